@@ -1,0 +1,130 @@
+//! Backends: what the interpreter calls to act on the world.
+//!
+//! One trait per family. Real implementations talk to OpenStack (REST via
+//! reqwest), Kubernetes (kube), ssh (openssh) and TCP; under `--sim` the
+//! OpenStack and kube calls go through the *same* real clients over loopback
+//! HTTP to the in-process simulated cloud, while ssh, tcp and local files are
+//! answered by the simulator directly (`sim.rs`). Fakes for unit tests are a
+//! third implementation.
+//!
+//! Results are plain serialisable records (`model`); the interpreter turns
+//! them into its values with serde, so field names here are the names
+//! procedures use (`server.status`, `lb.provisioning_status`).
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub mod error;
+pub mod model;
+
+pub use error::CallError;
+pub use model::*;
+
+/// Credentials for one `scope openstack(...)` block.
+///
+/// The seed's `source admin-openrc; unset OS_PROJECT_*; export
+/// OS_PROJECT_ID=...` dance, done right: admin credentials, narrowed to one
+/// project when `project_id` (or `project_name`) is set; admin scope otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct OpenStackScope {
+    /// Narrow to this project id.
+    pub project_id: Option<String>,
+    /// Narrow to this project name (with `project_domain`, default "Default").
+    pub project_name: Option<String>,
+    pub project_domain: Option<String>,
+    /// Read credentials from this openrc file (its `export` lines; never executed).
+    pub openrc: Option<PathBuf>,
+    /// Read credentials from this clouds.yaml entry.
+    pub cloud: Option<String>,
+}
+
+/// One `scope kube(...)` block.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct KubeScope {
+    /// Kubeconfig path; `KUBECONFIG` / `~/.kube/config` when unset.
+    pub kubeconfig: Option<PathBuf>,
+}
+
+/// How to treat a host key we have not seen before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum KnownHostsPolicy {
+    /// Refuse unknown or changed host keys (the default).
+    #[default]
+    Strict,
+    /// Accept and record a new host key; refuse a changed one.
+    AcceptNew,
+}
+
+/// One `scope ssh(...)` block.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SshScope {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// Private key file (never read by rbk; passed to ssh).
+    pub key: Option<PathBuf>,
+    pub known_hosts: KnownHostsPolicy,
+    /// A known_hosts file to use instead of the user's.
+    pub known_hosts_file: Option<PathBuf>,
+    pub connect_timeout: Duration,
+}
+
+#[async_trait]
+pub trait OpenStack: Send + Sync {
+    async fn server_start(&self, scope: &OpenStackScope, server: &str) -> Result<(), CallError>;
+    async fn server_stop(&self, scope: &OpenStackScope, server: &str) -> Result<(), CallError>;
+    /// `server` is a name or an id, resolved as the CLI does.
+    async fn server_show(&self, scope: &OpenStackScope, server: &str) -> Result<Server, CallError>;
+    async fn server_list(&self, scope: &OpenStackScope, all_projects: bool) -> Result<Vec<Server>, CallError>;
+    /// By id only: name lookup is project-scoped, so deleting by name in
+    /// admin scope can hit the wrong server (the seed's warning).
+    async fn server_delete(&self, scope: &OpenStackScope, id: &str) -> Result<(), CallError>;
+    async fn loadbalancer_list(&self, scope: &OpenStackScope) -> Result<Vec<LoadBalancer>, CallError>;
+    async fn loadbalancer_show(&self, scope: &OpenStackScope, id: &str) -> Result<LoadBalancer, CallError>;
+    async fn loadbalancer_failover(&self, scope: &OpenStackScope, id: &str) -> Result<(), CallError>;
+    async fn amphora_list(&self, scope: &OpenStackScope) -> Result<Vec<Amphora>, CallError>;
+    /// Memory figures per compute host (Nova < 2.88, or Placement).
+    async fn hypervisor_list(&self, scope: &OpenStackScope) -> Result<Vec<Hypervisor>, CallError>;
+    async fn coe_cluster_show(&self, scope: &OpenStackScope, name: &str) -> Result<CoeCluster, CallError>;
+}
+
+#[async_trait]
+pub trait Kube: Send + Sync {
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError>;
+    /// Pods in one namespace, or in all namespaces when `namespace` is None.
+    async fn pods(&self, scope: &KubeScope, namespace: Option<&str>) -> Result<Vec<Pod>, CallError>;
+    /// Objects of a kind (`cluster`, `openstackcluster`, `machine`, or any
+    /// `plural.group`) in a namespace, with their conditions.
+    async fn objects(&self, scope: &KubeScope, kind: &str, namespace: &str) -> Result<Vec<KubeObject>, CallError>;
+}
+
+#[async_trait]
+pub trait Ssh: Send + Sync {
+    /// Run one command; stdin is never inherited (the seed's `</dev/null` trap).
+    async fn run(&self, scope: &SshScope, command: &str, timeout: Duration) -> Result<SshOutput, CallError>;
+}
+
+#[async_trait]
+pub trait Tcp: Send + Sync {
+    /// Can a TCP connection to host:port be opened within `timeout`?
+    async fn probe(&self, host: &str, port: u16, timeout: Duration) -> Result<bool, CallError>;
+}
+
+/// Files on the operator's machine (the seed's kubeconfig re-emit).
+#[async_trait]
+pub trait Local: Send + Sync {
+    async fn file_exists(&self, path: &str) -> Result<bool, CallError>;
+    async fn file_write(&self, path: &str, content: &str) -> Result<(), CallError>;
+}
+
+/// The set of backends one run uses, chosen at start.
+#[derive(Clone)]
+pub struct Backends {
+    pub openstack: Arc<dyn OpenStack>,
+    pub kube: Arc<dyn Kube>,
+    pub ssh: Arc<dyn Ssh>,
+    pub tcp: Arc<dyn Tcp>,
+    pub local: Arc<dyn Local>,
+}

@@ -1,0 +1,159 @@
+//! The command line, as fixed by `shared/design/cli-contract.md`.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rbk",
+    version,
+    about = "Check, execute and render runbook procedures",
+    long_about = "rbk checks .rbk runbook procedures for the hazards runbooks only warn about \
+                  in prose, runs them against a real cloud or the embedded simulated cloud, \
+                  and renders them into the human runbook.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint procedures: syntax, names, types, ordering and safety hazards.
+    Check(CheckArgs),
+    /// Run a procedure against a real cloud or the simulated cloud.
+    Exec(ExecArgs),
+    /// The simulated cloud.
+    #[command(subcommand)]
+    Sim(SimCommand),
+    /// Print a procedure's step graph.
+    Graph(GraphArgs),
+    /// Render a procedure into the human runbook.
+    Render(RenderArgs),
+    /// Format procedures in the canonical layout.
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Treat warnings as errors (exit 1 when any warning is reported).
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Files or directories (every `*.rbk` below a directory).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Run against the embedded simulated cloud, in SCENARIO (default: healthy).
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
+          default_missing_value = "healthy")]
+    pub sim: Option<String>,
+    /// Site file with the per-site literals (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<PathBuf>,
+    /// Set a parameter: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Write the as-executed journal (JSON Lines) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Answer yes to every `confirm` (for automation).
+    #[arg(long)]
+    pub yes: bool,
+    /// Run read-only calls; show and skip mutating ones.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Resume from a journal: skip completed steps, re-check gates.
+    #[arg(long, value_name = "JOURNAL")]
+    pub resume: Option<PathBuf>,
+    /// OpenStack cloud name in clouds.yaml (default: $OS_CLOUD).
+    #[arg(long, env = "OS_CLOUD", value_name = "NAME")]
+    pub cloud: Option<String>,
+    /// Only errors and the final summary.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Show every call and its result.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// The procedure to run.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve the simulated cloud over HTTP on loopback.
+    Serve(SimServeArgs),
+    /// List the named scenarios.
+    Scenarios,
+}
+
+#[derive(Debug, Args)]
+pub struct SimServeArgs {
+    /// Scenario name, or a path to a scenario TOML file.
+    #[arg(long, default_value = "healthy")]
+    pub scenario: String,
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: String,
+    /// Run the simulated clock N times faster than the wall clock.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Write openrc, clouds.yaml and kubeconfig pointing at the server into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub env_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    Md,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[arg(long, value_enum, default_value_t = RenderFormat::Md)]
+    pub format: RenderFormat,
+    /// Write to OUT instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Report files that are not formatted; change nothing (exit 1 if any).
+    #[arg(long)]
+    pub check: bool,
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}

@@ -1,0 +1,46 @@
+//! Command-line front end: parse arguments, dispatch to one module per
+//! subcommand, turn results into the exit codes of the CLI contract.
+mod args;
+mod check;
+mod exec;
+mod fmt;
+mod graph;
+mod render;
+mod sim;
+
+pub use args::*;
+use clap::Parser;
+
+/// Exit codes fixed by the CLI contract.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// Entry point of the `rbk` binary; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = err.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Exec(a) => exec::run(a),
+        Command::Sim(c) => sim::run(c),
+        Command::Graph(a) => graph::run(a),
+        Command::Render(a) => render::run(a),
+        Command::Fmt(a) => fmt::run(a),
+    }
+}
+
+/// Report a usage-level failure (unreadable file, bad value) and return exit 2.
+pub(crate) fn usage_error(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {msg}");
+    exit::USAGE
+}

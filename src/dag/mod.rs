@@ -1,0 +1,1 @@
+//! dag stage (being built).

@@ -1,0 +1,1 @@
+//! fmt stage (being built).
