@@ -49,7 +49,10 @@ impl Clock {
     }
 
     pub fn scaled(speed: f64) -> Self {
-        Clock::Scaled { origin: Instant::now(), speed: speed.max(0.001) }
+        Clock::Scaled {
+            origin: Instant::now(),
+            speed: speed.max(0.001),
+        }
     }
 
     pub fn is_simulated(&self) -> bool {

@@ -9,8 +9,8 @@
 
 pub mod backends;
 pub mod check;
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod dag;
 pub mod diagnostic;
 pub mod fmt;

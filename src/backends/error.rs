@@ -6,13 +6,21 @@ use std::time::Duration;
 pub enum CallError {
     /// The remote answered with an error (HTTP status, ssh exit, API fault).
     #[error("{call} failed: {message}")]
-    Remote { call: String, status: Option<u16>, message: String },
+    Remote {
+        call: String,
+        status: Option<u16>,
+        message: String,
+    },
     /// No answer in time.
     #[error("{call} timed out after {}s", after.as_secs_f64())]
     Timeout { call: String, after: Duration },
     /// Could not reach the remote at all.
     #[error("{call}: cannot reach {target}: {message}")]
-    Unreachable { call: String, target: String, message: String },
+    Unreachable {
+        call: String,
+        target: String,
+        message: String,
+    },
     /// Credentials missing or refused.
     #[error("{call}: authentication failed: {message}")]
     Auth { call: String, message: String },

@@ -17,7 +17,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub mod error;
+pub mod local;
 pub mod model;
+pub mod ssh;
+pub mod tcp;
 
 pub use error::CallError;
 pub use model::*;
@@ -77,33 +80,63 @@ pub trait OpenStack: Send + Sync {
     async fn server_stop(&self, scope: &OpenStackScope, server: &str) -> Result<(), CallError>;
     /// `server` is a name or an id, resolved as the CLI does.
     async fn server_show(&self, scope: &OpenStackScope, server: &str) -> Result<Server, CallError>;
-    async fn server_list(&self, scope: &OpenStackScope, all_projects: bool) -> Result<Vec<Server>, CallError>;
+    async fn server_list(
+        &self,
+        scope: &OpenStackScope,
+        all_projects: bool,
+    ) -> Result<Vec<Server>, CallError>;
     /// By id only: name lookup is project-scoped, so deleting by name in
     /// admin scope can hit the wrong server (the seed's warning).
     async fn server_delete(&self, scope: &OpenStackScope, id: &str) -> Result<(), CallError>;
-    async fn loadbalancer_list(&self, scope: &OpenStackScope) -> Result<Vec<LoadBalancer>, CallError>;
-    async fn loadbalancer_show(&self, scope: &OpenStackScope, id: &str) -> Result<LoadBalancer, CallError>;
-    async fn loadbalancer_failover(&self, scope: &OpenStackScope, id: &str) -> Result<(), CallError>;
+    async fn loadbalancer_list(
+        &self,
+        scope: &OpenStackScope,
+    ) -> Result<Vec<LoadBalancer>, CallError>;
+    async fn loadbalancer_show(
+        &self,
+        scope: &OpenStackScope,
+        id: &str,
+    ) -> Result<LoadBalancer, CallError>;
+    async fn loadbalancer_failover(
+        &self,
+        scope: &OpenStackScope,
+        id: &str,
+    ) -> Result<(), CallError>;
     async fn amphora_list(&self, scope: &OpenStackScope) -> Result<Vec<Amphora>, CallError>;
     /// Memory figures per compute host (Nova < 2.88, or Placement).
     async fn hypervisor_list(&self, scope: &OpenStackScope) -> Result<Vec<Hypervisor>, CallError>;
-    async fn coe_cluster_show(&self, scope: &OpenStackScope, name: &str) -> Result<CoeCluster, CallError>;
+    async fn coe_cluster_show(
+        &self,
+        scope: &OpenStackScope,
+        name: &str,
+    ) -> Result<CoeCluster, CallError>;
 }
 
 #[async_trait]
 pub trait Kube: Send + Sync {
     async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError>;
     /// Pods in one namespace, or in all namespaces when `namespace` is None.
-    async fn pods(&self, scope: &KubeScope, namespace: Option<&str>) -> Result<Vec<Pod>, CallError>;
+    async fn pods(&self, scope: &KubeScope, namespace: Option<&str>)
+        -> Result<Vec<Pod>, CallError>;
     /// Objects of a kind (`cluster`, `openstackcluster`, `machine`, or any
     /// `plural.group`) in a namespace, with their conditions.
-    async fn objects(&self, scope: &KubeScope, kind: &str, namespace: &str) -> Result<Vec<KubeObject>, CallError>;
+    async fn objects(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<KubeObject>, CallError>;
 }
 
 #[async_trait]
 pub trait Ssh: Send + Sync {
     /// Run one command; stdin is never inherited (the seed's `</dev/null` trap).
-    async fn run(&self, scope: &SshScope, command: &str, timeout: Duration) -> Result<SshOutput, CallError>;
+    async fn run(
+        &self,
+        scope: &SshScope,
+        command: &str,
+        timeout: Duration,
+    ) -> Result<SshOutput, CallError>;
 }
 
 #[async_trait]

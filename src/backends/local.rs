@@ -1,0 +1,147 @@
+//! Files on the operator's machine: the seed's kubeconfig re-emit
+//! (`ssh ... "sudo k8s config ..." > ~/capi-mgmt.kubeconfig`), done safely.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+
+use super::{CallError, Local};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealLocal;
+
+#[async_trait]
+impl Local for RealLocal {
+    async fn file_exists(&self, path: &str) -> Result<bool, CallError> {
+        let path = expand_home(path, "local.file_exists")?;
+        tokio::fs::try_exists(&path)
+            .await
+            .map_err(|e| CallError::Config {
+                call: "local.file_exists".into(),
+                message: format!("cannot look at {}: {e}", path.display()),
+            })
+    }
+
+    /// Writes through a temporary file in the same directory and renames it
+    /// into place, so a reader never sees half a kubeconfig; mode 0600
+    /// because the content is usually a credential.
+    async fn file_write(&self, path: &str, content: &str) -> Result<(), CallError> {
+        let path = expand_home(path, "local.file_write")?;
+        let content = content.to_owned();
+        let shown = path.display().to_string();
+        tokio::task::spawn_blocking(move || write_atomically(&path, &content))
+            .await
+            .map_err(|e| io_error("local.file_write", &shown, &e.to_string()))?
+            .map_err(|e| io_error("local.file_write", &shown, &e.to_string()))
+    }
+}
+
+/// Expands a leading `~/` (or a lone `~`) to `$HOME`.
+pub fn expand_home(path: &str, call: &str) -> Result<PathBuf, CallError> {
+    if path.is_empty() {
+        return Err(CallError::Config {
+            call: call.into(),
+            message: "empty path".into(),
+        });
+    }
+    let rest = match path.strip_prefix('~') {
+        None => return Ok(PathBuf::from(path)),
+        Some("") => "",
+        Some(rest) => match rest.strip_prefix('/') {
+            Some(rest) => rest,
+            // `~user/...` is not supported: say so rather than write to `./~user`.
+            None => {
+                return Err(CallError::Config {
+                    call: call.into(),
+                    message: format!("{path}: only `~/` is expanded, not `~user/`"),
+                })
+            }
+        },
+    };
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| CallError::Config {
+            call: call.into(),
+            message: format!("{path}: HOME is not set"),
+        })?;
+    Ok(Path::new(&home).join(rest))
+}
+
+fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".rbk-").tempfile_in(&dir)?;
+    set_private(tmp.as_file())?;
+    tmp.write_all(content.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_private(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn set_private(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn io_error(call: &str, path: &str, message: &str) -> CallError {
+    CallError::Config {
+        call: call.into(),
+        message: format!("cannot write {path}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_atomically_with_private_mode() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a/b/kubeconfig");
+        let p = path.to_str().expect("utf-8 path");
+        let local = RealLocal;
+        assert!(!local.file_exists(p).await.expect("exists"));
+        local.file_write(p, "first").await.expect("write");
+        local.file_write(p, "second").await.expect("overwrite");
+        assert!(local.file_exists(p).await.expect("exists"));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "second");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temporary file left behind.
+        let names: Vec<_> = std::fs::read_dir(path.parent().expect("parent"))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn home_expansion() {
+        let home = std::env::var("HOME").unwrap_or_default();
+        if !home.is_empty() {
+            assert_eq!(
+                expand_home("~/x", "t").expect("ok"),
+                Path::new(&home).join("x")
+            );
+        }
+        assert_eq!(
+            expand_home("/abs/x", "t").expect("ok"),
+            PathBuf::from("/abs/x")
+        );
+        assert!(expand_home("~bob/x", "t").is_err());
+        assert!(expand_home("", "t").is_err());
+    }
+}
