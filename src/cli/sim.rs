@@ -1,6 +1,17 @@
 //! `rbk sim serve` and `rbk sim scenarios`.
-use super::{usage_error, SimCommand};
+use super::{exit, usage_error, SimCommand};
+use crate::sim::Scenario;
 
-pub fn run(_cmd: SimCommand) -> i32 {
-    usage_error("`rbk sim` is not built yet")
+pub fn run(cmd: SimCommand) -> i32 {
+    match cmd {
+        SimCommand::Scenarios => {
+            let list = Scenario::list();
+            let width = list.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            for (name, description) in list {
+                println!("{name:width$}  {description}");
+            }
+            exit::OK
+        }
+        SimCommand::Serve(_) => usage_error("`rbk sim serve` is not built yet"),
+    }
 }
