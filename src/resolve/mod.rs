@@ -1,1 +1,8 @@
-//! resolve stage (being built).
+//! Resolution and typing: names, scopes, parameters, site fields, and the
+//! builtin signature table ([`builtins::BUILTINS`]) that the checker, the
+//! interpreter and the book all read.
+pub mod builtins;
+pub mod compilation;
+pub mod types;
+
+pub use compilation::{Compilation, LoadError, Unit};

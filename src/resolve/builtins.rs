@@ -1,0 +1,605 @@
+//! The builtin signature table: the single source of truth for what a
+//! procedure can call. The checker reads it (arity, types, scope, effect,
+//! layer), the interpreter dispatches on it, `rbk render` prints each call's
+//! hand-typed equivalent from `command`, and the book's builtin reference is
+//! generated from it.
+use super::types::records::*;
+use super::types::Ty;
+use crate::syntax::ast::ScopeKind;
+
+/// What calling a builtin does to the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Effect {
+    /// A function of its arguments: no I/O at all.
+    Pure,
+    /// Looks, never touches. Safe to retry; runs under `--dry-run`.
+    ReadOnly,
+    /// Changes the world. Never retried; skipped under `--dry-run`.
+    Mutating,
+    /// Changes the world irreversibly (delete): needs verify-then-delete.
+    Destructive,
+    /// Mutating, and only one may run at a time (failover: one slot of headroom).
+    Exclusive,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Pure => "pure",
+            Effect::ReadOnly => "read-only",
+            Effect::Mutating => "mutating",
+            Effect::Destructive => "destructive",
+            Effect::Exclusive => "exclusive",
+        }
+    }
+    /// Does this call change the world?
+    pub fn mutates(self) -> bool {
+        self >= Effect::Mutating
+    }
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// Source text of the default; None means required.
+    pub default: Option<&'static str>,
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Builtin {
+    /// Dotted name as written in procedures.
+    pub name: &'static str,
+    pub params: &'static [Param],
+    pub returns: Ty,
+    pub effect: Effect,
+    /// The layer it acts on, when that is fixed by what it does.
+    pub layer: Option<&'static str>,
+    /// The credential scope it must be called inside.
+    pub scope: Option<ScopeKind>,
+    pub summary: &'static str,
+    /// What an operator would type by hand; `{param}` is replaced by the
+    /// argument as written, `[--flag]{param}` only when the argument is true.
+    pub command: &'static str,
+}
+
+impl Builtin {
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+    pub fn required_params(&self) -> usize {
+        self.params.iter().filter(|p| p.default.is_none()).count()
+    }
+    /// The family it belongs to (`openstack`, `kube`, `ssh`, `tcp`, `file`),
+    /// or None for functions.
+    pub fn family(&self) -> Option<&'static str> {
+        self.name.split_once('.').map(|(f, _)| f)
+    }
+}
+
+const fn p(name: &'static str, ty: Ty, doc: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        default: None,
+        doc,
+    }
+}
+const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        default: Some(default),
+        doc,
+    }
+}
+
+static SERVER_TY: Ty = Ty::Record(&SERVER);
+static LB_TY: Ty = Ty::Record(&LOAD_BALANCER);
+static AMPHORA_TY: Ty = Ty::Record(&AMPHORA);
+static HYPERVISOR_TY: Ty = Ty::Record(&HYPERVISOR);
+static NODE_TY: Ty = Ty::Record(&NODE);
+static POD_TY: Ty = Ty::Record(&POD);
+static KUBE_OBJECT_TY: Ty = Ty::Record(&KUBE_OBJECT);
+static STR_TY: Ty = Ty::Str;
+static ANY_TY: Ty = Ty::Any;
+
+use Effect::*;
+use ScopeKind::{Kube, OpenStack, Ssh};
+
+/// Every builtin and function, in the order the book lists them.
+pub static BUILTINS: &[Builtin] = &[
+    // ------------------------------------------------------------ OpenStack
+    Builtin {
+        name: "openstack.server.start",
+        params: &[p("server", Ty::Str, "Server name or id.")],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("vm"),
+        scope: Some(OpenStack),
+        summary: "Start a stopped server (Nova os-start).",
+        command: "openstack server start {server}",
+    },
+    Builtin {
+        name: "openstack.server.stop",
+        params: &[p("server", Ty::Str, "Server name or id.")],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("vm"),
+        scope: Some(OpenStack),
+        summary: "Stop a server (Nova os-stop: an ACPI stop, not a clean guest shutdown on every image).",
+        command: "openstack server stop {server}",
+    },
+    Builtin {
+        name: "openstack.server.show",
+        params: &[p("server", Ty::Str, "Server name or id (names resolve in the scope's project).")],
+        returns: Ty::Record(&SERVER),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "One server's details.",
+        command: "openstack server show {server}",
+    },
+    Builtin {
+        name: "openstack.server.list",
+        params: &[opt("all_projects", Ty::Bool, "false", "List every project's servers (admin).")],
+        returns: Ty::List(&SERVER_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Servers in the scope's project, or in all projects.",
+        command: "openstack server list [--all-projects]{all_projects} --long",
+    },
+    Builtin {
+        name: "openstack.server.delete",
+        params: &[p("id", Ty::Str, "Server UUID. By id only: name lookup is project-scoped.")],
+        returns: Ty::Null,
+        effect: Destructive,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Delete a server by UUID.",
+        command: "openstack server delete {id}",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.list",
+        params: &[],
+        returns: Ty::List(&LB_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Load balancers visible in the scope.",
+        command: "openstack loadbalancer list",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.show",
+        params: &[p("id", Ty::Str, "Load balancer id or name.")],
+        returns: Ty::Record(&LOAD_BALANCER),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "One load balancer's provisioning and operating status.",
+        command: "openstack loadbalancer show {id}",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.failover",
+        params: &[p("id", Ty::Str, "Load balancer id.")],
+        returns: Ty::Null,
+        effect: Exclusive,
+        layer: Some("lb"),
+        scope: Some(OpenStack),
+        summary: "Fail a load balancer over to new amphorae (needs headroom for one more amphora; admin).",
+        command: "openstack loadbalancer failover {id}",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.amphora.list",
+        params: &[],
+        returns: Ty::List(&AMPHORA_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Octavia's amphora inventory (the database truth; admin).",
+        command: "openstack loadbalancer amphora list",
+    },
+    Builtin {
+        name: "openstack.hypervisor.list",
+        params: &[],
+        returns: Ty::List(&HYPERVISOR_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Compute hosts with memory figures and allocation ratios (Nova < 2.88 or Placement; admin).",
+        command: "openstack hypervisor list --long",
+    },
+    Builtin {
+        name: "openstack.coe.cluster.show",
+        params: &[p("name", Ty::Str, "Cluster name or id.")],
+        returns: Ty::Record(&COE_CLUSTER),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "A Magnum cluster, with its health status and reason.",
+        command: "openstack coe cluster show {name}",
+    },
+    // ------------------------------------------------------------ Kubernetes
+    Builtin {
+        name: "kube.nodes",
+        params: &[],
+        returns: Ty::List(&NODE_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Kube),
+        summary: "The cluster's nodes.",
+        command: "kubectl get nodes -o wide",
+    },
+    Builtin {
+        name: "kube.pods",
+        params: &[opt("namespace", Ty::Str, "\"\"", "One namespace; every namespace when empty.")],
+        returns: Ty::List(&POD_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Kube),
+        summary: "Pods in one namespace or in all of them.",
+        command: "kubectl get pods -A",
+    },
+    Builtin {
+        name: "kube.get",
+        params: &[
+            p("kind", Ty::Str, "`cluster`, `openstackcluster`, `machine`, or `plural.group`."),
+            p("namespace", Ty::Str, "Namespace."),
+        ],
+        returns: Ty::List(&KUBE_OBJECT_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Kube),
+        summary: "Objects of one kind in a namespace, with their conditions.",
+        command: "kubectl -n {namespace} get {kind}",
+    },
+    // ------------------------------------------------------------ ssh, tcp, files
+    Builtin {
+        name: "ssh.run",
+        params: &[
+            p("command", Ty::Str, "Shell command run on the scope's host; stdin is closed."),
+            opt("timeout", Ty::Duration, "60s", "Give up after this long."),
+        ],
+        returns: Ty::Record(&SSH_OUTPUT),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Ssh),
+        summary: "Run a command over ssh (BatchMode, strict host keys by default).",
+        command: "ssh {scope} '{command}'",
+    },
+    Builtin {
+        name: "tcp.probe",
+        params: &[
+            p("host", Ty::Str, "Host name or address."),
+            p("port", Ty::Int, "TCP port."),
+            opt("timeout", Ty::Duration, "5s", "Connect timeout."),
+        ],
+        returns: Ty::Bool,
+        effect: ReadOnly,
+        layer: None,
+        scope: None,
+        summary: "Can a TCP connection be opened?",
+        command: "timeout {timeout} bash -c 'exec 3<>/dev/tcp/{host}/{port}'",
+    },
+    Builtin {
+        name: "file.exists",
+        params: &[p("path", Ty::Str, "Local path; `~/` is the home directory.")],
+        returns: Ty::Bool,
+        effect: ReadOnly,
+        layer: None,
+        scope: None,
+        summary: "Does a local file exist?",
+        command: "test -e {path}",
+    },
+    Builtin {
+        name: "file.write",
+        params: &[
+            p("path", Ty::Str, "Local path; `~/` is the home directory."),
+            p("content", Ty::Str, "Text to write (mode 0600)."),
+        ],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: None,
+        scope: None,
+        summary: "Write a local file atomically, readable only by you.",
+        command: "cat > {path}",
+    },
+    Builtin {
+        name: "sleep",
+        params: &[p("duration", Ty::Duration, "How long.")],
+        returns: Ty::Null,
+        effect: ReadOnly,
+        layer: None,
+        scope: None,
+        summary: "Wait (simulated time under `--sim`).",
+        command: "sleep {duration}",
+    },
+    // ------------------------------------------------------------ functions
+    Builtin {
+        name: "len",
+        params: &[p("value", Ty::Any, "A list, string or map.")],
+        returns: Ty::Int,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Number of items (or characters).",
+        command: "",
+    },
+    Builtin {
+        name: "contains",
+        params: &[p("haystack", Ty::Any, "A list, string or map."), p("needle", Ty::Any, "What to look for.")],
+        returns: Ty::Bool,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Same as `needle in haystack`.",
+        command: "",
+    },
+    Builtin {
+        name: "starts_with",
+        params: &[p("text", Ty::Str, "Text."), p("prefix", Ty::Str, "Prefix.")],
+        returns: Ty::Bool,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Does the text start with the prefix?",
+        command: "",
+    },
+    Builtin {
+        name: "ends_with",
+        params: &[p("text", Ty::Str, "Text."), p("suffix", Ty::Str, "Suffix.")],
+        returns: Ty::Bool,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Does the text end with the suffix?",
+        command: "",
+    },
+    Builtin {
+        name: "trim_prefix",
+        params: &[p("text", Ty::Str, "Text."), p("prefix", Ty::Str, "Prefix to remove.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The text without the prefix (unchanged when absent).",
+        command: "",
+    },
+    Builtin {
+        name: "trim",
+        params: &[p("text", Ty::Str, "Text.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The text without leading and trailing white space.",
+        command: "",
+    },
+    Builtin {
+        name: "lower",
+        params: &[p("text", Ty::Str, "Text.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Lower-case text.",
+        command: "",
+    },
+    Builtin {
+        name: "upper",
+        params: &[p("text", Ty::Str, "Text.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Upper-case text.",
+        command: "",
+    },
+    Builtin {
+        name: "lines",
+        params: &[p("text", Ty::Str, "Text.")],
+        returns: Ty::List(&STR_TY),
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The text's lines.",
+        command: "",
+    },
+    Builtin {
+        name: "split",
+        params: &[p("text", Ty::Str, "Text."), p("separator", Ty::Str, "Separator.")],
+        returns: Ty::List(&STR_TY),
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Split text on a separator.",
+        command: "",
+    },
+    Builtin {
+        name: "join",
+        params: &[p("items", Ty::Any, "A list."), opt("separator", Ty::Str, "\", \"", "Separator.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "Join a list's items into text.",
+        command: "",
+    },
+    Builtin {
+        name: "capture",
+        params: &[p("text", Ty::Str, "Text."), p("pattern", Ty::Str, "Regex with one group.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The first group of the first match, or \"\" when none.",
+        command: "",
+    },
+    Builtin {
+        name: "str",
+        params: &[p("value", Ty::Any, "Any value.")],
+        returns: Ty::Str,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "A value as text.",
+        command: "",
+    },
+    Builtin {
+        name: "int",
+        params: &[p("value", Ty::Any, "A number or numeric text.")],
+        returns: Ty::Int,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "A value as a whole number (fails on non-numeric text).",
+        command: "",
+    },
+    Builtin {
+        name: "float",
+        params: &[p("value", Ty::Any, "A number or numeric text.")],
+        returns: Ty::Float,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "A value as a decimal number (fails on non-numeric text).",
+        command: "",
+    },
+    Builtin {
+        name: "keys",
+        params: &[p("map", Ty::Map, "A map.")],
+        returns: Ty::List(&STR_TY),
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "A map's keys, sorted.",
+        command: "",
+    },
+    Builtin {
+        name: "first",
+        params: &[p("items", Ty::List(&ANY_TY), "A list.")],
+        returns: Ty::Any,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The first item, or none when the list is empty.",
+        command: "",
+    },
+    Builtin {
+        name: "sum",
+        params: &[p("items", Ty::List(&ANY_TY), "A list of numbers.")],
+        returns: Ty::Float,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The sum of a list of numbers.",
+        command: "",
+    },
+    Builtin {
+        name: "max",
+        params: &[p("items", Ty::List(&ANY_TY), "A list of numbers.")],
+        returns: Ty::Float,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The largest number, or none when the list is empty.",
+        command: "",
+    },
+    Builtin {
+        name: "min",
+        params: &[p("items", Ty::List(&ANY_TY), "A list of numbers.")],
+        returns: Ty::Float,
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "The smallest number, or none when the list is empty.",
+        command: "",
+    },
+    Builtin {
+        name: "condition",
+        params: &[
+            p("object", Ty::Record(&KUBE_OBJECT), "A Kubernetes object."),
+            p("type", Ty::Str, "Condition type, e.g. \"Available\"."),
+        ],
+        returns: Ty::Record(&CONDITION),
+        effect: Pure,
+        layer: None,
+        scope: None,
+        summary: "One condition of an object; status \"Unknown\" and empty texts when it has none.",
+        command: "",
+    },
+];
+
+/// Look a builtin or function up by its dotted name.
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Names close to `name`, for "did you mean" help.
+pub fn similar(name: &str) -> Option<&'static str> {
+    BUILTINS
+        .iter()
+        .map(|b| (strsim_distance(name, b.name), b.name))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance; small inputs only.
+pub fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_families_have_scopes() {
+        for (i, b) in BUILTINS.iter().enumerate() {
+            assert!(
+                BUILTINS[..i].iter().all(|o| o.name != b.name),
+                "duplicate {}",
+                b.name
+            );
+            match b.family() {
+                Some("openstack") => assert_eq!(b.scope, Some(OpenStack), "{}", b.name),
+                Some("kube") => assert_eq!(b.scope, Some(Kube), "{}", b.name),
+                Some("ssh") => assert_eq!(b.scope, Some(Ssh), "{}", b.name),
+                _ => assert_eq!(b.scope, None, "{}", b.name),
+            }
+            // Required parameters come before optional ones.
+            let first_opt = b
+                .params
+                .iter()
+                .position(|p| p.default.is_some())
+                .unwrap_or(b.params.len());
+            assert!(
+                b.params[first_opt..].iter().all(|p| p.default.is_some()),
+                "{}",
+                b.name
+            );
+        }
+    }
+
+    #[test]
+    fn suggests_near_names() {
+        assert_eq!(
+            similar("openstack.server.strat"),
+            Some("openstack.server.start")
+        );
+        assert_eq!(similar("nothing.like.it"), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! A [`Compilation`]: one procedure file with every file it `use`s, parsed.
+//! It is what `rbk check` checks and what `rbk exec` and `rbk render` consume.
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::syntax::{self, ast};
+
+/// One parsed file.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub path: PathBuf,
+    pub source: SourceFile,
+    /// None when the file did not parse (its diagnostics say why).
+    pub file: Option<ast::File>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Compilation {
+    /// The file asked for.
+    pub root: Unit,
+    /// Files brought in by `use`, transitively, each once, in load order.
+    pub used: Vec<Unit>,
+    /// Problems found while loading and parsing, for every file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The file itself could not be read: a usage error (exit 2), not a diagnostic.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {}: {source}", path.display())]
+pub struct LoadError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl Compilation {
+    /// Read and parse `path` and everything it uses.
+    pub fn load(path: &Path) -> Result<Compilation, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self::from_source(path, text))
+    }
+
+    /// Parse `text` as if read from `path` (uses resolve relative to it).
+    pub fn from_source(path: &Path, text: String) -> Compilation {
+        let mut diagnostics = Vec::new();
+        let root = parse_unit(path, text, &mut diagnostics);
+        let mut comp = Compilation {
+            root,
+            used: Vec::new(),
+            diagnostics,
+        };
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        seen.insert(canonical(path));
+        let mut stack = vec![(path.to_path_buf(), comp.root.clone())];
+        while let Some((from, unit)) = stack.pop() {
+            let Some(file) = &unit.file else { continue };
+            for u in file.uses() {
+                let Some(rel) = u.path.as_literal() else {
+                    comp.diagnostics.push(
+                        Diagnostic::new(
+                            Code::BadUse,
+                            u.path.span,
+                            "a `use` path cannot interpolate",
+                        )
+                        .with_help("write the path as a plain string: `use \"common.rbk\"`")
+                        .with_source(&unit.source),
+                    );
+                    continue;
+                };
+                let target = from.parent().unwrap_or(Path::new(".")).join(&rel);
+                let key = canonical(&target);
+                if !seen.insert(key) {
+                    continue;
+                }
+                match std::fs::read_to_string(&target) {
+                    Ok(text) => {
+                        let used = parse_unit(&target, text, &mut comp.diagnostics);
+                        if used.file.is_none() {
+                            comp.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::BadUse,
+                                    u.span,
+                                    format!("`{rel}` has errors"),
+                                )
+                                .with_label("used here")
+                                .with_help("fix the errors reported for that file")
+                                .with_source(&unit.source),
+                            );
+                        }
+                        stack.push((target.clone(), used.clone()));
+                        comp.used.push(used);
+                    }
+                    Err(e) => comp.diagnostics.push(
+                        Diagnostic::new(
+                            Code::BadUse,
+                            u.path.span,
+                            format!("cannot read `{rel}`: {e}"),
+                        )
+                        .with_label("used here")
+                        .with_help(format!(
+                            "paths are relative to this file's folder; looked for {}",
+                            target.display()
+                        ))
+                        .with_source(&unit.source),
+                    ),
+                }
+            }
+        }
+        comp
+    }
+
+    /// Every parsed file: the root first, then the used ones.
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        std::iter::once(&self.root).chain(self.used.iter())
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&Unit, &ast::File)> {
+        self.units().filter_map(|u| u.file.as_ref().map(|f| (u, f)))
+    }
+
+    /// The procedure of the root file, if it has one.
+    pub fn procedure(&self) -> Option<&ast::Procedure> {
+        self.root.file.as_ref()?.procedure()
+    }
+
+    /// A procedure by name, from the root or a used file (for `call`).
+    pub fn find_procedure(&self, name: &str) -> Option<(&Unit, &ast::Procedure)> {
+        self.files()
+            .filter_map(|(u, f)| f.procedure().map(|p| (u, p)))
+            .find(|(_, p)| p.name.name == name)
+    }
+
+    /// The layer order, bottom first, from the first `layers` declaration.
+    pub fn layers(&self) -> Vec<&ast::Ident> {
+        self.files()
+            .flat_map(|(_, f)| f.layers())
+            .next()
+            .map(|l| l.names.iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Site fields declared in any file.
+    pub fn site_fields(&self) -> impl Iterator<Item = (&Unit, &ast::FieldDecl)> {
+        self.files()
+            .flat_map(|(u, f)| f.site_fields().map(move |d| (u, d)))
+    }
+
+    /// Expectations declared in any file, root first.
+    pub fn expectations(&self) -> impl Iterator<Item = (&Unit, &ast::Expect)> {
+        self.files()
+            .flat_map(|(u, f)| f.expectations().map(move |e| (u, e)))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.is_error())
+    }
+}
+
+fn parse_unit(path: &Path, text: String, diags: &mut Vec<Diagnostic>) -> Unit {
+    let source = SourceFile::new(path.display().to_string(), text);
+    let file = match syntax::parse(&source) {
+        Ok(f) => Some(f),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    Unit {
+        path: path.to_path_buf(),
+        source,
+        file,
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}

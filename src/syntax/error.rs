@@ -1,0 +1,196 @@
+//! Turn pest's failures into diagnostics an author understands: rule names
+//! become words (`Rule::block` -> "`{`"), never grammar jargon.
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::ast::Span;
+use super::parser::Rule;
+use crate::diagnostic::{Code, Diagnostic};
+
+/// What an author would call the thing a rule matches.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::file_item | Rule::use_decl | Rule::layers_decl | Rule::site_decl => {
+            "`procedure`, `use`, `layers`, `site` or `expectations`"
+        }
+        Rule::procedure => "`procedure`",
+        Rule::expectations => "`expectations`",
+        Rule::expect => "`expect`",
+        Rule::verdict => "`benign` or `alarm`",
+        Rule::meaning => "`meaning \"...\"`",
+        Rule::matcher => "`on BUILTIN as NAME when CONDITION`",
+        Rule::field_decl => "a field (`name: type`)",
+        Rule::default_value => "`= default`",
+        Rule::type_expr | Rule::list_type => "a type (str, int, float, bool, duration, list[...])",
+        Rule::header_field | Rule::header_key => {
+            "a header (`status`, `verified`, `applies`, `destination`, `see`, `layer`)"
+        }
+        Rule::param_decl => "`param`",
+        Rule::step => "`step`",
+        Rule::gate => "`gate`",
+        Rule::decide => "`decide`",
+        Rule::branch => "`when CONDITION -> target`",
+        Rule::otherwise => "`otherwise -> target`",
+        Rule::call_node => "`call`",
+        Rule::layer_attr => "`layer`",
+        Rule::needs_attr => "`needs`",
+        Rule::block => "a block `{ ... }`",
+        Rule::let_stmt
+        | Rule::scope_stmt
+        | Rule::poll_stmt
+        | Rule::patience_stmt
+        | Rule::foreach_stmt
+        | Rule::if_stmt
+        | Rule::require_stmt
+        | Rule::confirm_stmt
+        | Rule::log_stmt
+        | Rule::record_stmt
+        | Rule::expr_stmt => "a statement",
+        Rule::doc_item | Rule::doc_kind => "`note`, `warn` or `timing`",
+        Rule::stray_doc | Rule::doc_comment => "a doc comment",
+        Rule::scope_kind => "`openstack`, `kube` or `ssh`",
+        Rule::every => "`every DURATION`",
+        Rule::max_attempts => "`max N`",
+        Rule::within => "`within DURATION`",
+        Rule::until_clause => "`until CONDITION`",
+        Rule::fail_clause => "`fail if CONDITION: \"message\"`",
+        Rule::exhausted => "`on exhausted`",
+        Rule::abort_action => "`abort \"message\"`",
+        Rule::continue_action => "`continue`",
+        Rule::patience_for => "`for DURATION`",
+        Rule::forbid | Rule::forbid_item => "`forbid BUILTIN, ...`",
+        Rule::parallel => "`parallel`",
+        Rule::expr | Rule::postfixed | Rule::interpolation => "an expression",
+        Rule::or
+        | Rule::and
+        | Rule::eq
+        | Rule::ne
+        | Rule::le
+        | Rule::ge
+        | Rule::lt
+        | Rule::gt
+        | Rule::matches
+        | Rule::not_match
+        | Rule::in_op
+        | Rule::not_in
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div
+        | Rule::rem => "an operator",
+        Rule::not | Rule::neg => "an expression",
+        Rule::field => "`.field`",
+        Rule::index => "`[index]`",
+        Rule::call_args | Rule::arg_list => "`(` arguments `)`",
+        Rule::arg => "an argument",
+        Rule::comprehension | Rule::quantifier => "`any(x in xs where ...)`",
+        Rule::list => "a list `[...]`",
+        Rule::duration => "a duration (10s, 3.5m, 2h)",
+        Rule::number => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::none => "`none`",
+        Rule::string | Rule::plain_string | Rule::triple_string => "a string",
+        Rule::plain_chars | Rule::triple_chars => "string text",
+        Rule::path => "a dotted name",
+        Rule::ident => "a name",
+        Rule::field_name => "a field name",
+        Rule::keyword => "a keyword",
+        _ => return None,
+    })
+}
+
+/// Join descriptions into "A, B or C", without repeats.
+fn words(items: impl IntoIterator<Item = String>) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for i in items {
+        if !seen.contains(&i) {
+            seen.push(i);
+        }
+    }
+    match seen.len() {
+        0 => String::new(),
+        1 => seen.remove(0),
+        n => format!("{} or {}", seen[..n - 1].join(", "), seen[n - 1]),
+    }
+}
+
+/// The token at `offset`, as quoted text for the message.
+fn found_at(src: &str, offset: usize) -> (String, usize) {
+    let rest = &src[offset.min(src.len())..];
+    if rest.is_empty() {
+        return ("end of file".into(), 0);
+    }
+    let token: String = if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    } else {
+        rest.chars().take(1).collect()
+    };
+    let len = token.len();
+    if token == "\n" {
+        return ("end of line".into(), 1);
+    }
+    (format!("`{token}`"), len)
+}
+
+pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic {
+    let offset = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (found, len) = found_at(src, offset);
+    let mut expected: Vec<String> = Vec::new();
+    if let Some(attempts) = err.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            let t = token.to_string();
+            if !t.trim().is_empty() {
+                expected.push(format!("`{}`", t.trim_matches('"').trim_matches('\'')));
+            }
+        }
+    }
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        expected.extend(
+            positives
+                .iter()
+                .filter_map(|r| describe(*r))
+                .map(String::from),
+        );
+    }
+    // Too many alternatives reads as noise; say the first few.
+    expected.truncate(6);
+    let expected = words(expected);
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {expected}, found {found}")
+    };
+    let len = if offset < src.len() {
+        len.clamp(1, src.len() - offset)
+    } else {
+        0
+    };
+    let span = Span::new(offset.into(), len);
+    let help = help_for(src, offset);
+    Diagnostic::new(Code::Syntax, span, message)
+        .with_label("here")
+        .with_help(help)
+}
+
+/// A hint for the usual mistakes at this place.
+fn help_for(src: &str, offset: usize) -> String {
+    let before = src[..offset.min(src.len())].trim_end();
+    let open = src[..offset.min(src.len())].matches('{').count();
+    let close = src[..offset.min(src.len())].matches('}').count();
+    if offset >= src.len() && open > close {
+        return "a block is not closed: add the missing `}`".into();
+    }
+    let last_line = before.rsplit('\n').next().unwrap_or("");
+    if last_line.trim_start().starts_with("poll") {
+        return "a poll is written `poll every 10s max 20 { ... until CONDITION }`".into();
+    }
+    if before.ends_with('=') || before.ends_with("==") {
+        return "an expression goes here: a name, a number, a \"string\" or a call".into();
+    }
+    "see the language reference in the book (rbk book: Language reference)".into()
+}
