@@ -19,8 +19,10 @@ use async_trait::async_trait;
 pub mod error;
 pub mod local;
 pub mod model;
+pub mod openstack;
 pub mod ssh;
 pub mod tcp;
+pub mod tls;
 
 pub use error::CallError;
 pub use model::*;

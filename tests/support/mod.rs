@@ -2,4 +2,5 @@
 //! with `mod support;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod fake_openstack;
 pub mod sshd;
