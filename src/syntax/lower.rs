@@ -796,10 +796,13 @@ impl Lowerer {
                         Some('"') => lit.push('"'),
                         Some('{') => lit.push('{'),
                         Some('}') => lit.push('}'),
-                        _ => {
-                            let span = Span::new((base + pos).into(), 2.min(raw.len() - pos));
-                            self.error(Code::BadLiteral, span, "unknown escape in a string", "the escapes are \\n \\t \\\\ \\\" \\{ \\}; write a literal brace as {{ or }}");
+                        // Any other escape stays as written, so regexes
+                        // read naturally: "cluster status:\s+ready".
+                        Some(other) => {
+                            lit.push('\\');
+                            lit.push(other);
                         }
+                        None => lit.push('\\'),
                     }
                     i += 2;
                 }
