@@ -13,11 +13,11 @@ pub struct RealLocal;
 #[async_trait]
 impl Local for RealLocal {
     async fn file_exists(&self, path: &str) -> Result<bool, CallError> {
-        let path = expand_home(path, "local.file_exists")?;
+        let path = expand_home(path, "file.exists")?;
         tokio::fs::try_exists(&path)
             .await
             .map_err(|e| CallError::Config {
-                call: "local.file_exists".into(),
+                call: "file.exists".into(),
                 message: format!("cannot look at {}: {e}", path.display()),
             })
     }
@@ -26,13 +26,13 @@ impl Local for RealLocal {
     /// into place, so a reader never sees half a kubeconfig; mode 0600
     /// because the content is usually a credential.
     async fn file_write(&self, path: &str, content: &str) -> Result<(), CallError> {
-        let path = expand_home(path, "local.file_write")?;
+        let path = expand_home(path, "file.write")?;
         let content = content.to_owned();
         let shown = path.display().to_string();
         tokio::task::spawn_blocking(move || write_atomically(&path, &content))
             .await
-            .map_err(|e| io_error("local.file_write", &shown, &e.to_string()))?
-            .map_err(|e| io_error("local.file_write", &shown, &e.to_string()))
+            .map_err(|e| io_error("file.write", &shown, &e.to_string()))?
+            .map_err(|e| io_error("file.write", &shown, &e.to_string()))
     }
 }
 

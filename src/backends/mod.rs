@@ -17,6 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub mod error;
+pub mod kube;
 pub mod local;
 pub mod model;
 pub mod openstack;
@@ -162,4 +163,20 @@ pub struct Backends {
     pub ssh: Arc<dyn Ssh>,
     pub tcp: Arc<dyn Tcp>,
     pub local: Arc<dyn Local>,
+}
+
+impl Backends {
+    /// The real backends for a run against real clouds (or `rbk sim serve`):
+    /// OpenStack credentials found through `openstack` (its `cloud` is
+    /// `--cloud`), tokens and retry backoff timed on `clock`, ssh through the
+    /// system client, real TCP and local files.
+    pub fn real(openstack: openstack::OpenStackConfig, clock: crate::clock::Clock) -> Self {
+        Backends {
+            openstack: Arc::new(openstack::RealOpenStack::new(openstack, clock.clone())),
+            kube: Arc::new(kube::RealKube::new(clock)),
+            ssh: Arc::new(ssh::RealSsh::new()),
+            tcp: Arc::new(tcp::RealTcp),
+            local: Arc::new(local::RealLocal),
+        }
+    }
 }

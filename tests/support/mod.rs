@@ -2,5 +2,6 @@
 //! with `mod support;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod fake_kube;
 pub mod fake_openstack;
 pub mod sshd;
