@@ -148,7 +148,12 @@ impl Ssh for RealSsh {
     }
 }
 
-fn builder(scope: &SshScope) -> SessionBuilder {
+/// `~/` in the key and known_hosts paths, as ssh itself would expand it.
+fn expanded(path: &std::path::Path) -> Result<std::path::PathBuf, CallError> {
+    super::local::expand_home(&path.to_string_lossy(), CALL)
+}
+
+fn builder(scope: &SshScope) -> Result<SessionBuilder, CallError> {
     let mut b = SessionBuilder::default();
     b.user(scope.user.clone())
         .port(scope.port)
@@ -163,12 +168,12 @@ fn builder(scope: &SshScope) -> SessionBuilder {
             std::num::NonZeroUsize::new(MASTER_IDLE_SECS).unwrap_or(std::num::NonZeroUsize::MIN),
         ));
     if let Some(key) = &scope.key {
-        b.keyfile(key);
+        b.keyfile(expanded(key)?);
     }
     if let Some(file) = &scope.known_hosts_file {
-        b.user_known_hosts_file(file);
+        b.user_known_hosts_file(expanded(file)?);
     }
-    b
+    Ok(b)
 }
 
 async fn connect(scope: &SshScope) -> Result<Session, CallError> {
@@ -191,6 +196,7 @@ async fn connect(scope: &SshScope) -> Result<Session, CallError> {
         });
     }
     if let Some(key) = &scope.key {
+        let key = expanded(key)?;
         if !key.exists() {
             return Err(CallError::Config {
                 call: CALL.into(),
@@ -198,7 +204,7 @@ async fn connect(scope: &SshScope) -> Result<Session, CallError> {
             });
         }
     }
-    builder(scope)
+    builder(scope)?
         .connect(&scope.host)
         .await
         .map_err(|e| connect_error(scope, &e))
