@@ -3,6 +3,12 @@
 //! interpreter and the book all read.
 pub mod builtins;
 pub mod compilation;
+mod env;
+mod resolver;
+mod typeck;
 pub mod types;
 
 pub use compilation::{Compilation, LoadError, Unit};
+pub use env::list_of;
+pub use resolver::resolve;
+pub use typeck::{accepts, signature};
