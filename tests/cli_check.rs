@@ -55,7 +55,11 @@ fn clean_file_exits_0_with_summary() {
     let f = write(dir.path(), "clean.rbk", CLEAN);
     let o = rbk(&["check", &f]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("0 errors, 0 warnings in 1 file"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 0 warnings in 1 file"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -68,7 +72,10 @@ fn errors_exit_1_and_every_error_is_reported() {
     assert!(out.contains("RBK101"), "{out}");
     assert!(out.contains("RBK305"), "{out}");
     assert!(out.contains("2 errors, 0 warnings in 1 file"), "{out}");
-    assert!(!out.contains('\u{1b}'), "no colour when not a terminal: {out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when not a terminal: {out}"
+    );
 }
 
 #[test]
@@ -131,7 +138,12 @@ fn a_directory_means_every_rbk_file_below_it() {
     write(dir.path(), "a/clean.rbk", CLEAN);
     write(dir.path(), "a/b/broken.rbk", ERRORS);
     write(dir.path(), "a/notes.txt", "not rbk {");
-    let o = rbk(&["check", "--format", "json", &dir.path().display().to_string()]);
+    let o = rbk(&[
+        "check",
+        "--format",
+        "json",
+        &dir.path().display().to_string(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["files"], 2);
@@ -150,7 +162,10 @@ fn unreadable_path_exits_2() {
 #[test]
 fn no_path_is_a_usage_error() {
     assert_eq!(rbk(&["check"]).status.code(), Some(2));
-    assert_eq!(rbk(&["check", "--format", "xml", "x.rbk"]).status.code(), Some(2));
+    assert_eq!(
+        rbk(&["check", "--format", "xml", "x.rbk"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]

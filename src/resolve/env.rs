@@ -47,6 +47,11 @@ impl Env {
             .map(|(_, t)| *t)
     }
 
+    /// Every binding of the outermost frame: what a procedure leaves behind.
+    pub fn bindings(&self) -> Vec<(String, Ty)> {
+        self.frames.first().cloned().unwrap_or_default()
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.frames.iter().flatten().map(|(n, _)| n.as_str())
     }

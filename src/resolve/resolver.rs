@@ -30,6 +30,10 @@ pub(super) struct Resolver<'c> {
     /// Credential scopes enclosing the current statement, innermost last.
     pub(super) scopes: Vec<ScopeKind>,
     pub(super) site: HashMap<&'c str, Ty>,
+    /// Variables of procedures already `call`ed, read as `call_name.var`.
+    pub(super) called: HashMap<String, Vec<(String, Ty)>>,
+    /// How many `call`s deep this resolver is (guards `use` cycles).
+    depth: usize,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -65,6 +69,8 @@ impl<'c> Resolver<'c> {
             env: Env::new(),
             scopes: Vec::new(),
             site,
+            called: HashMap::new(),
+            depth: 0,
             diags: Vec::new(),
         }
     }
@@ -324,7 +330,14 @@ impl<'c> Resolver<'c> {
             self.report(d);
             return;
         }
-        if self.comp.find_procedure(&n.name.name).is_some() {
+        if let Some((unit, callee)) = self.comp.find_procedure(&n.name.name) {
+            if self.depth < 8 {
+                let mut inner = Resolver::new(self.comp, unit);
+                inner.depth = self.depth + 1;
+                inner.procedure(callee);
+                let vars = inner.env.bindings();
+                self.called.insert(n.name.name.clone(), vars);
+            }
             return;
         }
         let known: Vec<&str> = self

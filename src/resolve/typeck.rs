@@ -202,7 +202,7 @@ impl Resolver<'_> {
         if let Some(t) = self.env.lookup(&name.name) {
             return t;
         }
-        if name.name == "site" {
+        if name.name == "site" || self.called.contains_key(&name.name) {
             return Ty::Any;
         }
         let names = self.visible_names();
@@ -245,6 +245,27 @@ impl Resolver<'_> {
                 };
                 self.report(d);
                 return Ty::Any;
+            }
+        }
+        if let ExprKind::Var(v) = &base.kind {
+            if self.env.lookup(&v.name).is_none() {
+                if let Some(vars) = self.called.get(&v.name) {
+                    if let Some((_, t)) = vars.iter().find(|(n, _)| *n == name.name) {
+                        return *t;
+                    }
+                    let mut d = Diagnostic::new(
+                        Code::UnknownField,
+                        name.span,
+                        format!("procedure `{}` sets no variable `{}`", v.name, name.name),
+                    )
+                    .with_label("not set by the called procedure");
+                    d = match closest(&name.name, vars.iter().map(|(n, _)| n.as_str())) {
+                        Some(s) => d.with_help(format!("did you mean `{}.{s}`?", v.name)),
+                        None => d.with_help("a called procedure's `let`s outside `foreach` and `if` bodies are readable as `call_name.variable`"),
+                    };
+                    self.report(d);
+                    return Ty::Any;
+                }
             }
         }
         let b = self.expr(base);

@@ -6,13 +6,19 @@ fn parse_path(path: &std::path::Path) -> ast::File {
     let src = SourceFile::new(path.display().to_string(), text);
     match parse(&src) {
         Ok(f) => f,
-        Err(d) => panic!("{}", d.iter().map(|d| d.render(false, 100)).collect::<String>()),
+        Err(d) => panic!(
+            "{}",
+            d.iter().map(|d| d.render(false, 100)).collect::<String>()
+        ),
     }
 }
 
 #[test]
 fn parses_the_start_example() {
-    let file = parse_path(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/start.rbk")));
+    let file = parse_path(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/start.rbk"
+    )));
     let p = file.procedure().unwrap();
     assert_eq!(p.nodes().count(), 4);
 }
