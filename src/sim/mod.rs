@@ -10,10 +10,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::clock::Clock;
 
+mod cloud;
 pub mod guest;
 pub mod ids;
 pub mod scenario;
+pub mod server;
+pub mod state;
 pub mod world;
+
+pub use cloud::{check_loopback as cloud_check_loopback, kubeconfig_yaml, SimAuth, SimCloud};
 
 pub use scenario::Scenario;
 pub use world::{Ms, World, WorldError};

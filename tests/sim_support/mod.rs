@@ -1,0 +1,289 @@
+//! Shared by the `sim_*` integration tests: start `rbk sim serve` as a child
+//! process, run the stock `openstack` CLI and `kubectl` against it with the
+//! seed's scoping, read `/_sim/*` over plain HTTP.
+#![allow(dead_code)]
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
+pub const KUBE_API_LB: &str = "0f968008-2c6e-4d0a-9d43-7f3b5c1a8e21";
+
+/// A running `rbk sim serve`; killed on drop.
+pub struct Sim {
+    child: Child,
+    pub base: String,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    /// The openrc's exports (admin scope, like ~/admin-openrc).
+    pub openrc: Vec<(String, String)>,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The seed's two scopes.
+#[derive(Clone, Copy)]
+pub enum Scope {
+    /// `source ~/admin-openrc; unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME`
+    Admin,
+    /// ... `export OS_PROJECT_ID=674171fd...; unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME`
+    Capi,
+}
+
+pub fn openstack_cli() -> PathBuf {
+    let p = std::env::var("RBK_OPENSTACK_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/openstack"));
+    assert!(
+        p.exists(),
+        "the stock openstack CLI is needed at {} (set RBK_OPENSTACK_CLI, or run scripts/test which installs \
+         python-openstackclient + octavia and magnum plugins into .venv)",
+        p.display()
+    );
+    p
+}
+
+pub fn kubectl() -> PathBuf {
+    let p = std::env::var("RBK_KUBECTL").unwrap_or_else(|_| "kubectl".into());
+    let found = Command::new(&p)
+        .arg("version")
+        .arg("--client")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    assert!(
+        found.is_ok_and(|s| s.success()),
+        "kubectl is needed (set RBK_KUBECTL or install it; scripts/test does): `{p}` did not run"
+    );
+    PathBuf::from(p)
+}
+
+impl Sim {
+    pub fn start(scenario: &str, speed: f64) -> Sim {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let env_dir = dir.path().join("env");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rbk"))
+            .args([
+                "sim",
+                "serve",
+                "--scenario",
+                scenario,
+                "--listen",
+                "127.0.0.1:0",
+                "--speed",
+            ])
+            .arg(speed.to_string())
+            .arg("--env-out")
+            .arg(&env_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rbk sim serve");
+        let stdout = child.stdout.take().expect("child stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let base = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .to_string();
+        // Wait for the env files (written right after the first lines).
+        for line in lines.by_ref() {
+            if line.map(|l| l.starts_with("wrote ")).unwrap_or(true) {
+                break;
+            }
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let port = base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let openrc =
+            parse_openrc(&std::fs::read_to_string(env_dir.join("openrc")).expect("openrc"));
+        Sim {
+            child,
+            base,
+            port,
+            dir,
+            openrc,
+        }
+    }
+
+    pub fn env_dir(&self) -> PathBuf {
+        self.dir.path().join("env")
+    }
+
+    fn os_env(&self, scope: Scope) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = self
+            .openrc
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "OS_PROJECT_ID" | "OS_TENANT_ID" | "OS_TENANT_NAME"
+                )
+            })
+            .cloned()
+            .collect();
+        if let Scope::Capi = scope {
+            env.retain(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "OS_PROJECT_NAME" | "OS_PROJECT_DOMAIN_NAME" | "OS_PROJECT_DOMAIN_ID"
+                )
+            });
+            env.push(("OS_PROJECT_ID".into(), CAPI_PROJECT.into()));
+        }
+        env
+    }
+
+    /// Run the stock openstack CLI; returns (exit ok, stdout, stderr).
+    pub fn openstack(&self, scope: Scope, args: &[&str]) -> (bool, String, String) {
+        let mut cmd = Command::new(openstack_cli());
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.env("HOME", self.dir.path());
+        for (k, v) in self.os_env(scope) {
+            cmd.env(k, v);
+        }
+        output(cmd.output().expect("run openstack"))
+    }
+
+    /// Like [`Sim::openstack`], asserting success and returning stdout.
+    pub fn os_ok(&self, scope: Scope, args: &[&str]) -> String {
+        let (ok, out, err) = self.openstack(scope, args);
+        assert!(
+            ok,
+            "openstack {} failed:\nstdout: {out}\nstderr: {err}",
+            args.join(" ")
+        );
+        out
+    }
+
+    /// kubectl with KUBECONFIG pointing at the simulated mgmt cluster.
+    pub fn kubectl(&self, args: &[&str]) -> (bool, String, String) {
+        let mut cmd = Command::new(kubectl());
+        cmd.args(args)
+            .env("KUBECONFIG", self.env_dir().join("kubeconfig"))
+            .env("HOME", self.dir.path())
+            .env_remove("KUBERNETES_SERVICE_HOST");
+        output(cmd.output().expect("run kubectl"))
+    }
+
+    pub fn kubectl_ok(&self, args: &[&str]) -> String {
+        let (ok, out, err) = self.kubectl(args);
+        assert!(
+            ok,
+            "kubectl {} failed:\nstdout: {out}\nstderr: {err}",
+            args.join(" ")
+        );
+        out
+    }
+
+    /// GET a path on the simulator: (status, body).
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        http(self.port, "GET", path, headers, "")
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        let (status, body) = self.get("/_sim/state", &[]);
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("state is JSON")
+    }
+
+    /// Simulated seconds since the epoch, now.
+    pub fn now_s(&self) -> f64 {
+        self.state()["clock"]["elapsed_ms"]
+            .as_f64()
+            .expect("elapsed_ms")
+            / 1000.0
+    }
+
+    /// Poll `f` until it returns Some, for at most `wall` real time.
+    pub fn wait_for<T>(&self, wall: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(start.elapsed() < wall, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn output(o: Output) -> (bool, String, String) {
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The `export K=V` lines of an openrc (never executed).
+pub fn parse_openrc(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("export "))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+        .collect()
+}
+
+/// A minimal HTTP/1.1 client for loopback: (status, body).
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to the simulator");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
