@@ -1,0 +1,257 @@
+//! Property tests: random bytes and random mutations of the examples never
+//! make the parser, the checker or the formatter panic; a file that does not
+//! parse gets at least one diagnostic, and every diagnostic points inside
+//! its file; whatever parses formats stably and keeps its meaning.
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use rbk::check;
+use rbk::diagnostic::{Diagnostic, SourceFile};
+use rbk::resolve::Compilation;
+use rbk::syntax;
+
+fn examples() -> &'static [(PathBuf, String)] {
+    static EXAMPLES: std::sync::OnceLock<Vec<(PathBuf, String)>> = std::sync::OnceLock::new();
+    EXAMPLES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "rbk"));
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                (p, text)
+            })
+            .collect()
+    })
+}
+
+fn assert_spans_inside(diags: &[Diagnostic], name: &str, len: usize) {
+    for d in diags {
+        let Some(src) = &d.source else { continue };
+        if src.name != name {
+            continue;
+        }
+        for l in &d.labels {
+            assert!(
+                l.span.offset() + l.span.len() <= len,
+                "{}: span {:?} outside a file of {len} bytes",
+                d.code,
+                l.span
+            );
+        }
+    }
+}
+
+/// Parse, check and format `text` as if it were the file at `path`.
+fn exercise(path: &Path, text: &str) {
+    let name = path.display().to_string();
+    let source = SourceFile::new(name.clone(), text);
+    match syntax::parse(&source) {
+        Err(diags) => {
+            assert!(
+                !diags.is_empty(),
+                "a file that does not parse needs a diagnostic"
+            );
+            assert_spans_inside(&diags, &name, text.len());
+            assert!(rbk::fmt::format_source(&source).is_err());
+        }
+        Ok(ast) => {
+            let once = rbk::fmt::format_source(&source)
+                .unwrap_or_else(|d| panic!("parsed but fmt failed: {d:?}"));
+            let again = syntax::parse(&SourceFile::new(name.clone(), once.as_str()))
+                .unwrap_or_else(|d| panic!("fmt output does not parse:\n{once}\n{d:?}"));
+            assert_eq!(ast, again, "fmt changed the meaning:\n{text}\n---\n{once}");
+            let twice = rbk::fmt::format_str(&name, &once)
+                .unwrap_or_else(|d| panic!("fmt output does not format: {d:?}"));
+            assert_eq!(once, twice, "fmt is not idempotent on:\n{text}");
+        }
+    }
+    let comp = Compilation::from_source(path, text.to_string());
+    let diags = check::check(&comp);
+    if comp.root.file.is_none() {
+        assert!(
+            !diags.is_empty(),
+            "a file that does not parse needs a diagnostic"
+        );
+    }
+    assert_spans_inside(&diags, &name, text.len());
+}
+
+/// Pieces of the language worth inserting: keywords, operators, brackets,
+/// quotes, comment markers.
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "\"",
+    "\"\"\"",
+    "//",
+    "/*",
+    "*/",
+    "///",
+    "\n",
+    " ",
+    ",",
+    ":",
+    "->",
+    "=",
+    "==",
+    "~",
+    "!~",
+    ".",
+    "step",
+    "gate",
+    "decide",
+    "poll",
+    "every",
+    "max",
+    "within",
+    "until",
+    "fail if",
+    "scope",
+    "openstack",
+    "kube",
+    "ssh",
+    "foreach",
+    "in",
+    "not",
+    "and",
+    "or",
+    "if",
+    "else",
+    "require",
+    "abort",
+    "confirm",
+    "log",
+    "let",
+    "record",
+    "note",
+    "10s",
+    "1.5",
+    "{x}",
+    "{{",
+    "\\",
+    "site.",
+    "procedure",
+    "use",
+    "layers",
+    "<",
+    "expect",
+    "patience",
+    "forbid",
+    "otherwise",
+    "when",
+    "any(",
+    "map(",
+    "é",
+    "\u{0}",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete { at: usize, len: usize },
+    Insert { at: usize, token: usize },
+    Duplicate { at: usize, len: usize },
+    Swap { a: usize, b: usize },
+    DeleteToken { at: usize },
+    DuplicateToken { at: usize },
+    SwapTokens { a: usize, b: usize },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let pos = any::<usize>();
+    prop_oneof![
+        (pos, 1..8usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (pos, 0..TOKENS.len()).prop_map(|(at, token)| Mutation::Insert { at, token }),
+        (pos, 1..40usize).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
+        (pos, any::<usize>()).prop_map(|(a, b)| Mutation::Swap { a, b }),
+        pos.prop_map(|at| Mutation::DeleteToken { at }),
+        pos.prop_map(|at| Mutation::DuplicateToken { at }),
+        (pos, any::<usize>()).prop_map(|(a, b)| Mutation::SwapTokens { a, b }),
+    ]
+}
+
+/// Apply `m` to `text`, working on characters so the result stays UTF-8.
+fn apply(text: &str, m: &Mutation) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let n = chars.len().max(1);
+    match *m {
+        Mutation::Delete { at, len } => {
+            let at = at % n;
+            let end = (at + len).min(chars.len());
+            chars.drain(at.min(end)..end);
+        }
+        Mutation::Insert { at, token } => {
+            let at = at % (chars.len() + 1);
+            chars.splice(at..at, TOKENS[token].chars());
+        }
+        Mutation::Duplicate { at, len } => {
+            let at = at % n;
+            let end = (at + len).min(chars.len());
+            let copy: Vec<char> = chars[at.min(end)..end].to_vec();
+            chars.splice(end..end, copy);
+        }
+        Mutation::Swap { a, b } => {
+            if !chars.is_empty() {
+                let (a, b) = (a % chars.len(), b % chars.len());
+                chars.swap(a, b);
+            }
+        }
+        Mutation::DeleteToken { .. }
+        | Mutation::DuplicateToken { .. }
+        | Mutation::SwapTokens { .. } => return apply_tokens(text, m),
+    }
+    chars.into_iter().collect()
+}
+
+/// Token-level mutations, with whitespace-separated words as tokens.
+fn apply_tokens(text: &str, m: &Mutation) -> String {
+    let mut words: Vec<&str> = text.split_inclusive(char::is_whitespace).collect();
+    if words.is_empty() {
+        return text.to_string();
+    }
+    let n = words.len();
+    match *m {
+        Mutation::DeleteToken { at } => {
+            words.remove(at % n);
+        }
+        Mutation::DuplicateToken { at } => {
+            let w = words[at % n];
+            words.insert(at % n, w);
+        }
+        Mutation::SwapTokens { a, b } => words.swap(a % n, b % n),
+        _ => {}
+    }
+    words.concat()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/random.rbk");
+        exercise(&path, &text);
+    }
+
+    #[test]
+    fn mutated_examples_never_panic(
+        which in any::<prop::sample::Index>(),
+        mutations in proptest::collection::vec(mutation(), 1..4),
+    ) {
+        let (path, text) = which.get(examples());
+        let mut text = text.clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        exercise(path, &text);
+    }
+}
