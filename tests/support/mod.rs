@@ -4,4 +4,5 @@
 
 pub mod fake_kube;
 pub mod fake_openstack;
+pub mod sim_serve;
 pub mod sshd;
