@@ -38,14 +38,27 @@ impl SimServe {
     pub fn restart(mut self, scenario: &str, speed: f64) -> SimServe {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let mut next = Self::spawn(scenario, speed, &format!("127.0.0.1:{}", self.port), self.env_dir.clone());
+        let mut next = Self::spawn(
+            scenario,
+            speed,
+            &format!("127.0.0.1:{}", self.port),
+            self.env_dir.clone(),
+        );
         next._dir = self._dir.take();
         next
     }
 
     fn spawn(scenario: &str, speed: f64, listen: &str, env_dir: PathBuf) -> SimServe {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .args(["sim", "serve", "--scenario", scenario, "--listen", listen, "--speed"])
+            .args([
+                "sim",
+                "serve",
+                "--scenario",
+                scenario,
+                "--listen",
+                listen,
+                "--speed",
+            ])
             .arg(speed.to_string())
             .arg("--env-out")
             .arg(&env_dir)
@@ -68,14 +81,24 @@ impl SimServe {
             }
         }
         std::thread::spawn(move || for _ in lines {});
-        let port = base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in the listen line");
+        let port = base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in the listen line");
         for _ in 0..100 {
             if env_dir.join("openrc").is_file() && env_dir.join("kubeconfig").is_file() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        SimServe { child, base, port, env_dir, _dir: None }
+        SimServe {
+            child,
+            base,
+            port,
+            env_dir,
+            _dir: None,
+        }
     }
 
     pub fn openrc(&self) -> PathBuf {
@@ -89,11 +112,14 @@ impl SimServe {
     /// `GET /_sim/stats` as JSON.
     pub fn stats(&self) -> serde_json::Value {
         let body = self.get("/_sim/stats");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("/_sim/stats is not JSON ({e}): {body}"))
+        serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("/_sim/stats is not JSON ({e}): {body}"))
     }
 
     pub fn tokens_issued(&self) -> u64 {
-        self.stats()["tokens_issued"].as_u64().expect("tokens_issued")
+        self.stats()["tokens_issued"]
+            .as_u64()
+            .expect("tokens_issued")
     }
 
     /// How many requests the simulator saw for `METHOD /path`.
@@ -108,12 +134,19 @@ impl SimServe {
     fn get(&self, path: &str) -> String {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the simulator");
         s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").expect("send");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
         let mut raw = String::new();
         s.read_to_string(&mut raw).expect("read");
         let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
         assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}");
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             dechunk(body)
         } else {
             body.to_string()

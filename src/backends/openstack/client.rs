@@ -153,7 +153,9 @@ impl Default for Tuning {
 
 /// Everything tied to one scope.
 pub struct ScopeSession {
-    pub creds: Credentials,
+    scope: OpenStackScope,
+    /// Re-read from the source when Keystone refuses them (see `token`).
+    creds: std::sync::Mutex<Credentials>,
     http: reqwest::Client,
     /// Held while authenticating, so parallel calls in one scope share one token.
     token: tokio::sync::Mutex<Option<Arc<Token>>>,
@@ -207,7 +209,8 @@ impl Client {
         let creds = self.config.credentials(scope).map_err(config_error)?;
         let http = http_client(&creds, &self.tuning).map_err(config_error)?;
         let session = Arc::new(ScopeSession {
-            creds,
+            scope: scope.clone(),
+            creds: std::sync::Mutex::new(creds),
             http,
             token: Default::default(),
             tokens_issued: AtomicU64::new(0),
@@ -277,7 +280,7 @@ impl Client {
         token: &Token,
         req: &Request,
     ) -> Result<Exchange, CallError> {
-        let creds = &session.creds;
+        let creds = session.creds();
         let base = token
             .endpoint(
                 req.service.catalog_type(),
@@ -350,15 +353,30 @@ impl Client {
                 return Ok(token.clone());
             }
         }
-        let token = Arc::new(self.authenticate(session, call).await?);
+        let token = match self.authenticate(session, call).await {
+            Ok(token) => token,
+            // The openrc or clouds.yaml may have changed since the scope
+            // first read it (a rotated password, a regenerated openrc): read
+            // it again, and if it did change, try once more with it.
+            Err(refused @ CallError::Auth { .. }) => {
+                match self.config.credentials(&session.scope) {
+                    Ok(fresh) if fresh != session.creds() => {
+                        session.set_creds(fresh);
+                        self.authenticate(session, call).await?
+                    }
+                    _ => return Err(refused),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let token = Arc::new(token);
         session.tokens_issued.fetch_add(1, Ordering::SeqCst);
         *slot = Some(token.clone());
         Ok(token)
     }
 
     async fn authenticate(&self, session: &ScopeSession, call: &str) -> Result<Token, CallError> {
-        let creds = &session.creds;
-        let url = keystone::tokens_url(&creds.auth_url);
+        let url = keystone::tokens_url(&session.creds().auth_url);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -379,11 +397,11 @@ impl Client {
         call: &str,
         url: &str,
     ) -> Result<Token, CallError> {
-        let creds = &session.creds;
+        let creds = session.creds();
         let response = session
             .http
             .post(url)
-            .json(&keystone::request_body(creds))
+            .json(&keystone::request_body(&creds))
             .send()
             .await
             .map_err(|e| transport_error(call, url, &e, self.tuning.timeout))?;
@@ -425,6 +443,15 @@ impl Client {
 }
 
 impl ScopeSession {
+    /// The credentials in use (a copy: they may be replaced by a reload).
+    pub fn creds(&self) -> Credentials {
+        self.creds.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_creds(&self, creds: Credentials) {
+        *self.creds.lock().unwrap_or_else(|e| e.into_inner()) = creds;
+    }
+
     /// Drop the token if it is still the one that was refused (another call
     /// may already have replaced it).
     async fn forget_token(&self, refused: &Token) {

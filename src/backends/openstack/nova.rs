@@ -115,7 +115,7 @@ pub async fn find(
 }
 
 fn project_hint(session: &ScopeSession) -> String {
-    match &session.creds.project {
+    match &session.creds().project {
         super::config::ProjectScope::Id(id) => {
             format!("project {id}; servers of other projects need their project's scope")
         }

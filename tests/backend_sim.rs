@@ -1,0 +1,197 @@
+//! The real OpenStack client against `rbk sim serve` over loopback HTTP: the
+//! simulator is one more server the client must work with, seen only through
+//! its HTTP APIs, its env files and `/_sim/stats`.
+mod support;
+
+use std::time::{Duration, Instant};
+
+use rbk::backends::openstack::{OpenStackConfig, RealOpenStack, Tuning};
+use rbk::backends::{CallError, OpenStack, OpenStackScope};
+use rbk::clock::Clock;
+use support::sim_serve::SimServe;
+
+const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
+const VM: &str = "capi-mgmt-v2";
+
+fn scopes(sim: &SimServe) -> (OpenStackScope, OpenStackScope) {
+    let admin = OpenStackScope {
+        openrc: Some(sim.openrc()),
+        ..Default::default()
+    };
+    let capi = OpenStackScope {
+        project_id: Some(CAPI_PROJECT.into()),
+        ..admin.clone()
+    };
+    (admin, capi)
+}
+
+fn client() -> RealOpenStack {
+    RealOpenStack::with_tuning(
+        OpenStackConfig::default(),
+        Clock::Wall,
+        Tuning {
+            timeout: Duration::from_secs(10),
+            read_attempts: 3,
+            backoff: Duration::from_millis(20),
+        },
+    )
+}
+
+/// The openrc's password, to prove it never shows up anywhere.
+fn password(sim: &SimServe) -> String {
+    let rc = std::fs::read_to_string(sim.openrc()).expect("openrc");
+    let line = rc
+        .lines()
+        .find(|l| l.contains("OS_PASSWORD="))
+        .expect("OS_PASSWORD in the openrc");
+    line.split_once('=')
+        .map(|(_, v)| v.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
+        .expect("value")
+}
+
+#[tokio::test]
+async fn start_and_poll_with_one_token_per_scope_and_one_request_per_attempt() {
+    let sim = SimServe::start("parked", 200.0);
+    let os = client();
+    let (admin, capi) = scopes(&sim);
+
+    let vm = os.server_show(&capi, VM).await.expect("show by name");
+    assert_eq!(vm.status, "SHUTOFF");
+    assert_eq!(vm.project_id, CAPI_PROJECT);
+    os.server_start(&capi, VM).await.expect("start");
+
+    let show_path = format!("GET /compute/v2.1/servers/{}", vm.id);
+    let before = sim.requests(&show_path);
+    let started = Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        if os.server_show(&capi, VM).await.expect("poll").status == "ACTIVE" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never ACTIVE after {attempts} attempts"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        sim.requests(&show_path) - before,
+        attempts,
+        "one HTTP request per poll attempt"
+    );
+
+    let all = os
+        .server_list(&admin, true)
+        .await
+        .expect("list --all-projects");
+    assert!(all.iter().any(|s| s.name == VM), "{all:?}");
+    let mine = os
+        .server_list(&admin, false)
+        .await
+        .expect("list in admin's own project");
+    assert!(
+        mine.iter().all(|s| s.name != VM),
+        "the admin project does not see capi-mgmt-v2 without --all-projects"
+    );
+
+    assert_eq!(
+        sim.tokens_issued(),
+        2,
+        "one token per scope (capi + admin), stats: {}",
+        sim.stats()
+    );
+    assert_eq!(os.tokens_issued().await, 2);
+}
+
+#[tokio::test]
+async fn a_401_after_a_keystone_restart_reauthenticates_once() {
+    let sim = SimServe::start("healthy", 1.0);
+    let os = client();
+    let (_, capi) = scopes(&sim);
+    os.server_show(&capi, VM).await.expect("show");
+    // Same port, new process: the cached token is unknown to it, and its
+    // regenerated openrc holds a new password, which the client re-reads
+    // once when Keystone refuses the old one.
+    let sim = sim.restart("healthy", 1.0);
+    let vm = os
+        .server_show(&capi, VM)
+        .await
+        .expect("show after the restart");
+    assert_eq!(vm.name, VM);
+    assert_eq!(sim.tokens_issued(), 1, "exactly one re-authentication");
+    assert_eq!(os.tokens_issued().await, 2);
+}
+
+#[tokio::test]
+async fn not_found_and_conflict_are_clear_errors_without_secrets() {
+    let sim = SimServe::start("healthy", 1.0);
+    let os = client();
+    let (admin, capi) = scopes(&sim);
+    let secret = password(&sim);
+
+    let err = os
+        .server_show(&capi, "capi-mgmt-v3")
+        .await
+        .expect_err("no such server");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(404), message }
+            if call == "openstack.server.show" && message.contains("capi-mgmt-v3")),
+        "{err:?}"
+    );
+
+    let err = os
+        .server_start(&capi, VM)
+        .await
+        .expect_err("already ACTIVE");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(409), .. } if call == "openstack.server.start"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("openstack.server.start failed: 409 Conflict: "),
+        "{err}"
+    );
+
+    // Name lookup is project-scoped: the admin project does not see the VM.
+    let err = os.server_show(&admin, VM).await.expect_err("wrong scope");
+    assert!(
+        matches!(
+            err,
+            CallError::Remote {
+                status: Some(404),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let err = os
+        .server_delete(&capi, "00000000-0000-0000-0000-000000000000")
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(404), .. } if call == "openstack.server.delete"),
+        "{err:?}"
+    );
+
+    let mut wrong = std::fs::read_to_string(sim.openrc()).expect("openrc");
+    wrong = wrong.replace(&secret, "not-the-password");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("openrc"), wrong).expect("write");
+    let bad = OpenStackScope {
+        openrc: Some(dir.path().join("openrc")),
+        ..Default::default()
+    };
+    let refused = os
+        .server_list(&bad, false)
+        .await
+        .expect_err("wrong password");
+    assert!(matches!(refused, CallError::Auth { .. }), "{refused:?}");
+
+    for e in [&err, &refused] {
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains(&secret), "password leaked: {text}");
+    }
+}
