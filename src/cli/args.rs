@@ -145,6 +145,9 @@ pub struct RenderArgs {
     /// Write to OUT instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Site file (TOML): show its values in commands instead of `<site.field>`.
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<PathBuf>,
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }

@@ -1,6 +1,48 @@
-//! `rbk render`.
-use super::{usage_error, RenderArgs};
+//! `rbk render [--format md|html] [-o OUT] [--site FILE] FILE`.
+use super::{exit, usage_error, RenderArgs, RenderFormat};
+use crate::render::{self, Format, Options, SiteValues};
+use crate::resolve::Compilation;
 
-pub fn run(_args: RenderArgs) -> i32 {
-    usage_error("`rbk render` is not built yet")
+pub fn run(args: RenderArgs) -> i32 {
+    let comp = match Compilation::load(&args.file) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    if comp.root.file.is_none() || comp.has_errors() {
+        let width = 100;
+        for d in comp.diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(false, width));
+        }
+        eprintln!(
+            "error: {} has errors; fix them (see `rbk check`) before rendering",
+            args.file.display()
+        );
+        return exit::FAILED;
+    }
+    let site = match &args.site {
+        Some(path) => match SiteValues::load(path) {
+            Ok(s) => Some(s),
+            Err(e) => return usage_error(e),
+        },
+        None => None,
+    };
+    let opts = Options {
+        site: site.as_ref(),
+        source_name: args.file.display().to_string(),
+    };
+    let format = match args.format {
+        RenderFormat::Md => Format::Markdown,
+        RenderFormat::Html => Format::Html,
+    };
+    let text = render::render(&comp, format, &opts);
+    match &args.output {
+        Some(out) => match std::fs::write(out, text) {
+            Ok(()) => exit::OK,
+            Err(e) => usage_error(format!("cannot write {}: {e}", out.display())),
+        },
+        None => {
+            print!("{text}");
+            exit::OK
+        }
+    }
 }

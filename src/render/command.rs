@@ -1,0 +1,358 @@
+//! The hand-typed equivalent of a builtin call, built from
+//! [`Builtin::command`](crate::resolve::builtins::Builtin) with the call's
+//! arguments as written, and the shell preamble of each credential scope.
+//!
+//! Values an operator must supply show as placeholders: `<site.mgmt_vm>`
+//! without a site file, `<lb.id>` for a loop variable.
+use std::collections::BTreeMap;
+
+use super::site::SiteValues;
+use crate::resolve::builtins::{self, Builtin};
+use crate::syntax::ast::{format_duration, Arg, Expr, ExprKind, Scope, ScopeKind, TextPart};
+
+/// What a command needs to know besides the call: site values and the
+/// enclosing ssh scope.
+#[derive(Debug, Clone, Default)]
+pub struct Env<'a> {
+    pub site: Option<&'a SiteValues>,
+    /// Site field defaults as declared (`mgmt_vm: str = "capi-mgmt-v2"`).
+    pub site_defaults: BTreeMap<String, Expr>,
+    /// The `{scope}` of `ssh.run`: `-i KEY -o BatchMode=yes user@host`.
+    pub ssh: Option<String>,
+}
+
+impl Env<'_> {
+    /// An expression as an operator would type it: literals by value, site
+    /// fields by value when known, anything else as `<source>`.
+    pub fn show(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Str(t) => t
+                .parts
+                .iter()
+                .map(|p| match p {
+                    TextPart::Lit(s) => s.clone(),
+                    TextPart::Expr(e) => self.show(e),
+                })
+                .collect(),
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) => e.to_string(),
+            ExprKind::Duration(d) => format_duration(*d),
+            ExprKind::Field { base, name } if is_site(base) => self
+                .site_value(&name.name)
+                .unwrap_or_else(|| format!("<site.{}>", name.name)),
+            _ => format!("<{e}>"),
+        }
+    }
+
+    /// A site field's value: from the site file, else its declared default.
+    /// Without a site file every field is a placeholder: the document is
+    /// then valid for any site.
+    fn site_value(&self, field: &str) -> Option<String> {
+        let site = self.site?;
+        if let Some(v) = site.get(field) {
+            return Some(v.to_string());
+        }
+        self.site_defaults.get(field).map(|d| self.show(d))
+    }
+}
+
+fn is_site(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Var(v) if v.name == "site")
+}
+
+/// The command for a call of `callee` with `args`, or None for pure
+/// functions and unknown names (they have nothing to type).
+pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
+    let b = builtins::lookup(callee)?;
+    if b.command.is_empty() {
+        return None;
+    }
+    let mut template = b.command.to_string();
+    // `kube.pods(namespace: "x")` narrows `-A` to one namespace.
+    if b.name == "kube.pods" {
+        if let Some(ns) = arg_for(b, args, "namespace").map(|e| env.show(e)) {
+            if !ns.is_empty() {
+                template = format!("kubectl -n {} get pods", shell_word(&ns));
+            }
+        }
+    }
+    Some(expand(&template, b, args, env))
+}
+
+/// The argument bound to parameter `name`: named, or by position.
+fn arg_for<'a>(b: &Builtin, args: &'a [Arg], name: &str) -> Option<&'a Expr> {
+    if let Some(a) = args
+        .iter()
+        .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
+    {
+        return Some(&a.value);
+    }
+    let pos = b.params.iter().position(|p| p.name == name)?;
+    args.iter()
+        .filter(|a| a.name.is_none())
+        .nth(pos)
+        .map(|a| &a.value)
+}
+
+/// Replace `{param}` and `[--flag]{param}` in a command template.
+fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut pending_flag: Option<String> = None;
+    while let Some(i) = rest.find(['{', '[']) {
+        let (before, from) = rest.split_at(i);
+        out.push_str(before);
+        let close = if from.starts_with('{') { '}' } else { ']' };
+        let Some(end) = from.find(close) else {
+            out.push_str(from);
+            return out;
+        };
+        let inner = &from[1..end];
+        rest = &from[end + 1..];
+        if close == ']' {
+            pending_flag = Some(inner.to_string());
+            continue;
+        }
+        let quoted = out.matches('\'').count() % 2 == 1;
+        let value = if inner == "scope" {
+            env.ssh.clone().unwrap_or_else(|| "<host>".into())
+        } else {
+            let given = arg_for(b, args, inner);
+            if let Some(flag) = pending_flag.take() {
+                match given.map(|e| &e.kind) {
+                    Some(ExprKind::Bool(true)) => flag,
+                    None | Some(ExprKind::Bool(false)) => String::new(),
+                    Some(_) => format!("[{flag}]"),
+                }
+            } else {
+                let shown = match given {
+                    Some(e) => env.show(e),
+                    None => default_text(b, inner),
+                };
+                if quoted {
+                    shown.replace('\'', "'\\''")
+                } else {
+                    shell_word(&shown)
+                }
+            }
+        };
+        out.push_str(&value);
+    }
+    out.push_str(rest);
+    // A dropped flag can leave a double space behind.
+    while out.contains("  ") {
+        out = out.replace("  ", " ");
+    }
+    out.trim_end().to_string()
+}
+
+/// A parameter's default as it would be typed (`5s`; `""` is empty).
+fn default_text(b: &Builtin, name: &str) -> String {
+    let d = b.param(name).and_then(|p| p.default).unwrap_or("");
+    d.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(d)
+        .to_string()
+}
+
+/// Quote a value for the shell when it needs it; placeholders stay bare so
+/// they read as "fill in here".
+pub fn shell_word(s: &str) -> String {
+    let placeholder = s.starts_with('<') && s.ends_with('>') && !s.contains(' ');
+    let safe = |c: char| c.is_alphanumeric() || "-_./:=@,+%~".contains(c);
+    if s.is_empty() {
+        "''".into()
+    } else if placeholder || s.chars().all(safe) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// How a scope block gets its credentials, as the operator would set them up
+/// by hand: a one-line summary and the shell lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preamble {
+    pub summary: String,
+    pub shell: Vec<String>,
+    /// For ssh scopes: what `{scope}` expands to in `ssh.run` commands.
+    pub ssh: Option<String>,
+}
+
+fn scope_arg<'a>(s: &'a Scope, name: &str) -> Option<&'a Expr> {
+    s.args
+        .iter()
+        .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
+        .map(|a| &a.value)
+}
+
+pub fn preamble(s: &Scope, env: &Env) -> Preamble {
+    let shown = |name: &str| scope_arg(s, name).map(|e| env.show(e));
+    match s.kind {
+        ScopeKind::OpenStack => {
+            let mut shell = Vec::new();
+            if let Some(openrc) = shown("openrc") {
+                shell.push(format!("source {}", shell_word(&openrc)));
+            } else if let Some(cloud) = shown("cloud") {
+                shell.push(format!("export OS_CLOUD={}", shell_word(&cloud)));
+            } else {
+                shell.push(
+                    "# admin credentials, as `rbk exec` gets them (--cloud, OS_CLOUD or OS_* variables), e.g.:"
+                        .into(),
+                );
+                shell.push("source ~/admin-openrc".into());
+            }
+            let project = shown("project").or_else(|| shown("project_id"));
+            let project_name = shown("project_name");
+            let summary = if let Some(p) = &project {
+                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into());
+                shell.push(format!("export OS_PROJECT_ID={}", shell_word(p)));
+                shell.push(
+                    "unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME OS_TENANT_NAME OS_TENANT_ID".into(),
+                );
+                format!("OpenStack, admin credentials narrowed to project {p}")
+            } else if let Some(name) = &project_name {
+                let domain = shown("project_domain").unwrap_or_else(|| "Default".into());
+                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into());
+                shell.push(format!("export OS_PROJECT_NAME={}", shell_word(name)));
+                shell.push(format!("export OS_PROJECT_DOMAIN_NAME={}", shell_word(&domain)));
+                format!("OpenStack, admin credentials narrowed to project {name} (domain {domain})")
+            } else {
+                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME".into());
+                "OpenStack, admin scope (no project narrowing)".into()
+            };
+            Preamble {
+                summary,
+                shell,
+                ssh: None,
+            }
+        }
+        ScopeKind::Kube => match shown("kubeconfig") {
+            Some(k) => Preamble {
+                summary: format!("Kubernetes, kubeconfig {k}"),
+                shell: vec![format!("export KUBECONFIG={}", kubeconfig_word(&k))],
+                ssh: None,
+            },
+            None => Preamble {
+                summary: "Kubernetes, the default kubeconfig ($KUBECONFIG or ~/.kube/config)".into(),
+                shell: Vec::new(),
+                ssh: None,
+            },
+        },
+        ScopeKind::Ssh => {
+            let host = shown("host").unwrap_or_else(|| "<host>".into());
+            let user = shown("user");
+            let mut opts = Vec::new();
+            if let Some(k) = shown("key") {
+                opts.push(format!("-i {}", shell_word(&k)));
+            }
+            opts.push("-o BatchMode=yes".into());
+            let policy = shown("known_hosts").unwrap_or_else(|| "strict".into());
+            opts.push(match policy.as_str() {
+                "accept-new" => "-o StrictHostKeyChecking=accept-new".into(),
+                "strict" => "-o StrictHostKeyChecking=yes".into(),
+                other => format!("-o StrictHostKeyChecking={other}"),
+            });
+            if let Some(p) = shown("port").filter(|p| p != "22") {
+                opts.push(format!("-p {p}"));
+            }
+            let target = match &user {
+                Some(u) => format!("{u}@{host}"),
+                None => host.clone(),
+            };
+            opts.push(target.clone());
+            Preamble {
+                summary: format!("ssh to {target} (host keys: {policy})"),
+                shell: Vec::new(),
+                ssh: Some(opts.join(" ")),
+            }
+        }
+    }
+}
+
+/// `~/x` must stay unquoted for the shell to expand it: write `$HOME/x`.
+fn kubeconfig_word(k: &str) -> String {
+    match k.strip_prefix("~/") {
+        Some(rest) => format!("\"$HOME/{rest}\""),
+        None => shell_word(k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::syntax::ast::{ExprKind, StmtKind};
+
+    /// The first expression statement of a one-step procedure.
+    fn call_of(src: &str) -> (String, Vec<Arg>) {
+        let text = format!("procedure p \"t\" {{ step s \"s\" {{ {src} }} }}");
+        let f = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
+        let node = f.procedure().and_then(|p| p.nodes().next()).cloned();
+        let body = node.and_then(|n| n.kind.body().cloned()).expect("a body");
+        match &body.stmts[0].kind {
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::Call { callee, args } => (callee.dotted(), args.clone()),
+                _ => panic!("not a call"),
+            },
+            _ => panic!("not an expression"),
+        }
+    }
+
+    fn cmd(src: &str, env: &Env) -> String {
+        let (callee, args) = call_of(src);
+        command(&callee, &args, env).expect("has a command")
+    }
+
+    #[test]
+    fn placeholders_without_a_site_file() {
+        let env = Env::default();
+        assert_eq!(
+            cmd("openstack.server.start(site.mgmt_vm)", &env),
+            "openstack server start <site.mgmt_vm>"
+        );
+        assert_eq!(
+            cmd("openstack.loadbalancer.failover(lb.id)", &env),
+            "openstack loadbalancer failover <lb.id>"
+        );
+        assert_eq!(
+            cmd("tcp.probe(site.mgmt_fip, 22)", &env),
+            "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'"
+        );
+        assert_eq!(cmd("openstack.server.list()", &env), "openstack server list --long");
+        assert_eq!(
+            cmd("openstack.server.list(all_projects: true)", &env),
+            "openstack server list --all-projects --long"
+        );
+        assert_eq!(
+            cmd("kube.get(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")", &env),
+            "kubectl -n magnum-<site.project_id> get cluster,openstackcluster,machines"
+        );
+        assert_eq!(cmd("kube.pods(namespace: \"kube-system\")", &env), "kubectl -n kube-system get pods");
+        assert_eq!(command("len", &[], &env), None);
+    }
+
+    #[test]
+    fn site_values_fill_in() {
+        let site = SiteValues::parse("mgmt_vm = \"capi-mgmt-v2\"").expect("site");
+        let env = Env {
+            site: Some(&site),
+            ..Env::default()
+        };
+        assert_eq!(
+            cmd("openstack.server.start(site.mgmt_vm)", &env),
+            "openstack server start capi-mgmt-v2"
+        );
+    }
+
+    #[test]
+    fn ssh_commands_quote_for_the_shell() {
+        let env = Env {
+            ssh: Some("-i ~/.ssh/id -o BatchMode=yes ubuntu@h".into()),
+            ..Env::default()
+        };
+        assert_eq!(
+            cmd("ssh.run(\"echo 'hi' | head\")", &env),
+            "ssh -i ~/.ssh/id -o BatchMode=yes ubuntu@h 'echo '\\''hi'\\'' | head'"
+        );
+    }
+}
