@@ -34,7 +34,11 @@ fn render_file(rel: &str, format: Format, site: Option<&SiteValues>) -> String {
         .filter(|d| d.is_error())
         .map(|d| d.render(false, 100))
         .collect();
-    assert!(errors.is_empty(), "{rel} has errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{rel} has errors:\n{}",
+        errors.join("\n")
+    );
     let opts = Options {
         site,
         source_name: rel.to_string(),
@@ -75,7 +79,10 @@ fn html_page_of_the_start_example() {
     let html = render_file("examples/start.rbk", Format::Html, None);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("<script"), "self-contained: no scripts");
-    assert!(!html.contains("<link"), "self-contained: no external stylesheets");
+    assert!(
+        !html.contains("<link"),
+        "self-contained: no external stylesheets"
+    );
     insta::assert_snapshot!("html__examples__start", html);
 }
 
@@ -120,15 +127,23 @@ fn rbk(args: &[&str]) -> std::process::Output {
 #[test]
 fn cli_writes_markdown_html_and_reports_bad_input() {
     let out = rbk(&["render", "examples/start.rbk"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.starts_with("# capi-mgmt-v2 start + ssh-port gate"));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("start.html");
     let site = dir.path().join("site.toml");
-    std::fs::write(&site, "mgmt_vm = \"vm-7\"\nproject_id = \"p1\"\nmgmt_fip = \"192.0.2.1\"\n")
-        .expect("write site");
+    std::fs::write(
+        &site,
+        "mgmt_vm = \"vm-7\"\nproject_id = \"p1\"\nmgmt_fip = \"192.0.2.1\"\n",
+    )
+    .expect("write site");
     let out = rbk(&[
         "render",
         "--format",
@@ -139,7 +154,12 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
         page.to_str().expect("utf-8"),
         "examples/start.rbk",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).expect("page written");
     assert!(html.contains("openstack server start vm-7"));
 
@@ -153,7 +173,12 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RBK001"));
 
-    let out = rbk(&["render", "--site", "no/such/site.toml", "examples/start.rbk"]);
+    let out = rbk(&[
+        "render",
+        "--site",
+        "no/such/site.toml",
+        "examples/start.rbk",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -178,6 +203,11 @@ fn book_runbooks_are_rendered_from_procedures() {
     let mut entries = Vec::new();
     for f in rbk_files("procedures") {
         let r = rel(&f);
+        // Files of shared declarations only (common.rbk) are no runbook.
+        let comp = Compilation::load(&f).expect("readable");
+        if comp.procedure().is_none() {
+            continue;
+        }
         let md = render_file(&r, Format::Markdown, None);
         let title = md
             .lines()
@@ -191,12 +221,18 @@ fn book_runbooks_are_rendered_from_procedures() {
         });
         fresh(&out_dir.join(format!("{}.md", stem(&f))), &md, &mut stale);
     }
-    fresh(&out_dir.join("index.md"), &runbook_index(&entries), &mut stale);
+    fresh(
+        &out_dir.join("index.md"),
+        &runbook_index(&entries),
+        &mut stale,
+    );
     // A runbook whose procedure is gone is stale too.
     if let Ok(dir) = std::fs::read_dir(&out_dir) {
         for e in dir.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().to_string();
-            let Some(s) = name.strip_suffix(".md") else { continue };
+            let Some(s) = name.strip_suffix(".md") else {
+                continue;
+            };
             if s != "index" && !entries.iter().any(|x| x.stem == s) {
                 if std::env::var_os("RBK_BLESS").is_some() {
                     std::fs::remove_file(e.path()).expect("remove stale runbook");

@@ -12,6 +12,9 @@ use crate::resolve::types::records;
 const GENERATED: &str = "<!-- Generated: edit the source it comes from, then run \
 `RBK_BLESS=1 cargo test --test book` (or scripts/render-book). -->";
 
+/// Which builtins belong in a section of the reference.
+type Pick = fn(&Builtin) -> bool;
+
 /// `book/src/reference/builtins.md`.
 pub fn builtin_reference() -> String {
     let mut out = String::new();
@@ -26,7 +29,7 @@ pub fn builtin_reference() -> String {
          may not run in a `parallel` loop. **Scope** is the `scope` block a call must \
          sit in. **By hand** is what `rbk render` prints as the equivalent command.\n",
     );
-    let groups: [(&str, fn(&Builtin) -> bool); 6] = [
+    let groups: [(&str, Pick); 6] = [
         ("OpenStack", |b| b.family() == Some("openstack")),
         ("Kubernetes", |b| b.family() == Some("kube")),
         ("ssh", |b| b.family() == Some("ssh")),
@@ -34,7 +37,9 @@ pub fn builtin_reference() -> String {
         ("Local files and time", |b| {
             matches!(b.family(), Some("file")) || (b.family().is_none() && b.effect != Effect::Pure)
         }),
-        ("Functions", |b| b.family().is_none() && b.effect == Effect::Pure),
+        ("Functions", |b| {
+            b.family().is_none() && b.effect == Effect::Pure
+        }),
     ];
     for (title, pick) in groups {
         let members: Vec<&Builtin> = BUILTINS.iter().filter(|b| pick(b)).collect();
@@ -89,7 +94,10 @@ fn builtin_entry(b: &Builtin, out: &mut String) {
     if !b.params.is_empty() {
         out.push_str("\n| Parameter | Type | Default | Description |\n|---|---|---|---|\n");
         for p in b.params {
-            let default = p.default.map(|d| format!("`{d}`")).unwrap_or_else(|| "required".into());
+            let default = p
+                .default
+                .map(|d| format!("`{d}`"))
+                .unwrap_or_else(|| "required".into());
             let _ = writeln!(
                 out,
                 "| `{}` | `{}` | {default} | {} |",
@@ -148,7 +156,11 @@ pub fn runbook_index(entries: &[RunbookEntry]) -> String {
         out.push_str("(No procedures yet.)\n");
     }
     for e in entries {
-        let _ = writeln!(out, "- [{}]({}.md) (`procedures/{}.rbk`)", e.title, e.stem, e.stem);
+        let _ = writeln!(
+            out,
+            "- [{}]({}.md) (`procedures/{}.rbk`)",
+            e.title, e.stem, e.stem
+        );
     }
     out
 }

@@ -157,11 +157,24 @@ fn default_text(b: &Builtin, name: &str) -> String {
 /// Quote a value for the shell when it needs it; placeholders stay bare so
 /// they read as "fill in here".
 pub fn shell_word(s: &str) -> String {
-    let placeholder = s.starts_with('<') && s.ends_with('>') && !s.contains(' ');
     let safe = |c: char| c.is_alphanumeric() || "-_./:=@,+%~".contains(c);
+    // `<site.x>` placeholders, even inside a word, read as "fill in here".
+    let mut bare = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        bare.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) if !rest[i..i + j].contains(' ') => rest = &rest[i + j + 1..],
+            _ => {
+                bare.push('<');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    bare.push_str(rest);
     if s.is_empty() {
         "''".into()
-    } else if placeholder || s.chars().all(safe) {
+    } else if bare.chars().all(safe) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -204,17 +217,25 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
             let project = shown("project").or_else(|| shown("project_id"));
             let project_name = shown("project_name");
             let summary = if let Some(p) = &project {
-                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into());
+                shell.push(
+                    "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
+                );
                 shell.push(format!("export OS_PROJECT_ID={}", shell_word(p)));
                 shell.push(
-                    "unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME OS_TENANT_NAME OS_TENANT_ID".into(),
+                    "unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME OS_TENANT_NAME OS_TENANT_ID"
+                        .into(),
                 );
                 format!("OpenStack, admin credentials narrowed to project {p}")
             } else if let Some(name) = &project_name {
                 let domain = shown("project_domain").unwrap_or_else(|| "Default".into());
-                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into());
+                shell.push(
+                    "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
+                );
                 shell.push(format!("export OS_PROJECT_NAME={}", shell_word(name)));
-                shell.push(format!("export OS_PROJECT_DOMAIN_NAME={}", shell_word(&domain)));
+                shell.push(format!(
+                    "export OS_PROJECT_DOMAIN_NAME={}",
+                    shell_word(&domain)
+                ));
                 format!("OpenStack, admin credentials narrowed to project {name} (domain {domain})")
             } else {
                 shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME".into());
@@ -233,7 +254,8 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 ssh: None,
             },
             None => Preamble {
-                summary: "Kubernetes, the default kubeconfig ($KUBECONFIG or ~/.kube/config)".into(),
+                summary: "Kubernetes, the default kubeconfig ($KUBECONFIG or ~/.kube/config)"
+                    .into(),
                 shell: Vec::new(),
                 ssh: None,
             },
@@ -318,16 +340,25 @@ mod tests {
             cmd("tcp.probe(site.mgmt_fip, 22)", &env),
             "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'"
         );
-        assert_eq!(cmd("openstack.server.list()", &env), "openstack server list --long");
+        assert_eq!(
+            cmd("openstack.server.list()", &env),
+            "openstack server list --long"
+        );
         assert_eq!(
             cmd("openstack.server.list(all_projects: true)", &env),
             "openstack server list --all-projects --long"
         );
         assert_eq!(
-            cmd("kube.get(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")", &env),
+            cmd(
+                "kube.get(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")",
+                &env
+            ),
             "kubectl -n magnum-<site.project_id> get cluster,openstackcluster,machines"
         );
-        assert_eq!(cmd("kube.pods(namespace: \"kube-system\")", &env), "kubectl -n kube-system get pods");
+        assert_eq!(
+            cmd("kube.pods(namespace: \"kube-system\")", &env),
+            "kubectl -n kube-system get pods"
+        );
         assert_eq!(command("len", &[], &env), None);
     }
 

@@ -54,7 +54,9 @@ pub fn words(e: &Expr) -> Vec<Inline> {
 
 fn side(e: &Expr, parent: BinaryOp) -> Vec<Inline> {
     match &e.kind {
-        ExprKind::Binary { op, .. } if matches!(op, BinaryOp::And | BinaryOp::Or) && *op != parent => {
+        ExprKind::Binary { op, .. }
+            if matches!(op, BinaryOp::And | BinaryOp::Or) && *op != parent =>
+        {
             let mut out = vec![text("(")];
             out.extend(words(e));
             out.push(text(")"));
@@ -92,7 +94,8 @@ mod tests {
     use crate::syntax::ast::StmtKind;
 
     fn cond(src: &str) -> Expr {
-        let text = format!("procedure p \"t\" {{ step s \"s\" {{ require {src} else abort \"x\" }} }}");
+        let text =
+            format!("procedure p \"t\" {{ step s \"s\" {{ require {src} else abort \"x\" }} }}");
         let f = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
         let body = f
             .procedure()

@@ -11,7 +11,10 @@ pub enum Inline {
     /// Code, shown as written (`openstack server start ...`).
     Code(String),
     Strong(Vec<Inline>),
-    Link { text: Vec<Inline>, href: String },
+    Link {
+        text: Vec<Inline>,
+        href: String,
+    },
     /// A line break that both formats keep.
     Break,
 }
@@ -27,9 +30,15 @@ pub enum Block {
     },
     Para(Vec<Inline>),
     /// A fenced code block; `lang` is "sh", "mermaid", "rbk", ...
-    Code { lang: String, text: String },
+    Code {
+        lang: String,
+        text: String,
+    },
     /// A note, warning or timing that must stand out.
-    Callout { kind: CalloutKind, body: Vec<Inline> },
+    Callout {
+        kind: CalloutKind,
+        body: Vec<Inline>,
+    },
     Table {
         head: Vec<String>,
         rows: Vec<Vec<Vec<Inline>>>,

@@ -119,7 +119,11 @@ fn inlines(parts: &[Inline]) -> String {
                     }
                     _ => href.clone(),
                 };
-                out.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href), inlines(text)));
+                out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(&href),
+                    inlines(text)
+                ));
             }
             Inline::Break => out.push_str("<br>\n"),
         }

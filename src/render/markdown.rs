@@ -77,11 +77,18 @@ fn write_block(block: &Block, indent: &str, first_in_item: bool, out: &mut Strin
             }
         }
         Block::List(items) => {
+            // Items of one paragraph each make a tight list: no blank lines.
+            let tight = items
+                .iter()
+                .all(|i| matches!(i.as_slice(), [Block::Para(_)]));
             for (i, item) in items.iter().enumerate() {
-                if i > 0 {
+                if i > 0 && !tight {
                     out.push('\n');
                 }
-                out.push_str(&format!("{lead_i}- ", lead_i = if i == 0 { lead } else { indent }));
+                out.push_str(&format!(
+                    "{lead_i}- ",
+                    lead_i = if i == 0 { lead } else { indent }
+                ));
                 let inner = format!("{indent}  ");
                 if item.is_empty() {
                     out.push('\n');
@@ -210,7 +217,10 @@ mod tests {
 
     #[test]
     fn escapes_only_what_markdown_would_eat() {
-        assert_eq!(escape("capi_mgmt *x* _y_ a|b", Ctx::Para), "capi_mgmt \\*x\\* \\_y\\_ a|b");
+        assert_eq!(
+            escape("capi_mgmt *x* _y_ a|b", Ctx::Para),
+            "capi_mgmt \\*x\\* \\_y\\_ a|b"
+        );
         assert_eq!(escape("a|b", Ctx::Cell), "a\\|b");
     }
 

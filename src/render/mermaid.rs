@@ -7,41 +7,91 @@
 use super::condition;
 use crate::syntax::ast::{NodeKind, Procedure};
 
-pub fn flowchart(p: &Procedure) -> String {
+/// The flowchart of `p`; `called` finds the procedure a `call` runs, whose
+/// nodes are drawn inside a subgraph.
+pub fn flowchart<'a>(p: &'a Procedure, called: &dyn Fn(&str) -> Option<&'a Procedure>) -> String {
+    let mut out = String::from("flowchart TD\n  start([start])\n  finish([end])\n");
+    let first = p.nodes().next().map(|n| node_id("", &n.name.name));
+    out.push_str(&format!(
+        "  start --> {}\n",
+        first.unwrap_or_else(|| "finish".into())
+    ));
+    let mut stack = vec![p.name.name.clone()];
+    emit(p, "", "", Some("finish"), called, &mut stack, &mut out);
+    out
+}
+
+/// Declare the nodes of `p` and the edges between them. `after` is where
+/// the last node leads (None inside a subgraph: the subgraph's own edge
+/// says where it goes).
+fn emit<'a>(
+    p: &'a Procedure,
+    scope: &str,
+    number: &str,
+    after: Option<&str>,
+    called: &dyn Fn(&str) -> Option<&'a Procedure>,
+    stack: &mut Vec<String>,
+    out: &mut String,
+) {
     let nodes: Vec<_> = p.nodes().collect();
-    let mut out = String::from("flowchart TD\n");
-    out.push_str("  start([start])\n");
+    let indent = "  ".repeat(stack.len());
     for (i, n) in nodes.iter().enumerate() {
+        let num = format!("{number}{}", i + 1);
         let title = n
             .title
             .as_ref()
             .map(|t| t.display_template())
             .unwrap_or_else(|| n.name.name.clone());
-        let label = escape(&format!("{}. {}", i + 1, title));
-        let id = node_id(&n.name.name);
-        out.push_str(&match &n.kind {
-            NodeKind::Step(_) => format!("  {id}[\"{label}\"]\n"),
-            NodeKind::Gate(_) => format!("  {id}{{{{\"{}\"}}}}\n", escape(&format!("{}. GATE: {title}", i + 1))),
-            NodeKind::Decide(_) => format!("  {id}{{\"{label}\"}}\n"),
-            NodeKind::Call => format!(
-                "  {id}[[\"{}\"]]\n",
-                escape(&format!("{}. call {}", i + 1, n.name.name))
-            ),
-        });
+        let id = node_id(scope, &n.name.name);
+        match &n.kind {
+            NodeKind::Step(_) => out.push_str(&format!(
+                "{indent}{id}[\"{}\"]\n",
+                escape(&format!("{num}. {title}"))
+            )),
+            NodeKind::Gate(_) => out.push_str(&format!(
+                "{indent}{id}{{{{\"{}\"}}}}\n",
+                escape(&format!("{num}. GATE: {title}"))
+            )),
+            NodeKind::Decide(_) => out.push_str(&format!(
+                "{indent}{id}{{\"{}\"}}\n",
+                escape(&format!("{num}. {title}"))
+            )),
+            NodeKind::Call => {
+                match called(&n.name.name).filter(|c| !stack.contains(&c.name.name)) {
+                    Some(cp) => {
+                        let label = format!("{num}. {}", cp.title.display_template());
+                        out.push_str(&format!("{indent}subgraph {id} [\"{}\"]\n", escape(&label)));
+                        out.push_str(&format!("{indent}  direction TB\n"));
+                        stack.push(cp.name.name.clone());
+                        let inner_scope = format!("{scope}{}__", n.name.name);
+                        emit(
+                            cp,
+                            &inner_scope,
+                            &format!("{num}."),
+                            None,
+                            called,
+                            stack,
+                            out,
+                        );
+                        stack.pop();
+                        out.push_str(&format!("{indent}end\n"));
+                    }
+                    None => out.push_str(&format!(
+                        "{indent}{id}[[\"{}\"]]\n",
+                        escape(&format!("{num}. call {}", n.name.name))
+                    )),
+                }
+            }
+        }
     }
-    out.push_str("  finish([end])\n");
-    let next = |i: usize| {
+    let next = |i: usize| -> Option<String> {
         nodes
             .get(i + 1)
-            .map(|n| node_id(&n.name.name))
-            .unwrap_or_else(|| "finish".into())
+            .map(|n| node_id(scope, &n.name.name))
+            .or_else(|| after.map(str::to_string))
     };
-    match nodes.first() {
-        Some(n) => out.push_str(&format!("  start --> {}\n", node_id(&n.name.name))),
-        None => out.push_str("  start --> finish\n"),
-    }
     for (i, n) in nodes.iter().enumerate() {
-        let id = node_id(&n.name.name);
+        let id = node_id(scope, &n.name.name);
         match &n.kind {
             NodeKind::Decide(d) => {
                 for b in &d.branches {
@@ -51,37 +101,43 @@ pub fn flowchart(p: &Procedure) -> String {
                         .map(condition::plain)
                         .unwrap_or_default();
                     out.push_str(&format!(
-                        "  {id} -->|\"{}\"| {}\n",
+                        "{indent}{id} -->|\"{}\"| {}\n",
                         escape(&shorten(&label, 48)),
-                        node_id(&b.target.name)
+                        node_id(scope, &b.target.name)
                     ));
                 }
-                match &d.otherwise {
-                    Some(o) => out.push_str(&format!(
-                        "  {id} -->|otherwise| {}\n",
-                        node_id(&o.target.name)
+                match (&d.otherwise, next(i)) {
+                    (Some(o), _) => out.push_str(&format!(
+                        "{indent}{id} -->|otherwise| {}\n",
+                        node_id(scope, &o.target.name)
                     )),
-                    None => out.push_str(&format!("  {id} -->|\"no branch matches\"| {}\n", next(i))),
+                    (None, Some(nx)) => {
+                        out.push_str(&format!("{indent}{id} -->|\"no branch matches\"| {nx}\n"))
+                    }
+                    (None, None) => {}
                 }
             }
-            _ => out.push_str(&format!("  {id} --> {}\n", next(i))),
+            _ => {
+                if let Some(nx) = next(i) {
+                    out.push_str(&format!("{indent}{id} --> {nx}\n"));
+                }
+            }
         }
     }
     for n in &nodes {
         for g in &n.needs {
             out.push_str(&format!(
-                "  {} -.->|needs| {}\n",
-                node_id(&g.name),
-                node_id(&n.name.name)
+                "{indent}{} -.->|needs| {}\n",
+                node_id(scope, &g.name),
+                node_id(scope, &n.name.name)
             ));
         }
     }
-    out
 }
 
 /// Prefixed so that node names never collide with Mermaid keywords (`end`).
-fn node_id(name: &str) -> String {
-    format!("n_{name}")
+fn node_id(scope: &str, name: &str) -> String {
+    format!("n_{scope}{name}")
 }
 
 fn escape(s: &str) -> String {
@@ -115,10 +171,13 @@ mod tests {
             step b "B \"q\"" needs g { log "b" }
         }"#;
         let f = crate::syntax::parse(&SourceFile::new("t.rbk", src)).expect("parses");
-        let chart = flowchart(f.procedure().expect("procedure"));
+        let chart = flowchart(f.procedure().expect("procedure"), &|_| None);
         assert!(chart.contains("n_g{{\"1. GATE: G\"}}"), "{chart}");
         assert!(chart.contains("n_d -->|\"x is 1\"| n_b"), "{chart}");
-        assert!(chart.contains("n_d -->|\"no branch matches\"| n_a"), "{chart}");
+        assert!(
+            chart.contains("n_d -->|\"no branch matches\"| n_a"),
+            "{chart}"
+        );
         assert!(chart.contains("n_b[\"4. B #quot;q#quot;\"]"), "{chart}");
         assert!(chart.contains("n_b --> finish"), "{chart}");
         assert!(chart.contains("n_g -.->|needs| n_b"), "{chart}");

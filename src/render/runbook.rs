@@ -51,7 +51,7 @@ pub fn build(comp: &Compilation, opts: &Options) -> Document {
         b.blocks.push(heading(2, None, "Procedure graph"));
         b.blocks.push(Block::Code {
             lang: "mermaid".into(),
-            text: mermaid::flowchart(p),
+            text: mermaid::flowchart(p, &|name| comp.find_procedure(name).map(|(_, p)| p)),
         });
         b.blocks.push(heading(2, None, "Steps"));
         let mut blocks = Vec::new();
@@ -85,7 +85,11 @@ fn doc_paras(doc: &[String]) -> Vec<Block> {
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| Block::Para(prose(&p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))))
+        .map(|p| {
+            Block::Para(prose(
+                &p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "),
+            ))
+        })
         .collect()
 }
 
@@ -126,10 +130,7 @@ impl Builder<'_> {
         }
         let layers: Vec<&str> = self.comp.layers().iter().map(|l| l.as_str()).collect();
         if !layers.is_empty() {
-            fact(
-                "Layers, repaired bottom up",
-                vec![text(layers.join(" → "))],
-            );
+            fact("Layers, repaired bottom up", vec![text(layers.join(" → "))]);
         }
         self.blocks.push(Block::List(facts));
     }
@@ -159,7 +160,7 @@ impl Builder<'_> {
                     let value = match self.env.site.and_then(|s| s.get(&f.name.name)) {
                         Some(v) => vec![code(v)],
                         None => match &f.default {
-                            Some(d) => vec![text("default "), code(d.to_string())],
+                            Some(d) => vec![text("default "), code(self.env.show(d))],
                             None => vec![text("required")],
                         },
                     };
@@ -172,7 +173,12 @@ impl Builder<'_> {
                 })
                 .collect();
             self.blocks.push(Block::Table {
-                head: vec!["Field".into(), "Type".into(), "Value".into(), "Description".into()],
+                head: vec![
+                    "Field".into(),
+                    "Type".into(),
+                    "Value".into(),
+                    "Description".into(),
+                ],
                 rows,
             });
         }
@@ -197,7 +203,12 @@ impl Builder<'_> {
                 })
                 .collect();
             self.blocks.push(Block::Table {
-                head: vec!["Parameter".into(), "Type".into(), "Default".into(), "Description".into()],
+                head: vec![
+                    "Parameter".into(),
+                    "Type".into(),
+                    "Default".into(),
+                    "Description".into(),
+                ],
                 rows,
             });
         }
@@ -268,7 +279,10 @@ impl Builder<'_> {
             .map(|(i, n)| {
                 (
                     n.name.as_str(),
-                    (format!("{prefix}{}", i + 1), format!("step-{anchor_base}{}", n.name.name)),
+                    (
+                        format!("{prefix}{}", i + 1),
+                        format!("step-{anchor_base}{}", n.name.name),
+                    ),
                 )
             })
             .collect();
@@ -366,7 +380,10 @@ impl Builder<'_> {
                         vec![
                             b.condition.as_ref().map(words).unwrap_or_default(),
                             vec![link_to(&b.target.name, numbers)],
-                            b.reason.as_ref().map(|r| prose(&r.display_template())).unwrap_or_default(),
+                            b.reason
+                                .as_ref()
+                                .map(|r| prose(&r.display_template()))
+                                .unwrap_or_default(),
                         ]
                     })
                     .collect();
@@ -374,7 +391,10 @@ impl Builder<'_> {
                     Some(o) => rows.push(vec![
                         vec![text("otherwise")],
                         vec![link_to(&o.target.name, numbers)],
-                        o.reason.as_ref().map(|r| prose(&r.display_template())).unwrap_or_default(),
+                        o.reason
+                            .as_ref()
+                            .map(|r| prose(&r.display_template()))
+                            .unwrap_or_default(),
                     ]),
                     None => rows.push(vec![
                         vec![text("no condition holds")],
@@ -446,5 +466,5 @@ fn describe(description: &Option<crate::syntax::ast::Text>, doc: &[String]) -> V
     if !doc.is_empty() {
         parts.push(doc.join(" "));
     }
-    prose(&parts.join(" "))
+    prose(&parts.join(" — "))
 }

@@ -67,11 +67,13 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
         }
         StmtKind::Poll(p) => poll(p, cx),
         StmtKind::Patience(pt) => {
-            let mut body = vec![text(format!("“{}”", pt.label.display_template()))];
+            let mut body = quoted(&pt.label, &cx.env);
             if let Some(d) = &pt.duration {
                 body.push(text(format!(" for {}", duration_words(d))));
             }
-            body.push(text(". Failures inside this window are expected noise, not alarms."));
+            body.push(text(
+                ". Failures inside this window are expected noise, not alarms.",
+            ));
             if !pt.forbid.is_empty() {
                 body.push(text(" Do NOT, inside this window: "));
                 for (i, f) in pt.forbid.iter().enumerate() {
@@ -152,17 +154,26 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
             let mut head = vec![strong("Require"), text(" ")];
             head.extend(words(condition));
             head.push(text(", else ABORT: "));
-            head.push(quoted(message));
+            head.extend(quoted(message, &cx.env));
             let mut out = vec![Block::Para(head)];
             out.extend(commands(&[condition], &cx.env));
             out
         }
-        StmtKind::Confirm { message } => vec![Block::Para(vec![
-            strong("Confirm"),
-            text(" (ask the operator; `--yes` answers yes): "),
-            quoted(message),
-        ])],
-        StmtKind::Log { message } => vec![Block::Para(vec![text("Print "), quoted(message)])],
+        StmtKind::Confirm { message } => {
+            let mut p = vec![
+                strong("Confirm"),
+                text(" (ask the operator; "),
+                code("--yes"),
+                text(" answers yes): "),
+            ];
+            p.extend(quoted(message, &cx.env));
+            vec![Block::Para(p)]
+        }
+        StmtKind::Log { message } => {
+            let mut p = vec![text("Print ")];
+            p.extend(quoted(message, &cx.env));
+            vec![Block::Para(p)]
+        }
         StmtKind::Record { name, value } => {
             let mut out = vec![Block::Para(vec![
                 strong("Record"),
@@ -181,19 +192,29 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
 fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
     let mut head = vec![strong("Poll")];
     if let Some(l) = &p.label {
-        head.push(text(format!(" “{}”", l.display_template())));
+        head.push(text(" "));
+        head.extend(quoted(l, &cx.env));
     }
-    let mut bounds = Vec::new();
+    let mut bounds: Vec<Vec<Inline>> = Vec::new();
     if let Some(e) = &p.every {
-        bounds.push(format!("every {}", duration_words(e)));
+        bounds.push(vec![text(format!("every {}", duration_words(e)))]);
     }
     if let Some(m) = &p.max {
-        bounds.push(format!("at most {} times", count_words(m, cx)));
+        let mut b = vec![text("at most ")];
+        b.extend(count_words(m, cx));
+        b.push(text(" times"));
+        bounds.push(b);
     }
     if let Some(w) = &p.within {
-        bounds.push(format!("for at most {}", duration_words(w)));
+        bounds.push(vec![text(format!("for at most {}", duration_words(w)))]);
     }
-    head.push(text(format!(": {}", bounds.join(", "))));
+    head.push(text(": "));
+    for (i, b) in bounds.into_iter().enumerate() {
+        if i > 0 {
+            head.push(text(", "));
+        }
+        head.extend(b);
+    }
     match &p.until {
         Some(u) => {
             head.push(text(", until "));
@@ -204,7 +225,11 @@ fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
     head.push(text(". Each attempt:"));
     let mut out = vec![Block::Para(head)];
     let mut items: Vec<Vec<Block>> = p.body.stmts.iter().map(|s| item(s, cx)).collect();
-    let conds: Vec<&Expr> = p.until.iter().chain(p.fails.iter().map(|f| &f.condition)).collect();
+    let conds: Vec<&Expr> = p
+        .until
+        .iter()
+        .chain(p.fails.iter().map(|f| &f.condition))
+        .collect();
     let extra = commands(&conds, &cx.env);
     if !extra.is_empty() {
         let mut it = vec![Block::Para(vec![text("Check with:")])];
@@ -221,14 +246,20 @@ fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
         let mut it = vec![strong("Stop at once, FAILED,"), text(" if ")];
         it.extend(words(&f.condition));
         it.push(text(": "));
-        it.push(quoted(&f.message));
+        it.extend(quoted(&f.message, &cx.env));
         items.push(vec![Block::Para(it)]);
     }
     out.push(Block::List(items));
     let exhausted = match &p.exhausted {
-        Some(Exhausted::Abort(m)) => vec![strong("When it runs out:"), text(" ABORT: "), quoted(m)],
+        Some(Exhausted::Abort(m)) => {
+            let mut p = vec![strong("When it runs out:"), text(" ABORT: ")];
+            p.extend(quoted(m, &cx.env));
+            p
+        }
         Some(Exhausted::Continue(Some(m))) => {
-            vec![strong("When it runs out:"), text(" carry on, warning: "), quoted(m)]
+            let mut p = vec![strong("When it runs out:"), text(" carry on, warning: ")];
+            p.extend(quoted(m, &cx.env));
+            p
         }
         Some(Exhausted::Continue(None)) => vec![strong("When it runs out:"), text(" carry on.")],
         None => vec![strong("When it runs out:"), text(" ABORT (the run fails).")],
@@ -242,9 +273,7 @@ pub fn duration_words(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Duration(d) => {
             let s = format_duration(*d);
-            let unit_at = s
-                .find(|c: char| c.is_ascii_alphabetic())
-                .unwrap_or(s.len());
+            let unit_at = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
             let (n, unit) = s.split_at(unit_at);
             let unit = match unit {
                 "m" => "min",
@@ -252,19 +281,19 @@ pub fn duration_words(e: &Expr) -> String {
             };
             format!("{n} {unit}")
         }
-        _ => format!("`{e}`"),
+        _ => e.to_string(),
     }
 }
 
 /// `max 20` -> "20"; `max attempts` -> "`attempts` (default 20)".
-fn count_words(e: &Expr, cx: &StmtCtx) -> String {
+fn count_words(e: &Expr, cx: &StmtCtx) -> Vec<Inline> {
     match &e.kind {
-        ExprKind::Int(n) => n.to_string(),
+        ExprKind::Int(n) => vec![text(n.to_string())],
         ExprKind::Var(v) => match cx.params.get(&v.name) {
-            Some(Some(d)) => format!("`{}` (default {d})", v.name),
-            _ => format!("`{}`", v.name),
+            Some(Some(d)) => vec![code(&v.name), text(format!(" (default {d})"))],
+            _ => vec![code(&v.name)],
         },
-        _ => format!("`{e}`"),
+        _ => vec![code(e.to_string())],
     }
 }
 
@@ -280,8 +309,24 @@ pub fn callout(d: &DocItem) -> Block {
     }
 }
 
-fn quoted(t: &Text) -> Inline {
-    text(format!("“{}”", t.display_template()))
+/// A message as the operator will see it: site fields by value when known,
+/// other interpolations as `<placeholders>`, `backticks` as code.
+fn quoted(t: &Text, env: &Env) -> Vec<Inline> {
+    let shown: String = t
+        .parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Lit(s) => s.clone(),
+            TextPart::Expr(e) => match &e.kind {
+                ExprKind::Field { .. } => env.show(e),
+                _ => format!("<{e}>"),
+            },
+        })
+        .collect();
+    let mut out = vec![text("“")];
+    out.extend(prose(&shown));
+    out.push(text("”"));
+    out
 }
 
 /// The words `openstack server stop` of a command template.
