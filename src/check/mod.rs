@@ -1,17 +1,92 @@
 //! The checks: one file per rule, each a small function returning
 //! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together.
+mod backward_jump;
+mod concurrency;
+mod guards;
+mod layer_order;
+mod needs_gate;
+mod patience;
+mod polls;
 mod report;
+mod secrets;
+mod unreachable;
+pub mod walk;
+
+use std::collections::HashSet;
+
+use petgraph::algo::dominators::Dominators;
+use petgraph::graph::NodeIndex;
 
 pub use report::{json_report, sarif_report};
 
-use crate::diagnostic::Diagnostic;
+use crate::dag::Dag;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::{self, Compilation};
+use crate::syntax::ast::Procedure;
+
+/// What the graph and safety rules look at: the root procedure and its graph.
+pub struct Ctx<'c> {
+    pub comp: &'c Compilation,
+    pub proc: &'c Procedure,
+    pub dag: Dag,
+    pub doms: Dominators<NodeIndex>,
+    pub reachable: HashSet<NodeIndex>,
+}
+
+impl<'c> Ctx<'c> {
+    pub fn new(comp: &'c Compilation, proc: &'c Procedure) -> Self {
+        let dag = Dag::build(proc);
+        let doms = dag.dominators();
+        let reachable = dag.reachable();
+        Ctx {
+            comp,
+            proc,
+            dag,
+            doms,
+            reachable,
+        }
+    }
+}
+
+/// The rules that need a procedure and its graph, in code order.
+const RULES: &[fn(&Ctx) -> Vec<Diagnostic>] = &[
+    backward_jump::check,
+    unreachable::check,
+    needs_gate::check,
+    layer_order::check,
+    polls::check,
+    guards::check,
+    concurrency::check,
+    patience::check,
+];
 
 /// Every problem in `comp`: its parse diagnostics, names and types, the
 /// graph rules and the safety rules, sorted by file and position.
 pub fn check(comp: &Compilation) -> Vec<Diagnostic> {
     let mut out = comp.diagnostics.clone();
     out.extend(resolve::resolve(comp));
+    if let Some(file) = &comp.root.file {
+        let source = &comp.root.source;
+        let secrets = secrets::check(&source.text, file);
+        let mut local = Vec::new();
+        if let Some(p) = file.procedure() {
+            let cx = Ctx::new(comp, p);
+            for rule in RULES {
+                local.extend(rule(&cx));
+            }
+        }
+        out.extend(local.into_iter().map(|d| d.with_source(source)));
+        if !secrets.is_empty() {
+            // Whatever is reported about this file, never print the secret.
+            let masked = secrets::redact(source, &secrets);
+            for d in &mut out {
+                if d.source.as_ref().is_some_and(|s| s.name == source.name) {
+                    d.source = Some(masked.clone());
+                }
+            }
+            out.extend(secrets.into_iter().map(|d| d.with_source(&masked)));
+        }
+    }
     sort_and_dedup(&mut out);
     out
 }
@@ -22,7 +97,7 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.dedup_by(|a, b| sort_key(a) == sort_key(b) && a.message == b.message);
 }
 
-fn sort_key(d: &Diagnostic) -> (String, usize, usize, crate::diagnostic::Code) {
+fn sort_key(d: &Diagnostic) -> (String, usize, usize, Code) {
     let file = d
         .source
         .as_ref()

@@ -1,6 +1,37 @@
-//! `rbk graph`.
-use super::{usage_error, GraphArgs};
+//! `rbk graph`: print a procedure's step graph as DOT, Mermaid or JSON.
+use std::io::Write;
 
-pub fn run(_args: GraphArgs) -> i32 {
-    usage_error("`rbk graph` is not built yet")
+use super::{exit, usage_error, GraphArgs, GraphFormat};
+use crate::dag::{self, Dag};
+use crate::resolve::Compilation;
+
+pub fn run(args: GraphArgs) -> i32 {
+    let comp = match Compilation::load(&args.file) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    if comp.root.file.is_none() {
+        for d in comp.diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(false, 100));
+        }
+        return exit::FAILED;
+    }
+    let Some(p) = comp.procedure() else {
+        return usage_error(format!(
+            "{} has no procedure to draw (it holds only shared declarations)",
+            args.file.display()
+        ));
+    };
+    let g = Dag::build(p);
+    let out = match args.format {
+        GraphFormat::Dot => dag::to_dot(&p.name.name, &g),
+        GraphFormat::Mermaid => dag::to_mermaid(&g),
+        GraphFormat::Json => match serde_json::to_string_pretty(&dag::to_json(&p.name.name, &g)) {
+            Ok(s) => s + "\n",
+            Err(e) => return usage_error(e),
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    exit::OK
 }
