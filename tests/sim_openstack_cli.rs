@@ -5,7 +5,7 @@ mod sim_support;
 
 use std::time::Duration;
 
-use sim_support::{Scope, Sim, CAPI_PROJECT};
+use sim_support::{Scope, Sim, CAPI_PROJECT, KUBE_API_LB};
 
 fn server_status(sim: &Sim) -> String {
     sim.os_ok(
@@ -65,12 +65,300 @@ fn park_then_start_the_mgmt_vm() {
     );
 }
 
+/// `-f yaml` list output as records of `key: value` (top-level keys only).
+fn yaml_records(text: &str) -> Vec<Vec<(String, String)>> {
+    let mut out: Vec<Vec<(String, String)>> = Vec::new();
+    for line in text.lines() {
+        let (new, body) = match line.strip_prefix("- ") {
+            Some(b) => (true, b),
+            None => match line.strip_prefix("  ") {
+                Some(b) if !b.starts_with(' ') && !b.starts_with('-') => (false, b),
+                _ => continue,
+            },
+        };
+        if new {
+            out.push(Vec::new());
+        }
+        if let (Some(rec), Some((k, v))) = (out.last_mut(), body.split_once(':')) {
+            rec.push((
+                k.trim().to_string(),
+                v.trim().trim_matches('\'').to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn field<'a>(rec: &'a [(String, String)], key: &str) -> &'a str {
+    rec.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn lb_field(sim: &Sim, column: &str) -> String {
+    sim.os_ok(
+        Scope::Admin,
+        &[
+            "loadbalancer",
+            "show",
+            KUBE_API_LB,
+            "-f",
+            "value",
+            "-c",
+            column,
+        ],
+    )
+    .trim()
+    .to_string()
+}
+
+/// Simulated seconds from the last failover request to the LB's last update.
+fn failover_took_s(sim: &Sim) -> f64 {
+    let state = sim.state();
+    let lb = state["load_balancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == KUBE_API_LB)
+        .unwrap()
+        .clone();
+    (lb["updated"].as_f64().unwrap() - lb["last_failover_at"].as_f64().unwrap()) / 1000.0
+}
+
+/// Poll like the seed's 5c loop until provisioning is ACTIVE or ERROR.
+fn poll_failover(sim: &Sim) -> String {
+    sim.wait_for(Duration::from_secs(90), "failover outcome", || {
+        let out = sim.os_ok(
+            Scope::Admin,
+            &[
+                "loadbalancer",
+                "show",
+                KUBE_API_LB,
+                "-f",
+                "value",
+                "-c",
+                "provisioning_status",
+                "-c",
+                "operating_status",
+            ],
+        );
+        let lines: Vec<&str> = out.lines().map(str::trim).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        // `-f value` prints the columns in the command's row order: operating first.
+        let (op, prov) = (lines[0], lines[1]);
+        assert_eq!(op, "ONLINE", "operating holds ONLINE");
+        matches!(prov, "ACTIVE" | "ERROR").then(|| prov.to_string())
+    })
+}
+
+/// (server id, name, status) of Nova's amphora servers Octavia does not list.
+fn orphans(sim: &Sim) -> Vec<(String, String, String)> {
+    let amps = sim.os_ok(
+        Scope::Admin,
+        &["loadbalancer", "amphora", "list", "-f", "yaml"],
+    );
+    let amp_ids: Vec<String> = yaml_records(&amps)
+        .iter()
+        .map(|r| field(r, "id").to_string())
+        .collect();
+    let servers = sim.os_ok(
+        Scope::Admin,
+        &["server", "list", "--all-projects", "--long", "-f", "yaml"],
+    );
+    yaml_records(&servers)
+        .iter()
+        .filter(|r| field(r, "Image Name") == "amphora-haproxy")
+        .filter(|r| {
+            !amp_ids
+                .iter()
+                .any(|a| field(r, "Name") == format!("amphora-{a}"))
+        })
+        .map(|r| {
+            (
+                field(r, "ID").to_string(),
+                field(r, "Name").to_string(),
+                field(r, "Status").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// (hostname, memory_mb, memory_mb_used) from the seed's headroom command.
+fn hypervisors(sim: &Sim) -> Vec<(String, i64, i64)> {
+    let text = sim.os_ok(
+        Scope::Admin,
+        &["hypervisor", "list", "--long", "-f", "yaml"],
+    );
+    // The seed greps 'Hostname|Memory MB' out of exactly this output.
+    let grepped: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Hostname") || l.contains("Memory MB"))
+        .collect();
+    assert_eq!(grepped.len(), 9, "{text}");
+    yaml_records(&text)
+        .iter()
+        .map(|r| {
+            (
+                field(r, "Hypervisor Hostname").to_string(),
+                field(r, "Memory MB").parse().unwrap(),
+                field(r, "Memory MB Used").parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn fits(h: &(String, i64, i64)) -> bool {
+    h.2 + 1024 <= h.1 * 3 / 2 - 8192
+}
+
+/// Sections 4, 5a-5c and 6 on the worst case: no headroom, one zombie.
+#[test]
+fn lb_repair_no_headroom_sweep_then_sequential_failover() {
+    let sim = Sim::start("no-headroom-with-zombie", 10.0);
+    // 4. The LB verdict, in capi-mgmt scope.
+    let lbs = sim.os_ok(Scope::Capi, &["loadbalancer", "list", "-f", "yaml"]);
+    let kube_api = yaml_records(&lbs)
+        .into_iter()
+        .find(|r| field(r, "id") == KUBE_API_LB)
+        .expect("kube-api LB listed");
+    assert_eq!(field(&kube_api, "provisioning_status"), "ERROR");
+    assert_eq!(field(&kube_api, "operating_status"), "ONLINE");
+    assert_eq!(field(&kube_api, "vip_address"), "10.6.0.200");
+
+    // 5b. No host clears Used + 1024 <= physical * 1.5 - 8192.
+    assert!(hypervisors(&sim).iter().all(|h| !fits(h)));
+
+    // Failing over blind: fast fail to ERROR (10-20 s) and a new orphan.
+    assert_eq!(orphans(&sim).len(), 1, "the zombie");
+    sim.os_ok(Scope::Admin, &["loadbalancer", "failover", KUBE_API_LB]);
+    assert_eq!(poll_failover(&sim), "ERROR");
+    let took = failover_took_s(&sim);
+    assert!((10.0..=20.0).contains(&took), "fast fail after {took} s");
+    let found = orphans(&sim);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let zombie = found
+        .iter()
+        .find(|o| o.2 == "ACTIVE")
+        .expect("an ACTIVE zombie");
+    assert!(
+        found.iter().any(|o| o.2 == "ERROR"),
+        "the NoValidHost orphan: {found:?}"
+    );
+
+    // 5a. Delete the zombie by UUID from admin scope; its slot frees up.
+    sim.os_ok(Scope::Admin, &["server", "delete", &zombie.0]);
+    assert!(hypervisors(&sim).iter().any(fits));
+
+    // 5c. Failover: ~108 s to ACTIVE, operating ONLINE, VIP kept.
+    sim.os_ok(Scope::Admin, &["loadbalancer", "failover", KUBE_API_LB]);
+    assert_eq!(poll_failover(&sim), "ACTIVE");
+    let took = failover_took_s(&sim);
+    assert!((100.0..=115.0).contains(&took), "failover took {took} s");
+    assert_eq!(lb_field(&sim, "vip_address"), "10.6.0.200");
+
+    // 6. Amphorae all ALLOCATED; only the NoValidHost orphan remains to sweep.
+    let amps = sim.os_ok(
+        Scope::Admin,
+        &["loadbalancer", "amphora", "list", "-f", "yaml"],
+    );
+    let amps = yaml_records(&amps);
+    assert_eq!(amps.len(), 3);
+    assert!(
+        amps.iter().all(|a| field(a, "status") == "ALLOCATED"),
+        "{amps:?}"
+    );
+    let left = orphans(&sim);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].2, "ERROR");
+}
+
+/// Section 6 on a healthy stack, and Octavia's 409 while a failover runs.
+#[test]
+fn healthy_top_of_stack_and_immutable_lb() {
+    let sim = Sim::start("healthy", 1.0);
+    let health = sim.os_ok(
+        Scope::Capi,
+        &[
+            "coe",
+            "cluster",
+            "show",
+            "capi-test-1",
+            "-f",
+            "value",
+            "-c",
+            "health_status",
+        ],
+    );
+    assert_eq!(health.trim(), "UNHEALTHY");
+    let reason = sim.os_ok(
+        Scope::Capi,
+        &[
+            "coe",
+            "cluster",
+            "show",
+            "capi-test-1",
+            "-f",
+            "value",
+            "-c",
+            "health_status_reason",
+        ],
+    );
+    assert!(
+        reason.contains("'infrastructure': 'Infrastructure resource not found.'"),
+        "{reason}"
+    );
+    assert!(reason.contains(".Ready': 'True'"), "{reason}");
+
+    let lbs = sim.os_ok(Scope::Capi, &["loadbalancer", "list", "-f", "yaml"]);
+    let lbs = yaml_records(&lbs);
+    assert_eq!(lbs.len(), 3);
+    assert!(lbs
+        .iter()
+        .all(|l| field(l, "provisioning_status") == "ACTIVE"));
+
+    sim.os_ok(Scope::Admin, &["loadbalancer", "failover", KUBE_API_LB]);
+    let (ok, _, err) = sim.openstack(Scope::Admin, &["loadbalancer", "failover", KUBE_API_LB]);
+    assert!(!ok, "a second failover while PENDING_UPDATE is refused");
+    assert!(err.contains("immutable") && err.contains("409"), "{err}");
+    assert_eq!(lb_field(&sim, "provisioning_status"), "PENDING_UPDATE");
+}
+
 /// The scope trap: the CAPI VMs live in capi-mgmt; admin scope sees none of
 /// them by name, `--all-projects` sees everything including amphorae.
 #[test]
 fn project_scoping_is_server_side() {
     let sim = Sim::start("parked", 1.0);
     assert_eq!(server_status(&sim), "SHUTOFF");
+    // Parked: Magnum UNHEALTHY with an EMPTY reason.
+    let health = sim.os_ok(
+        Scope::Capi,
+        &[
+            "coe",
+            "cluster",
+            "show",
+            "capi-test-1",
+            "-f",
+            "value",
+            "-c",
+            "health_status",
+        ],
+    );
+    assert_eq!(health.trim(), "UNHEALTHY");
+    let reason = sim.os_ok(
+        Scope::Capi,
+        &[
+            "coe",
+            "cluster",
+            "show",
+            "capi-test-1",
+            "-f",
+            "value",
+            "-c",
+            "health_status_reason",
+        ],
+    );
+    assert_eq!(reason.trim(), "{}");
     let (ok, _, err) = sim.openstack(Scope::Admin, &["server", "show", "capi-mgmt-v2"]);
     assert!(
         !ok && err.contains("No Server found for capi-mgmt-v2"),

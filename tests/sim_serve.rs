@@ -127,3 +127,152 @@ fn env_files_point_at_the_server_and_keystone_guards_the_apis() {
         .unwrap();
     assert!(!state.to_string().contains(&password) && !body.contains(&password));
 }
+
+/// A token from the simulated Keystone, scoped to `project_id`.
+fn token(sim: &Sim, project_id: &str) -> String {
+    let password = sim
+        .openrc
+        .iter()
+        .find(|(k, _)| k == "OS_PASSWORD")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let body = serde_json::json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": "admin", "domain": {"name": "admin_domain"}, "password": password}}},
+        "scope": {"project": {"id": project_id}}}});
+    let raw = http_with_headers(sim.port, "/identity/v3/auth/tokens", &body.to_string());
+    raw.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("x-subject-token:")
+                .then(|| l[16..].trim().to_string())
+        })
+        .expect("X-Subject-Token")
+}
+
+/// POST returning the raw response head (for X-Subject-Token).
+fn http_with_headers(port: u16, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn get_json(sim: &Sim, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let (status, body) = sim.get(path, headers);
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}")),
+    )
+}
+
+#[test]
+fn microversions_placement_and_api_error_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("modern-nova.toml");
+    std::fs::write(
+        &file,
+        "base = \"no-headroom\"\nname = \"modern-nova\"\ndescription = \"Nova 2.96\"\nnova_max_microversion = \"2.96\"\n",
+    )
+    .unwrap();
+    let sim = Sim::start(file.to_str().unwrap(), 1.0);
+    let tok = token(&sim, sim_support::CAPI_PROJECT);
+    let auth = ("X-Auth-Token", tok.as_str());
+
+    // Up to 2.87 os-hypervisors reports memory; from 2.88 it does not.
+    let (s, old) = get_json(
+        &sim,
+        "/compute/v2.1/os-hypervisors/detail",
+        &[auth, ("OpenStack-API-Version", "compute 2.87")],
+    );
+    assert_eq!(s, 200);
+    let h0 = &old["hypervisors"][0];
+    assert_eq!(h0["memory_mb"], 65536);
+    assert_eq!(h0["memory_mb_used"], 89600);
+    let (_, new) = get_json(
+        &sim,
+        "/compute/v2.1/os-hypervisors/detail",
+        &[auth, ("OpenStack-API-Version", "compute 2.88")],
+    );
+    assert!(new["hypervisors"][0].get("memory_mb").is_none());
+    let (s, too_new) = get_json(
+        &sim,
+        "/compute/v2.1/servers",
+        &[auth, ("OpenStack-API-Version", "compute 2.200")],
+    );
+    assert_eq!(s, 406);
+    assert!(too_new["computeFault"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maximum is 2.96"));
+
+    // Placement has the memory at any microversion; provider uuid = hypervisor id.
+    let (_, rps) = get_json(&sim, "/placement/resource_providers", &[auth]);
+    let uuid = rps["resource_providers"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(h0["id"], uuid.as_str());
+    let (_, inv) = get_json(
+        &sim,
+        &format!("/placement/resource_providers/{uuid}/inventories"),
+        &[auth],
+    );
+    assert_eq!(inv["inventories"]["MEMORY_MB"]["reserved"], 8192);
+    assert_eq!(inv["inventories"]["MEMORY_MB"]["allocation_ratio"], 1.5);
+    assert_eq!(inv["inventories"]["MEMORY_MB"]["total"], 65536);
+    let (_, usage) = get_json(
+        &sim,
+        &format!("/placement/resource_providers/{uuid}/usages"),
+        &[auth],
+    );
+    assert_eq!(usage["usages"]["MEMORY_MB"], 89600 - 8192);
+
+    // Errors look like the real APIs'.
+    let (s, nf) = get_json(&sim, "/compute/v2.1/servers/nope", &[auth]);
+    assert_eq!((s, nf["itemNotFound"]["code"].as_i64()), (404, Some(404)));
+    let (s, nf) = get_json(&sim, "/load-balancer/v2/lbaas/loadbalancers/nope", &[auth]);
+    assert_eq!(s, 404);
+    assert_eq!(nf["faultstring"], "Load Balancer nope could not be found.");
+    let (s, nf) = get_json(&sim, "/container-infra/v1/clusters/nope", &[auth]);
+    assert_eq!(s, 404);
+    assert!(nf["errors"][0]["title"].as_str().unwrap().contains("nope"));
+    let (s, _) = get_json(&sim, "/placement/resource_providers/nope/usages", &[auth]);
+    assert_eq!(s, 404);
+
+    // Server-side scoping: the capi-mgmt token lists its 3 servers only.
+    let (_, servers) = get_json(&sim, "/compute/v2.1/servers/detail", &[auth]);
+    assert_eq!(servers["servers"].as_array().unwrap().len(), 3);
+    let (_, all) = get_json(
+        &sim,
+        "/compute/v2.1/servers/detail?all_tenants=True",
+        &[auth],
+    );
+    assert_eq!(
+        all["servers"].as_array().unwrap().len(),
+        6,
+        "3 CAPI VMs + 3 amphorae"
+    );
+
+    // Token validation.
+    let (s, v) = get_json(
+        &sim,
+        "/identity/v3/auth/tokens",
+        &[auth, ("X-Subject-Token", tok.as_str())],
+    );
+    assert_eq!(s, 200);
+    assert_eq!(v["token"]["project"]["id"], sim_support::CAPI_PROJECT);
+    assert!(v["token"]["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["type"] == "load-balancer"));
+    let (_, stats) = get_json(&sim, "/_sim/stats", &[]);
+    assert_eq!(stats["tokens_issued"], 1);
+}

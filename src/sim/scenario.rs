@@ -569,6 +569,7 @@ fn seed_load_balancers(
             created: at,
             updated: at,
             floating_ip: fip.map(str::to_string),
+            last_failover_at: None,
         });
         let s = server(
             w,

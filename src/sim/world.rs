@@ -167,6 +167,8 @@ pub struct LoadBalancer {
     pub updated: Ms,
     /// The floating IP in front of the VIP, if any.
     pub floating_ip: Option<String>,
+    /// When the last failover was requested.
+    pub last_failover_at: Option<Ms>,
 }
 
 impl LoadBalancer {
@@ -695,6 +697,7 @@ impl World {
         if let Some(l) = self.lb_mut(lb_id) {
             l.provisioning_status = "PENDING_UPDATE".into();
             l.updated = at;
+            l.last_failover_at = Some(at);
         }
         match host {
             Some(_) => {

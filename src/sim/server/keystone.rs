@@ -292,6 +292,7 @@ pub fn catalog(app: &AppState) -> Value {
         ("identity", "keystone", "/identity/v3"),
         ("compute", "nova", "/compute/v2.1"),
         ("image", "glance", "/image"),
+        ("network", "neutron", "/network"),
         ("placement", "placement", "/placement"),
         ("load-balancer", "octavia", "/load-balancer"),
         ("container-infra", "magnum", "/container-infra/v1"),

@@ -22,6 +22,7 @@ pub mod glance;
 pub mod keystone;
 pub mod kube;
 pub mod magnum;
+pub mod neutron;
 pub mod nova;
 pub mod octavia;
 pub mod placement;
@@ -178,6 +179,7 @@ pub async fn dispatch(
         "identity" => keystone::handle(&app, &req),
         "compute" => nova::handle(&app, &req),
         "image" => glance::handle(&app, &req),
+        "network" => neutron::handle(&app, &req),
         "placement" => placement::handle(&app, &req),
         "load-balancer" => octavia::handle(&app, &req),
         "container-infra" => magnum::handle(&app, &req),
