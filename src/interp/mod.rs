@@ -1,1 +1,209 @@
-//! interp stage (being built).
+//! The interpreter: runs a checked procedure against a set of [`Backends`]
+//! with a [`Clock`], writing the as-executed [`Journal`] and the terminal
+//! progress as it goes.
+//!
+//! `rbk exec` is a thin front end over [`run`]; tests and rehearsals call it
+//! directly. One run walks the procedure's nodes in source order: steps and
+//! gates run their blocks, decisions jump forward (the nodes in between are
+//! skipped), calls run another procedure's nodes in place.
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::backends::Backends;
+use crate::clock::Clock;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::resolve::Compilation;
+
+mod dispatch;
+mod error;
+mod eval;
+mod exec;
+mod expectations;
+pub mod fake;
+mod functions;
+pub mod journal;
+pub mod progress;
+pub mod resume;
+pub mod site;
+pub mod value;
+
+pub use error::{RunError, Stop};
+pub use journal::Journal;
+pub use progress::{Terminal, Verbosity};
+pub use value::Value;
+
+/// How to run, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Answer yes to every `confirm`.
+    pub yes: bool,
+    /// Run read-only calls; show and skip the ones that change the world.
+    pub dry_run: bool,
+    /// The site file's values (`site.x`), already checked against `site {}`.
+    pub site: HashMap<String, Value>,
+    /// `--set` values for the root procedure's params, already typed.
+    pub params: HashMap<String, Value>,
+    /// Steps a previous run completed (from `--resume`), and the decisions it took.
+    pub resume: Option<resume::ResumeState>,
+    /// `--cloud`: the clouds.yaml entry scopes use when they name none.
+    pub cloud: Option<String>,
+    /// Whether this runs against the simulated cloud (for `run_start`).
+    pub simulated: bool,
+    /// Where `ssh.run` keys and openrc paths are resolved from (the procedure's folder).
+    pub base_dir: Option<PathBuf>,
+}
+
+/// How a run ended, as `run_end` records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failed,
+    Aborted,
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failed => "failed",
+            Outcome::Aborted => "aborted",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+    /// The process exit code of the CLI contract.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failed | Outcome::Aborted => 1,
+            Outcome::Interrupted => 130,
+        }
+    }
+}
+
+/// What a run did, for the summary and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub steps_ok: usize,
+    pub steps_failed: usize,
+    pub steps_skipped: usize,
+    pub gates_passed: usize,
+    pub decisions: Vec<(String, Option<String>)>,
+    pub calls: usize,
+    /// The node running now (for `run_end interrupted`).
+    pub current: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub outcome: Outcome,
+    /// Why it did not succeed.
+    pub error: Option<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// Everything one run shares across its tasks.
+pub(crate) struct Interp<'c> {
+    pub comp: &'c Compilation,
+    pub opts: RunOptions,
+    pub backends: Backends,
+    pub clock: Clock,
+    pub journal: Journal,
+    pub term: Terminal,
+    pub site: Value,
+    pub stats: Mutex<Stats>,
+    pub gates_passed: Mutex<HashSet<String>>,
+    pub expectations: expectations::Table<'c>,
+    pub regexes: Mutex<HashMap<String, Arc<regex::Regex>>>,
+}
+
+/// Run the root procedure of `comp`. Returns when it ends, fails, or when
+/// `interrupt` completes (Ctrl-C): then the current wait is dropped, and
+/// `run_end` says `interrupted` and where.
+pub async fn run(
+    comp: &Compilation,
+    opts: RunOptions,
+    backends: Backends,
+    clock: Clock,
+    journal: Journal,
+    term: Terminal,
+    interrupt: impl std::future::Future<Output = ()>,
+) -> RunOutcome {
+    let Some(proc_) = comp.procedure() else {
+        let d = Diagnostic::bare(Code::EvalFailed, "the file has no procedure to run");
+        return RunOutcome {
+            outcome: Outcome::Failed,
+            error: Some(d),
+            stats: Stats::default(),
+        };
+    };
+    let started = Instant::now();
+    let sim_start = clock.sim_elapsed();
+    let site = Value::Map(opts.site.clone().into_iter().collect());
+    let interp = Interp {
+        comp,
+        backends,
+        clock: clock.clone(),
+        journal,
+        term,
+        site,
+        stats: Mutex::new(Stats::default()),
+        gates_passed: Mutex::new(HashSet::new()),
+        expectations: expectations::Table::new(comp),
+        regexes: Mutex::new(HashMap::new()),
+        opts,
+    };
+    interp.journal.emit(
+        "run_start",
+        serde_json::json!({
+            "procedure": proc_.name.name,
+            "backend": if interp.opts.simulated { "sim" } else { "real" },
+            "dry_run": interp.opts.dry_run,
+        }),
+    );
+    interp.term.run_header(comp, proc_, &interp.opts);
+    let result = tokio::select! {
+        r = interp.run_root(proc_) => Some(r),
+        () = interrupt => None,
+    };
+    let (outcome, error) = match result {
+        Some(Ok(())) => (Outcome::Success, None),
+        Some(Err(e)) => (
+            match e.stop {
+                Stop::Aborted => Outcome::Aborted,
+                _ => Outcome::Failed,
+            },
+            Some(*e.diagnostic),
+        ),
+        None => (Outcome::Interrupted, None),
+    };
+    let stats = interp.stats.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut end = serde_json::json!({ "outcome": outcome.as_str() });
+    if let Some(step) = &stats.current {
+        if outcome != Outcome::Success {
+            end["step"] = serde_json::Value::String(step.clone());
+        }
+    }
+    if let Some(d) = &error {
+        end["code"] = serde_json::Value::String(d.code.as_str().into());
+        end["message"] = serde_json::Value::String(d.message.clone());
+    }
+    interp.journal.emit("run_end", end);
+    if let Some(d) = &error {
+        interp.term.error(d);
+    }
+    interp.term.summary(
+        outcome,
+        &stats,
+        started.elapsed(),
+        clock.sim_elapsed().saturating_sub(sim_start),
+        clock.is_simulated(),
+    );
+    RunOutcome {
+        outcome,
+        error,
+        stats,
+    }
+}
