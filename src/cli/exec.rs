@@ -1,12 +1,11 @@
 //! `rbk exec`: load, refuse on errors, read the site file and `--set`
 //! values, choose the backends and the clock, run, map the outcome to the
 //! contract's exit codes. The work is in `crate::interp`.
-use std::sync::Arc;
-
-use async_trait::async_trait;
+use std::io::IsTerminal;
 
 use super::{exit, usage_error, ExecArgs};
-use crate::backends::{self, Backends, CallError};
+use crate::backends::openstack::OpenStackConfig;
+use crate::backends::Backends;
 use crate::clock::Clock;
 use crate::interp::{self, resume::ResumeState, site, Journal, RunOptions, Terminal, Verbosity};
 use crate::resolve::Compilation;
@@ -17,11 +16,16 @@ pub fn run(args: ExecArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    if comp.has_errors() {
-        for d in &comp.diagnostics {
-            eprintln!("{}", d.render(false, 100));
+    let diags = crate::check::check(&comp);
+    if diags.iter().any(|d| d.is_error()) {
+        let color = std::io::stderr().is_terminal();
+        for d in diags.iter().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(color, 100));
         }
-        eprintln!("error: {} has errors; not running it", args.file.display());
+        eprintln!(
+            "error: {} has errors; not running it (see `rbk check`)",
+            args.file.display()
+        );
         return exit::FAILED;
     }
     if comp.procedure().is_none() {
@@ -59,7 +63,10 @@ pub fn run(args: ExecArgs) -> i32 {
             };
             (clock, interp::fake::world_backends(world))
         }
-        None => (Clock::Wall, real_backends()),
+        None => {
+            let config = OpenStackConfig::from_process(args.cloud.clone());
+            (Clock::Wall, Backends::real(config, Clock::Wall))
+        }
     };
     let journal = match &args.journal {
         Some(p) => match Journal::to_file(p, clock.clone()) {
@@ -111,113 +118,4 @@ pub fn run(args: ExecArgs) -> i32 {
         .await
     });
     outcome.outcome.exit_code()
-}
-
-/// The backends for a real estate. OpenStack and kube clients are being
-/// built; until they land, their calls fail with a clear message.
-fn real_backends() -> Backends {
-    Backends {
-        openstack: Arc::new(NotBuilt),
-        kube: Arc::new(NotBuilt),
-        ssh: Arc::new(backends::ssh::RealSsh::new()),
-        tcp: Arc::new(backends::tcp::RealTcp),
-        local: Arc::new(backends::local::RealLocal),
-    }
-}
-
-struct NotBuilt;
-
-fn not_built(call: &str) -> CallError {
-    CallError::Config {
-        call: call.into(),
-        message: "the real backend for this family is not built yet; use --sim".into(),
-    }
-}
-
-#[async_trait]
-impl backends::OpenStack for NotBuilt {
-    async fn server_start(&self, _: &backends::OpenStackScope, _: &str) -> Result<(), CallError> {
-        Err(not_built("openstack.server.start"))
-    }
-    async fn server_stop(&self, _: &backends::OpenStackScope, _: &str) -> Result<(), CallError> {
-        Err(not_built("openstack.server.stop"))
-    }
-    async fn server_show(
-        &self,
-        _: &backends::OpenStackScope,
-        _: &str,
-    ) -> Result<backends::Server, CallError> {
-        Err(not_built("openstack.server.show"))
-    }
-    async fn server_list(
-        &self,
-        _: &backends::OpenStackScope,
-        _: bool,
-    ) -> Result<Vec<backends::Server>, CallError> {
-        Err(not_built("openstack.server.list"))
-    }
-    async fn server_delete(&self, _: &backends::OpenStackScope, _: &str) -> Result<(), CallError> {
-        Err(not_built("openstack.server.delete"))
-    }
-    async fn loadbalancer_list(
-        &self,
-        _: &backends::OpenStackScope,
-    ) -> Result<Vec<backends::LoadBalancer>, CallError> {
-        Err(not_built("openstack.loadbalancer.list"))
-    }
-    async fn loadbalancer_show(
-        &self,
-        _: &backends::OpenStackScope,
-        _: &str,
-    ) -> Result<backends::LoadBalancer, CallError> {
-        Err(not_built("openstack.loadbalancer.show"))
-    }
-    async fn loadbalancer_failover(
-        &self,
-        _: &backends::OpenStackScope,
-        _: &str,
-    ) -> Result<(), CallError> {
-        Err(not_built("openstack.loadbalancer.failover"))
-    }
-    async fn amphora_list(
-        &self,
-        _: &backends::OpenStackScope,
-    ) -> Result<Vec<backends::Amphora>, CallError> {
-        Err(not_built("openstack.loadbalancer.amphora.list"))
-    }
-    async fn hypervisor_list(
-        &self,
-        _: &backends::OpenStackScope,
-    ) -> Result<Vec<backends::Hypervisor>, CallError> {
-        Err(not_built("openstack.hypervisor.list"))
-    }
-    async fn coe_cluster_show(
-        &self,
-        _: &backends::OpenStackScope,
-        _: &str,
-    ) -> Result<backends::CoeCluster, CallError> {
-        Err(not_built("openstack.coe.cluster.show"))
-    }
-}
-
-#[async_trait]
-impl backends::Kube for NotBuilt {
-    async fn nodes(&self, _: &backends::KubeScope) -> Result<Vec<backends::Node>, CallError> {
-        Err(not_built("kube.nodes"))
-    }
-    async fn pods(
-        &self,
-        _: &backends::KubeScope,
-        _: Option<&str>,
-    ) -> Result<Vec<backends::Pod>, CallError> {
-        Err(not_built("kube.pods"))
-    }
-    async fn objects(
-        &self,
-        _: &backends::KubeScope,
-        _: &str,
-        _: &str,
-    ) -> Result<Vec<backends::KubeObject>, CallError> {
-        Err(not_built("kube.get"))
-    }
 }

@@ -72,7 +72,7 @@ impl<'c> Interp<'c> {
             Ok(v) => {
                 self.journal.emit("call", event);
                 self.term.call(b.name, &command, Ok(&v));
-                self.expectations.check(self, b.name, &v).await;
+                self.expectations.check(self, &ctx.node, b.name, &v).await;
                 Ok(v)
             }
             Err(e) => {

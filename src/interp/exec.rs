@@ -338,6 +338,9 @@ impl<'c> Interp<'c> {
                     result = Box::pin(self.run_nodes(&mut inner, callee)).await;
                 }
                 ctx.node = name.clone();
+                // The caller reads the callee's variables as `name.var`.
+                ctx.vars
+                    .insert(name.clone(), Value::Map(inner.vars.into_iter().collect()));
                 let outcome = if result.is_ok() { "ok" } else { "failed" };
                 self.journal.emit(
                     "step_end",
@@ -539,6 +542,16 @@ impl<'c> Interp<'c> {
     }
 
     async fn confirm(&self, ctx: &Ctx<'c>, question: &str, span: Span) -> Result<()> {
+        if self.opts.dry_run && !self.opts.yes {
+            // Nothing will change, so there is nothing to consent to yet.
+            self.term
+                .line(&format!("  ? {question} — not asked (dry run)"));
+            self.journal.emit(
+                "confirm",
+                serde_json::json!({"step": ctx.node, "question": question, "answer": "yes", "by": "--dry-run"}),
+            );
+            return Ok(());
+        }
         if self.opts.yes {
             self.term.line(&format!("  ? {question} — yes (--yes)"));
             self.journal.emit("confirm", serde_json::json!({"step": ctx.node, "question": question, "answer": "yes", "by": "--yes"}));
@@ -731,7 +744,7 @@ impl<'c> Interp<'c> {
             max
         };
         let start = mono(&self.clock);
-        let mut bar = self.term.poll_start(&label, max);
+        let mut bar = self.term.poll_start(&label, max, within);
         let saved_poll = std::mem::replace(&mut ctx.in_poll, true);
         let saved_attempt = ctx.vars.get("attempt").cloned();
         let mut attempt: u64 = 0;
@@ -774,6 +787,15 @@ impl<'c> Interp<'c> {
                 bar.finish(
                     true,
                     &format!("met after {attempt} attempt(s), {}", fmt_elapsed(elapsed)),
+                );
+                break Ok(());
+            }
+            if self.opts.dry_run {
+                // The world does not move under a dry run (the calls that
+                // would move it were skipped): one look is all a poll gets.
+                bar.finish(
+                    false,
+                    "not met now; a real run would keep polling (dry run: carrying on)",
                 );
                 break Ok(());
             }

@@ -3,7 +3,7 @@
 //! match, journal the verdict and tell the operator what it means, so nobody
 //! has to remember that an UNHEALTHY cluster with an EMPTY reason is the
 //! conductor not reaching the management API and not D-042.
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use super::exec::Ctx;
@@ -14,9 +14,9 @@ use crate::syntax::ast::Expect;
 
 pub(crate) struct Table<'c> {
     items: Vec<(&'c Unit, &'c Expect)>,
-    /// Whether each expectation matched on the last call of its builtin:
-    /// the terminal says it once per change, the journal every time.
-    last: Mutex<HashMap<usize, bool>>,
+    /// (expectation, node) pairs already shown: the terminal says each
+    /// meaning once per node, the journal records every match.
+    shown: Mutex<HashSet<(usize, String)>>,
 }
 
 impl<'c> Table<'c> {
@@ -26,11 +26,11 @@ impl<'c> Table<'c> {
                 .expectations()
                 .filter(|(_, e)| e.matcher.is_some())
                 .collect(),
-            last: Mutex::new(HashMap::new()),
+            shown: Mutex::new(HashSet::new()),
         }
     }
 
-    pub async fn check(&self, interp: &Interp<'c>, builtin: &str, result: &Value) {
+    pub async fn check(&self, interp: &Interp<'c>, node: &str, builtin: &str, result: &Value) {
         for (i, (unit, e)) in self.items.iter().enumerate() {
             let Some(m) = &e.matcher else { continue };
             if m.builtin.dotted() != builtin {
@@ -49,14 +49,14 @@ impl<'c> Table<'c> {
                     false
                 }
             };
-            let was = self
-                .last
-                .lock()
-                .map(|mut l| l.insert(i, hit).unwrap_or(false))
-                .unwrap_or(false);
             if !hit {
                 continue;
             }
+            let first = self
+                .shown
+                .lock()
+                .map(|mut s| s.insert((i, node.to_string())))
+                .unwrap_or(true);
             let observation = interp
                 .eval_text(&mut ctx, &e.observation)
                 .await
@@ -69,13 +69,14 @@ impl<'c> Table<'c> {
                 "expectation",
                 serde_json::json!({
                     "id": e.id.as_ref().map(|i| i.name.clone()),
+                    "step": node,
                     "builtin": builtin,
                     "observation": observation,
                     "verdict": e.verdict.as_str(),
                     "meaning": meaning,
                 }),
             );
-            if !was {
+            if first {
                 interp.term.expectation(&observation, e.verdict, &meaning);
             }
         }

@@ -315,7 +315,12 @@ impl Terminal {
         );
     }
 
-    pub(crate) fn poll_start(&self, label: &str, max: Option<u64>) -> PollLine {
+    pub(crate) fn poll_start(
+        &self,
+        label: &str,
+        max: Option<u64>,
+        within: Option<Duration>,
+    ) -> PollLine {
         let bar = if self.tty() && self.level != Verbosity::Quiet {
             let pb = ProgressBar::new_spinner();
             if let Ok(style) = ProgressStyle::with_template("  {spinner} {msg}") {
@@ -331,6 +336,7 @@ impl Terminal {
             term: self.clone(),
             label: label.to_string(),
             max,
+            within,
             bar,
         }
     }
@@ -341,18 +347,24 @@ pub(crate) struct PollLine {
     term: Terminal,
     label: String,
     max: Option<u64>,
+    within: Option<Duration>,
     bar: Option<ProgressBar>,
 }
 
 impl PollLine {
     pub fn update(&mut self, attempt: u64, elapsed: Duration, observed: Option<&str>) {
-        let max = self.max.map_or("∞".to_string(), |m| m.to_string());
-        let seen = observed.map(|o| format!(" — {o}")).unwrap_or_default();
-        let text = format!(
-            "{}: attempt {attempt}/{max}, {}{seen}",
-            self.label,
-            fmt_elapsed(elapsed)
-        );
+        let count = match self.max {
+            Some(m) => format!("attempt {attempt}/{m}"),
+            None => format!("attempt {attempt}"),
+        };
+        let time = match self.within {
+            Some(w) => format!("{} of {}", fmt_elapsed(elapsed), fmt_elapsed(w)),
+            None => fmt_elapsed(elapsed),
+        };
+        let seen = observed
+            .map(|o| format!(" — {}", one_line(o, 110)))
+            .unwrap_or_default();
+        let text = format!("{}: {count}, {time}{seen}", self.label);
         match &self.bar {
             Some(b) => b.set_message(text),
             None => self.term.line(&format!("  … {text}")),
@@ -377,5 +389,21 @@ impl Drop for PollLine {
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();
         }
+    }
+}
+
+/// A multi-line observation on one line, cut to `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let joined: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let joined = joined.join(" | ");
+    if joined.chars().count() > max {
+        let cut: String = joined.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        joined
     }
 }
