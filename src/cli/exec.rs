@@ -9,7 +9,7 @@ use crate::backends::Backends;
 use crate::clock::Clock;
 use crate::interp::{self, resume::ResumeState, site, Journal, RunOptions, Terminal, Verbosity};
 use crate::resolve::Compilation;
-use crate::sim::{Scenario, SharedWorld};
+use crate::sim::{Scenario, SimCloud};
 
 pub fn run(args: ExecArgs) -> i32 {
     let comp = match Compilation::load(&args.file) {
@@ -50,6 +50,17 @@ pub fn run(args: ExecArgs) -> i32 {
         },
         None => None,
     };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
+    };
+    // Under --sim: one virtual clock for the interpreter and the in-process
+    // simulated cloud, whose HTTP server the real clients talk to.
+    let mut sim = None;
     let (clock, backends) = match &args.sim {
         Some(name) => {
             let scenario = match Scenario::resolve(name) {
@@ -57,11 +68,17 @@ pub fn run(args: ExecArgs) -> i32 {
                 Err(e) => return usage_error(e),
             };
             let clock = Clock::virtual_clock();
-            let world = match SharedWorld::from_scenario(&scenario, clock.clone()) {
-                Ok(w) => w,
+            let cloud = match runtime.block_on(SimCloud::start(scenario, clock.clone(), None)) {
+                Ok(c) => c,
                 Err(e) => return usage_error(e),
             };
-            (clock, interp::fake::world_backends(world))
+            let b = match interp::sim_backends::sim_backends(&cloud, clock.clone()) {
+                Ok(b) => b,
+                Err(e) => return usage_error(format!("cannot prepare the simulated cloud: {e}")),
+            };
+            let backends = b.backends.clone();
+            sim = Some((cloud, b));
+            (clock, backends)
         }
         None => {
             let config = OpenStackConfig::from_process(args.cloud.clone());
@@ -92,14 +109,6 @@ pub fn run(args: ExecArgs) -> i32 {
         simulated: args.sim.is_some(),
         base_dir: args.file.parent().map(|p| p.to_path_buf()),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
-    };
     let outcome = runtime.block_on(async {
         let interrupt = async {
             if tokio::signal::ctrl_c().await.is_err() {
@@ -117,5 +126,7 @@ pub fn run(args: ExecArgs) -> i32 {
         )
         .await
     });
+    // The simulated cloud (and its credential files) live until the run ends.
+    runtime.block_on(async move { drop(sim) });
     outcome.outcome.exit_code()
 }

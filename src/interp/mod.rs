@@ -26,6 +26,7 @@ mod functions;
 pub mod journal;
 pub mod progress;
 pub mod resume;
+pub mod sim_backends;
 pub mod site;
 pub mod value;
 
