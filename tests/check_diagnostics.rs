@@ -101,3 +101,84 @@ fn good_examples_and_procedures_check_clean() {
         assert!(diags.is_empty(), "{}:\n{}", f.display(), shown.join("\n"));
     }
 }
+
+/// The fenced ```rbk blocks of a page that are not tagged `bad`.
+fn good_blocks(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in page.lines() {
+        match &mut current {
+            None => {
+                if let Some(info) = line.strip_prefix("```") {
+                    let mut tags = info.split(',').map(str::trim);
+                    if tags.next() == Some("rbk") && !tags.any(|t| t == "bad") {
+                        current = Some(String::new());
+                    }
+                }
+            }
+            Some(body) => {
+                if line.starts_with("```") {
+                    out.push(std::mem::take(body));
+                    current = None;
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_code_has_a_book_page_with_bad_and_good_examples() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root().join("examples/common.rbk"),
+        dir.path().join("common.rbk"),
+    )
+    .expect("copy common.rbk");
+    for c in Code::ALL {
+        let page = root().join(format!("book/src/diagnostics/{}.md", c.as_str()));
+        let text =
+            std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+        assert!(
+            text.lines()
+                .next()
+                .is_some_and(|l| l.starts_with("# ") && l.contains(c.as_str())),
+            "{} must open with a heading naming its code",
+            page.display()
+        );
+        assert!(
+            text.contains("## Bad") && text.contains("## Good"),
+            "{}",
+            page.display()
+        );
+        assert!(text.matches("```rbk").count() >= 2, "{}", page.display());
+        let runtime = c.as_str().starts_with("RBK9");
+        if !runtime {
+            let bad = format!("{{{{#include ../../../examples/bad/{}-", c.as_str());
+            assert!(
+                text.contains(&bad),
+                "{} must include its bad example",
+                page.display()
+            );
+        }
+        for (i, block) in good_blocks(&text).into_iter().enumerate() {
+            let file = dir.path().join(format!("{}-{i}.rbk", c.as_str()));
+            std::fs::write(&file, &block).expect("write block");
+            let comp = Compilation::load(&file).expect("readable block");
+            let diags: Vec<Diagnostic> = check::check(&comp)
+                .into_iter()
+                .filter(|d| !runtime || d.is_error())
+                .collect();
+            let shown: Vec<String> = diags.iter().map(|d| d.render(false, 100)).collect();
+            assert!(
+                diags.is_empty(),
+                "{} block {i} must check clean:\n{}",
+                page.display(),
+                shown.join("\n")
+            );
+        }
+    }
+}
