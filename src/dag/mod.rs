@@ -196,3 +196,47 @@ pub fn strictly_dominates(doms: &Dominators<NodeIndex>, a: NodeIndex, b: NodeInd
             .strict_dominators(b)
             .is_some_and(|mut it| it.any(|d| d == a))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+
+    fn dag(src: &str) -> Dag {
+        let file = crate::syntax::parse(&SourceFile::new("t.rbk", src)).expect("parses");
+        Dag::build(file.procedure().expect("procedure"))
+    }
+
+    #[test]
+    fn a_gate_skipped_by_a_decision_does_not_dominate() {
+        let g = dag(r#"procedure p "t" {
+            decide d "q" { when true -> after "skip" }
+            gate g "G" { log "g" }
+            step after "After" { log "a" }
+        }"#);
+        let doms = g.dominators();
+        let (gate, after, d) = (g.node("g"), g.node("after"), g.node("d"));
+        let (gate, after, d) = (gate.expect("g"), after.expect("after"), d.expect("d"));
+        assert!(!strictly_dominates(&doms, gate, after));
+        assert!(strictly_dominates(&doms, d, after));
+        assert!(strictly_dominates(&doms, g.start, g.end));
+    }
+
+    #[test]
+    fn backward_targets_get_no_edge_and_skipped_nodes_are_unreachable() {
+        let g = dag(r#"procedure p "t" {
+            step a "A" { log "a" }
+            decide d "q" { when true -> a "back" otherwise -> c }
+            step b "B" { log "b" }
+            step c "C" { log "c" }
+        }"#);
+        let reach = g.reachable();
+        assert!(!reach.contains(&g.node("b").expect("b")));
+        assert!(reach.contains(&g.node("c").expect("c")));
+        assert_eq!(
+            g.graph.edge_count(),
+            5,
+            "start->a, a->d, d->c, b->c, c->end"
+        );
+    }
+}

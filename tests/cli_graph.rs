@@ -1,0 +1,105 @@
+//! `rbk graph` as a user runs it: DOT, Mermaid and JSON, deterministic.
+use std::process::{Command, Output};
+
+fn rbk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rbk"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run rbk")
+}
+
+const BRANCHY: &str = r#"
+procedure branchy "A decision" {
+  step verify "Verify" layer vm { log "verify" }
+  decide route "Repair needed?" {
+    when 1 > 2 -> repair "broken"
+  }
+  gate ok "OK" { log "ok" }
+  step repair "Repair" { log "repair" }
+}
+"#;
+
+#[test]
+fn json_lists_nodes_and_labelled_edges_in_source_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("branchy.rbk");
+    std::fs::write(&f, BRANCHY).expect("write");
+    let o = rbk(&["graph", "--format", "json", &f.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let ids: Vec<&str> = v["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["__start__", "verify", "route", "ok", "repair", "__end__"]
+    );
+    assert_eq!(v["nodes"][1]["kind"], "step");
+    assert_eq!(v["nodes"][1]["layer"], "vm");
+    assert_eq!(v["nodes"][2]["kind"], "decide");
+    assert_eq!(v["nodes"][2]["title"], "Repair needed?");
+    assert_eq!(v["nodes"][3]["kind"], "gate");
+    let edges: Vec<(String, String, Option<String>)> = v["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap_or_default().to_string(),
+                e["to"].as_str().unwrap_or_default().to_string(),
+                e["label"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let e =
+        |a: &str, b: &str, l: Option<&str>| (a.to_string(), b.to_string(), l.map(str::to_string));
+    assert_eq!(
+        edges,
+        vec![
+            e("__start__", "verify", None),
+            e("verify", "route", None),
+            e("route", "repair", Some("1 > 2")),
+            e("route", "ok", Some("no branch matched")),
+            e("ok", "repair", None),
+            e("repair", "__end__", None),
+        ]
+    );
+}
+
+#[test]
+fn dot_and_mermaid_are_deterministic() {
+    for format in ["dot", "mermaid", "json"] {
+        let a = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
+        let b = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
+        assert_eq!(
+            a.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&a.stderr)
+        );
+        assert_eq!(a.stdout, b.stdout, "{format}");
+    }
+    let dot = String::from_utf8(rbk(&["graph", "procedures/recovery.rbk"]).stdout).expect("utf8");
+    assert!(dot.starts_with("digraph \"recovery\" {"), "{dot}");
+    assert!(
+        dot.contains("\"route\" -> \"lb_repair\" [label=\"verify.repair_needed\"];"),
+        "{dot}"
+    );
+    let mermaid =
+        String::from_utf8(rbk(&["graph", "--format", "mermaid", "procedures/recovery.rbk"]).stdout)
+            .expect("utf8");
+    assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
+}
+
+#[test]
+fn a_file_without_a_procedure_or_unreadable_is_a_usage_error() {
+    assert_eq!(
+        rbk(&["graph", "procedures/common.rbk"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(rbk(&["graph", "no/such/file.rbk"]).status.code(), Some(2));
+}
