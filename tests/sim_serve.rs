@@ -128,42 +128,6 @@ fn env_files_point_at_the_server_and_keystone_guards_the_apis() {
     assert!(!state.to_string().contains(&password) && !body.contains(&password));
 }
 
-/// A token from the simulated Keystone, scoped to `project_id`.
-fn token(sim: &Sim, project_id: &str) -> String {
-    let password = sim
-        .openrc
-        .iter()
-        .find(|(k, _)| k == "OS_PASSWORD")
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    let body = serde_json::json!({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {"name": "admin", "domain": {"name": "admin_domain"}, "password": password}}},
-        "scope": {"project": {"id": project_id}}}});
-    let raw = http_with_headers(sim.port, "/identity/v3/auth/tokens", &body.to_string());
-    raw.lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .starts_with("x-subject-token:")
-                .then(|| l[16..].trim().to_string())
-        })
-        .expect("X-Subject-Token")
-}
-
-/// POST returning the raw response head (for X-Subject-Token).
-fn http_with_headers(port: u16, path: &str, body: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
 fn get_json(sim: &Sim, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
     let (status, body) = sim.get(path, headers);
     (
@@ -182,7 +146,7 @@ fn microversions_placement_and_api_error_bodies() {
     )
     .unwrap();
     let sim = Sim::start(file.to_str().unwrap(), 1.0);
-    let tok = token(&sim, sim_support::CAPI_PROJECT);
+    let tok = sim.token(sim_support::CAPI_PROJECT);
     let auth = ("X-Auth-Token", tok.as_str());
 
     // Up to 2.87 os-hypervisors reports memory; from 2.88 it does not.

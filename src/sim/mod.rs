@@ -13,6 +13,7 @@ use crate::clock::Clock;
 mod cloud;
 pub mod guest;
 pub mod ids;
+pub mod kube_objects;
 pub mod scenario;
 pub mod server;
 pub mod state;

@@ -194,6 +194,38 @@ impl Sim {
         http(self.port, "GET", path, headers, "")
     }
 
+    /// A Keystone token scoped to `project_id` (X-Subject-Token of a password auth).
+    pub fn token(&self, project_id: &str) -> String {
+        let password = self
+            .openrc
+            .iter()
+            .find(|(k, _)| k == "OS_PASSWORD")
+            .map(|(_, v)| v.clone())
+            .expect("OS_PASSWORD");
+        let body = serde_json::json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": "admin",
+                "domain": {"name": "admin_domain"}, "password": password}}},
+            "scope": {"project": {"id": project_id}}}});
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let body = body.to_string();
+        write!(
+            s,
+            "POST /identity/v3/auth/tokens HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read");
+        out.lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("x-subject-token:")
+                    .then(|| l[16..].trim().to_string())
+            })
+            .expect("X-Subject-Token")
+    }
+
     pub fn state(&self) -> serde_json::Value {
         let (status, body) = self.get("/_sim/state", &[]);
         assert_eq!(status, 200, "{body}");
