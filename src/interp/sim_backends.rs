@@ -22,11 +22,6 @@ use crate::backends::{
 use crate::clock::Clock;
 use crate::sim::SimCloud;
 
-/// Whether kube calls go through the real client to the simulated kube API.
-/// The simulator does not serve it yet (`/api/v1/nodes is not served yet`);
-/// until it does, kube calls are answered from the world directly.
-const KUBE_OVER_HTTP: bool = false;
-
 /// Backends for one `--sim` run, and the files they read (kept alive with it).
 pub struct SimBackends {
     pub backends: Backends,
@@ -58,14 +53,10 @@ pub fn sim_backends(cloud: &SimCloud, clock: Clock) -> std::io::Result<SimBacken
         clock.clone(),
     ));
     let world = super::fake::world_backends(cloud.world());
-    let kube: Arc<dyn backends::Kube> = if KUBE_OVER_HTTP {
-        Arc::new(SimKube {
-            inner: RealKube::new(clock),
-            kubeconfig: dir.path().join("kubeconfig"),
-        })
-    } else {
-        world.kube
-    };
+    let kube: Arc<dyn backends::Kube> = Arc::new(SimKube {
+        inner: RealKube::new(clock),
+        kubeconfig: dir.path().join("kubeconfig"),
+    });
     let backends = Backends {
         openstack: Arc::new(SimOpenStack(openstack.clone())),
         kube,
