@@ -1,0 +1,369 @@
+//! Under `--sim`, ssh, TCP probes and the operator's local files are answered
+//! by the simulated world directly (nothing leaves the process): ssh to the
+//! mgmt VM's floating IP runs the guest's `uptime` / `k8s status` / `k8s
+//! config`, a probe of its port 22 succeeds once sshd is up, and files live
+//! in an in-memory map (the user's real home is never touched).
+//!
+//! OpenStack and Kubernetes calls do NOT come here: they go through the real
+//! clients over loopback HTTP to [`crate::sim::SimCloud`].
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{CallError, Local, Ssh, SshOutput, SshScope, Tcp};
+use crate::sim::{guest, ids, SharedWorld, SimCloud};
+
+const SSH: &str = "ssh.run";
+const TCP: &str = "tcp.probe";
+
+/// The three world-backed backends for one simulated cloud.
+pub struct SimBackends {
+    pub ssh: Arc<dyn Ssh>,
+    pub tcp: Arc<dyn Tcp>,
+    pub local: Arc<dyn Local>,
+}
+
+impl SimBackends {
+    pub fn for_cloud(cloud: &SimCloud) -> SimBackends {
+        let world = cloud.world();
+        SimBackends {
+            ssh: Arc::new(SimSsh::new(world.clone(), cloud.kubeconfig_yaml())),
+            tcp: Arc::new(SimTcp::new(world.clone())),
+            local: Arc::new(SimLocal::new(world)),
+        }
+    }
+}
+
+/// Is `host` the management VM (its floating or fixed address, or its name)?
+fn is_mgmt(host: &str) -> bool {
+    matches!(host, ids::MGMT_FIP | ids::MGMT_FIXED_IP | ids::MGMT_VM_NAME)
+}
+
+/// What a connection attempt to the mgmt VM's sshd meets right now.
+enum Reach {
+    Up,
+    /// The VM is booting: the FIP answers, sshd does not yet.
+    Refused,
+    /// The VM is off (or the host is unknown): nothing answers.
+    Silent,
+}
+
+fn reach_sshd(world: &SharedWorld, host: &str) -> Reach {
+    if !is_mgmt(host) {
+        return Reach::Silent;
+    }
+    world.read(|w, now| {
+        if w.mgmt_sshd_up(now) {
+            Reach::Up
+        } else if w.mgmt_uptime(now).is_some() {
+            Reach::Refused
+        } else {
+            Reach::Silent
+        }
+    })
+}
+
+pub struct SimSsh {
+    world: SharedWorld,
+    kubeconfig: String,
+}
+
+impl SimSsh {
+    /// `kubeconfig` is what `sudo k8s config` prints: the sim's kube API.
+    pub fn new(world: SharedWorld, kubeconfig: String) -> SimSsh {
+        SimSsh { world, kubeconfig }
+    }
+}
+
+#[async_trait]
+impl Ssh for SimSsh {
+    async fn run(
+        &self,
+        scope: &SshScope,
+        command: &str,
+        _timeout: Duration,
+    ) -> Result<SshOutput, CallError> {
+        let target = format!("{}@{}:{}", scope.user, scope.host, scope.port);
+        if scope.port != 22 {
+            return Err(CallError::Unreachable {
+                call: SSH.into(),
+                target,
+                message: format!(
+                    "ssh: connect to host {} port {}: Connection refused",
+                    scope.host, scope.port
+                ),
+            });
+        }
+        match reach_sshd(&self.world, &scope.host) {
+            Reach::Up => {}
+            Reach::Refused => {
+                return Err(CallError::Unreachable {
+                    call: SSH.into(),
+                    target,
+                    message: format!(
+                        "ssh: connect to host {} port 22: Connection refused",
+                        scope.host
+                    ),
+                })
+            }
+            Reach::Silent => {
+                // Nothing answers: the attempt costs the whole connect timeout.
+                self.world.clock().sleep(scope.connect_timeout).await;
+                return Err(CallError::Timeout {
+                    call: SSH.into(),
+                    after: scope.connect_timeout,
+                });
+            }
+        }
+        if scope.user != "ubuntu" {
+            return Err(CallError::Auth {
+                call: SSH.into(),
+                message: format!("{target}: Permission denied (publickey)."),
+            });
+        }
+        let kubeconfig = self.kubeconfig.clone();
+        let out = self
+            .world
+            .read(|w, now| guest::run(w, now, command, &|| kubeconfig.clone()));
+        Ok(SshOutput {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            exit: out.exit,
+        })
+    }
+}
+
+pub struct SimTcp {
+    world: SharedWorld,
+}
+
+impl SimTcp {
+    pub fn new(world: SharedWorld) -> SimTcp {
+        SimTcp { world }
+    }
+}
+
+#[async_trait]
+impl Tcp for SimTcp {
+    async fn probe(&self, host: &str, port: u16, timeout: Duration) -> Result<bool, CallError> {
+        if host.trim().is_empty() || host.contains(char::is_whitespace) {
+            return Err(CallError::Config {
+                call: TCP.into(),
+                message: format!("{host:?} is not a host"),
+            });
+        }
+        let up = match (port, reach_sshd(&self.world, host)) {
+            (22, Reach::Up) => Some(true),
+            (22, Reach::Refused) => Some(false),
+            (6443, Reach::Up) => Some(self.world.read(|w, now| w.kube_api_status(now).is_ok())),
+            (_, Reach::Refused | Reach::Up) => Some(false),
+            (_, Reach::Silent) => None,
+        };
+        match up {
+            Some(answer) => Ok(answer),
+            None => {
+                // No answer at all: the probe waits out its timeout.
+                self.world.clock().sleep(timeout).await;
+                Ok(false)
+            }
+        }
+    }
+}
+
+pub struct SimLocal {
+    world: SharedWorld,
+}
+
+impl SimLocal {
+    pub fn new(world: SharedWorld) -> SimLocal {
+        SimLocal { world }
+    }
+}
+
+#[async_trait]
+impl Local for SimLocal {
+    async fn file_exists(&self, path: &str) -> Result<bool, CallError> {
+        Ok(self.world.read(|w, _| w.local_file_exists(path)))
+    }
+
+    async fn file_write(&self, path: &str, content: &str) -> Result<(), CallError> {
+        if path.trim().is_empty() {
+            return Err(CallError::Config {
+                call: "file.write".into(),
+                message: "empty path".into(),
+            });
+        }
+        self.world.write(|w, _| w.write_local_file(path, content));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::KnownHostsPolicy;
+    use crate::clock::Clock;
+    use crate::sim::Scenario;
+
+    fn scope(host: &str) -> SshScope {
+        SshScope {
+            host: host.into(),
+            port: 22,
+            user: "ubuntu".into(),
+            key: None,
+            known_hosts: KnownHostsPolicy::AcceptNew,
+            known_hosts_file: None,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn advance(clock: &Clock, d: Duration) {
+        if let Clock::Virtual(v) = clock {
+            v.advance(d)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_seed_boot_story_over_ssh_and_tcp() {
+        let clock = Clock::virtual_clock();
+        let cloud = SimCloud::start(Scenario::named("parked").unwrap(), clock.clone(), None)
+            .await
+            .unwrap();
+        let b = SimBackends::for_cloud(&cloud);
+        let cmd = "uptime; sudo k8s status 2>&1 </dev/null | head -4";
+
+        // Parked: nothing answers; the attempt costs the connect timeout.
+        let before = clock.sim_elapsed();
+        let err = b
+            .ssh
+            .run(&scope(ids::MGMT_FIP), cmd, Duration::from_secs(30))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CallError::Timeout { .. }), "{err}");
+        assert_eq!(clock.sim_elapsed() - before, Duration::from_secs(10));
+        assert!(!b
+            .tcp
+            .probe(ids::MGMT_FIP, 22, Duration::from_secs(5))
+            .await
+            .unwrap());
+
+        cloud
+            .world()
+            .write(|w, now| w.start_server(ids::MGMT_VM_ID, now))
+            .unwrap();
+        advance(&clock, Duration::from_secs(60));
+        let err = b
+            .ssh
+            .run(&scope(ids::MGMT_FIP), cmd, Duration::from_secs(30))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("Connection refused"), "{err}");
+        assert!(!b
+            .tcp
+            .probe(ids::MGMT_FIP, 22, Duration::from_secs(5))
+            .await
+            .unwrap());
+
+        // ~3.5 min after start: sshd answers; k8s is still converging.
+        advance(&clock, Duration::from_secs(160));
+        assert!(b
+            .tcp
+            .probe(ids::MGMT_FIP, 22, Duration::from_secs(5))
+            .await
+            .unwrap());
+        let out = b
+            .ssh
+            .run(&scope(ids::MGMT_FIP), cmd, Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert!(
+            out.stdout.contains("load average") && out.stdout.contains("control.socket"),
+            "{}",
+            out.stdout
+        );
+        let wrong_user = SshScope {
+            user: "root".into(),
+            ..scope(ids::MGMT_FIP)
+        };
+        assert!(matches!(
+            b.ssh
+                .run(&wrong_user, "uptime", Duration::from_secs(5))
+                .await,
+            Err(CallError::Auth { .. })
+        ));
+
+        // The seed's readiness poll: every 2 min until `cluster status: ready`.
+        let mut polls = 0;
+        loop {
+            polls += 1;
+            let out = b
+                .ssh
+                .run(&scope(ids::MGMT_FIP), cmd, Duration::from_secs(30))
+                .await
+                .unwrap();
+            if out.stdout.contains("cluster status:           ready") {
+                break;
+            }
+            assert!(polls < 15, "never ready");
+            clock.sleep(Duration::from_secs(120)).await;
+        }
+        let since_start = clock.sim_elapsed() - Duration::from_secs(60);
+        assert!(
+            (20 * 60..=23 * 60).contains(&since_start.as_secs()),
+            "ready {since_start:?} after start"
+        );
+        assert!(b
+            .tcp
+            .probe(ids::MGMT_FIP, 6443, Duration::from_secs(5))
+            .await
+            .unwrap());
+
+        // Kubeconfig re-emit: `sudo k8s config server=...` > ~/capi-mgmt.kubeconfig.
+        let out = b
+            .ssh
+            .run(
+                &scope(ids::MGMT_FIP),
+                "sudo k8s config server=https://10.12.7.40:6443 </dev/null",
+                Duration::from_secs(30),
+            )
+            .await
+            .unwrap();
+        assert!(out.stdout.contains(cloud.base_url()), "{}", out.stdout);
+        b.local
+            .file_write("$HOME/capi-mgmt.kubeconfig", &out.stdout)
+            .await
+            .unwrap();
+        assert!(b.local.file_exists("~/capi-mgmt.kubeconfig").await.unwrap());
+        assert!(!b.local.file_exists("~/nope").await.unwrap());
+        // Only loopback, never the network: an unknown host just times out.
+        assert!(!b
+            .tcp
+            .probe("192.0.2.1", 22, Duration::from_secs(5))
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test]
+    async fn scenario_decides_whether_the_kubeconfig_exists() {
+        let s =
+            Scenario::from_toml_str("base = \"healthy\"\nkubeconfig_present = false\n").unwrap();
+        let cloud = SimCloud::start(s, Clock::virtual_clock(), None)
+            .await
+            .unwrap();
+        let b = SimBackends::for_cloud(&cloud);
+        assert!(!b.local.file_exists("~/capi-mgmt.kubeconfig").await.unwrap());
+        let healthy = SimCloud::start(
+            Scenario::named("healthy").unwrap(),
+            Clock::virtual_clock(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(SimBackends::for_cloud(&healthy)
+            .local
+            .file_exists("$HOME/capi-mgmt.kubeconfig")
+            .await
+            .unwrap());
+    }
+}
