@@ -144,23 +144,34 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic 
     if let Some(attempts) = err.parse_attempts() {
         for token in attempts.expected_tokens() {
             let t = token.to_string();
-            if !t.trim().is_empty() {
-                expected.push(format!("`{}`", t.trim_matches('"').trim_matches('\'')));
+            let t = t.trim_matches('"').trim_matches('\'');
+            // White space and comments are allowed almost anywhere: listing
+            // them as "expected" only hides what is really missing.
+            let noise =
+                t.trim().is_empty() || t.starts_with("\\") || matches!(t, "//" | "///" | "/*");
+            if !noise {
+                expected.push(format!("`{t}`"));
             }
         }
     }
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        expected.extend(
-            positives
-                .iter()
-                .filter_map(|r| describe(*r))
-                .map(String::from),
-        );
+        let described: Vec<String> = positives
+            .iter()
+            .filter_map(|r| describe(*r))
+            .map(String::from)
+            .collect();
+        // Words for what was expected read better than the first characters
+        // of every alternative; keep the raw tokens only as a fallback.
+        if !described.is_empty() {
+            expected = described;
+        }
     }
     // Too many alternatives reads as noise; say the first few.
     expected.truncate(6);
     let expected = words(expected);
-    let message = if expected.is_empty() {
+    let message = if offset >= src.len() {
+        "unexpected end of file".to_string()
+    } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {expected}, found {found}")
@@ -186,6 +197,12 @@ fn help_for(src: &str, offset: usize) -> String {
         return "a block is not closed: add the missing `}`".into();
     }
     let last_line = before.rsplit('\n').next().unwrap_or("");
+    let words: Vec<&str> = last_line.split_whitespace().collect();
+    if let [.., kind, _name] = words.as_slice() {
+        if matches!(*kind, "step" | "gate" | "decide" | "procedure") {
+            return format!("a {kind} needs a title in quotes after its name: `{kind} name \"What it does\" {{ ... }}`");
+        }
+    }
     if last_line.trim_start().starts_with("poll") {
         return "a poll is written `poll every 10s max 20 { ... until CONDITION }`".into();
     }
