@@ -195,3 +195,139 @@ async fn not_found_and_conflict_are_clear_errors_without_secrets() {
         assert!(!text.contains(&secret), "password leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn lb_repair_reads_and_failover_poll() {
+    let sim = SimServe::start("lb-error", 50.0);
+    let os = client();
+    let (admin, capi) = scopes(&sim);
+
+    let lbs = os.loadbalancer_list(&capi).await.expect("lb list");
+    let broken = lbs
+        .iter()
+        .find(|lb| lb.provisioning_status == "ERROR")
+        .expect("an LB in ERROR");
+    assert_eq!(broken.operating_status, "ONLINE");
+    let amphorae = os.amphora_list(&admin).await.expect("amphora list");
+    assert!(
+        amphorae.iter().any(|a| a.loadbalancer_id == broken.id),
+        "{amphorae:?}"
+    );
+
+    let hvs = os.hypervisor_list(&admin).await.expect("hypervisors");
+    assert!(!hvs.is_empty());
+    for hv in &hvs {
+        assert!(hv.memory_mb > 0 && hv.memory_mb_used > 0, "{hv:?}");
+        assert_eq!(hv.ram_allocation_ratio, 1.5, "{hv:?}");
+        assert_eq!(hv.reserved_host_memory_mb, 8192, "{hv:?}");
+    }
+
+    os.loadbalancer_failover(&admin, &broken.id)
+        .await
+        .expect("failover");
+    let err = os
+        .loadbalancer_failover(&admin, &broken.id)
+        .await
+        .expect_err("second failover while pending");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(409), message }
+            if call == "openstack.loadbalancer.failover" && !message.is_empty()),
+        "{err:?}"
+    );
+    let started = Instant::now();
+    let status = loop {
+        let lb = os
+            .loadbalancer_show(&admin, &broken.id)
+            .await
+            .expect("lb show");
+        if lb.provisioning_status == "ACTIVE" || lb.provisioning_status == "ERROR" {
+            break lb.provisioning_status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "failover never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, "ACTIVE");
+    assert_eq!(sim.tokens_issued(), 2, "{}", sim.stats());
+
+    let err = os
+        .loadbalancer_show(&admin, "no-such-lb")
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(
+            err,
+            CallError::Remote {
+                status: Some(404),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn magnum_health_while_parked_and_unknown_cluster() {
+    let sim = SimServe::start("parked", 1.0);
+    let os = client();
+    let (_, capi) = scopes(&sim);
+    let c = os
+        .coe_cluster_show(&capi, "capi-test-1")
+        .await
+        .expect("coe cluster show");
+    assert_eq!(c.name, "capi-test-1");
+    assert_eq!(c.health_status, "UNHEALTHY", "{c:?}");
+    assert!(
+        c.health_status_reason.is_empty(),
+        "parked: the conductor cannot reach the mgmt API: {c:?}"
+    );
+    let err = os
+        .coe_cluster_show(&capi, "capi-test-9")
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(404), message }
+            if call == "openstack.coe.cluster.show" && message.contains("capi-test-9")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn kube_reads_against_the_simulated_mgmt_cluster() {
+    use rbk::backends::kube::{is_true, RealKube};
+    use rbk::backends::{Kube, KubeScope};
+    let sim = SimServe::start("healthy", 1.0);
+    let kube = RealKube::new(Clock::Wall);
+    let scope = KubeScope {
+        kubeconfig: Some(sim.kubeconfig()),
+    };
+    let nodes = kube.nodes(&scope).await.expect("nodes");
+    assert!(nodes.iter().any(|n| n.ready), "{nodes:?}");
+    let pods = kube.pods(&scope, None).await.expect("pods");
+    assert!(pods.iter().any(|p| p.name.starts_with("capi-")), "{pods:?}");
+    let ns = format!("magnum-{CAPI_PROJECT}");
+    let clusters = kube
+        .objects(&scope, "cluster", &ns)
+        .await
+        .expect("clusters");
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    assert!(
+        is_true(&clusters[0].conditions, "Ready") || is_true(&clusters[0].conditions, "Available"),
+        "{clusters:?}"
+    );
+    let ocs = kube
+        .objects(&scope, "openstackcluster", &ns)
+        .await
+        .expect("openstackclusters");
+    assert_eq!(ocs.len(), 1);
+    let machines = kube
+        .objects(&scope, "machine", &ns)
+        .await
+        .expect("machines");
+    assert!(
+        !machines.is_empty() && machines.iter().all(|m| m.phase == "Running"),
+        "{machines:?}"
+    );
+}
