@@ -155,7 +155,10 @@ impl Tcp for SimTcp {
         }
         let up = match (port, reach_sshd(&self.world, host)) {
             (22, Reach::Up) => Some(true),
-            (22, Reach::Refused) => Some(false),
+            // A booting guest drops the SYN until its network is configured:
+            // each probe waits out its timeout (the seed's `timeout 5` loop
+            // covers sshd's ~3.5 min only because of that).
+            (22, Reach::Refused) => None,
             (6443, Reach::Up) => Some(self.world.read(|w, now| w.kube_api_status(now).is_ok())),
             (_, Reach::Refused | Reach::Up) => Some(false),
             (_, Reach::Silent) => None,

@@ -21,7 +21,6 @@ mod error;
 mod eval;
 mod exec;
 mod expectations;
-pub mod fake;
 mod functions;
 pub mod journal;
 pub mod progress;

@@ -1,7 +1,7 @@
 //! `--sim`: the backends of a run against the in-process simulated cloud.
 //! OpenStack and kube calls go through the REAL clients over loopback HTTP
 //! (so a rehearsal exercises the client code an operator's run will use);
-//! ssh, tcp and local files are answered from the world directly.
+//! ssh, tcp and local files are answered by the simulator (`backends::sim`).
 //!
 //! Scopes name the operator's credentials (`openrc: "~/admin-openrc"`,
 //! a kubeconfig path): under `--sim` those are swapped for the simulated
@@ -52,7 +52,7 @@ pub fn sim_backends(cloud: &SimCloud, clock: Clock) -> std::io::Result<SimBacken
         OpenStackConfig { cloud: None, env },
         clock.clone(),
     ));
-    let world = super::fake::world_backends(cloud.world());
+    let world = crate::backends::sim::SimBackends::for_cloud(cloud);
     let kube: Arc<dyn backends::Kube> = Arc::new(SimKube {
         inner: RealKube::new(clock),
         kubeconfig: dir.path().join("kubeconfig"),
