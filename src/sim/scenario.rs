@@ -671,6 +671,23 @@ mod tests {
     }
 
     #[test]
+    fn shipped_scenario_files_load_and_build() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let s = Scenario::resolve(path.to_str().unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                s.build(0)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 3);
+    }
+
+    #[test]
     fn bad_toml_is_an_error_not_a_panic() {
         assert!(Scenario::from_toml_str("base = 3").is_err());
         assert!(Scenario::from_toml_str("kube_api_lb = [").is_err());
