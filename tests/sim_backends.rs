@@ -133,3 +133,61 @@ async fn lb_repair_story_through_the_real_clients() {
     assert_eq!(kube.objects(&scope, "machine", &ns).await.unwrap().len(), 2);
     drop(cloud);
 }
+
+/// `rbk exec --sim`'s full backend set: an openrc path in a scope means the
+/// sim's credentials, and a kubeconfig path is a file on the simulated
+/// operator's machine (re-emitted over ssh when missing, as in the seed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_backends_map_credential_sources_onto_the_sim() {
+    let clock = Clock::virtual_clock();
+    let s = Scenario::from_toml_str("base = \"healthy\"\nkubeconfig_present = false\n").unwrap();
+    let cloud = SimCloud::start(s, clock.clone(), None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    cloud.write_env(dir.path()).unwrap();
+    let b = rbk::backends::sim::sim_backends(&cloud, clock.clone(), &dir.path().join("kubeconfig"));
+
+    let scope = OpenStackScope {
+        openrc: Some("~/admin-openrc".into()),
+        project_id: Some(CAPI.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        b.openstack
+            .server_show(&scope, "capi-mgmt-v2")
+            .await
+            .unwrap()
+            .status,
+        "ACTIVE"
+    );
+
+    let kscope = KubeScope {
+        kubeconfig: Some("~/capi-mgmt.kubeconfig".into()),
+    };
+    let err = b.kube.nodes(&kscope).await.unwrap_err();
+    assert!(err.to_string().contains("No such file"), "{err}");
+    let ssh = rbk::backends::SshScope {
+        host: "10.12.7.40".into(),
+        port: 22,
+        user: "ubuntu".into(),
+        key: None,
+        known_hosts: rbk::backends::KnownHostsPolicy::AcceptNew,
+        known_hosts_file: None,
+        connect_timeout: Duration::from_secs(10),
+    };
+    let out = b
+        .ssh
+        .run(
+            &ssh,
+            "sudo k8s config server=https://10.12.7.40:6443 </dev/null",
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    b.local
+        .file_write("~/capi-mgmt.kubeconfig", &out.stdout)
+        .await
+        .unwrap();
+    let nodes = b.kube.nodes(&kscope).await.unwrap();
+    assert_eq!(nodes[0].name, "capi-mgmt-v2");
+    assert!(nodes[0].ready);
+}

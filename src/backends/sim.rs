@@ -4,14 +4,24 @@
 //! config`, a probe of its port 22 succeeds once sshd is up, and files live
 //! in an in-memory map (the user's real home is never touched).
 //!
-//! OpenStack and Kubernetes calls do NOT come here: they go through the real
-//! clients over loopback HTTP to [`crate::sim::SimCloud`].
+//! OpenStack and Kubernetes calls go through the real clients over loopback
+//! HTTP to [`crate::sim::SimCloud`], wrapped so that a procedure's credential
+//! sources (an openrc path, a clouds.yaml entry, a kubeconfig path) mean the
+//! simulated cloud's: [`SimOpenStack`], [`SimKube`].
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{CallError, Local, Ssh, SshOutput, SshScope, Tcp};
+use super::kube::RealKube;
+use super::openstack::{OpenStackConfig, RealOpenStack};
+use super::{
+    Amphora, Backends, CallError, CoeCluster, Hypervisor, Kube, KubeObject, KubeScope,
+    LoadBalancer, Local, Node, OpenStack, OpenStackScope, Pod, Server, Ssh, SshOutput, SshScope,
+    Tcp,
+};
+use crate::clock::Clock;
 use crate::sim::{guest, ids, SharedWorld, SimCloud};
 
 const SSH: &str = "ssh.run";
@@ -32,6 +42,161 @@ impl SimBackends {
             tcp: Arc::new(SimTcp::new(world.clone())),
             local: Arc::new(SimLocal::new(world)),
         }
+    }
+}
+
+/// Every backend of a `--sim` run: the real OpenStack and kube clients aimed
+/// at `cloud`, ssh/tcp/local answered by its world. `kubeconfig_file` is a
+/// real file holding [`SimCloud::kubeconfig_yaml`] (the kube client reads
+/// files); see [`SimCloud::write_env`].
+pub fn sim_backends(cloud: &SimCloud, clock: Clock, kubeconfig_file: &Path) -> Backends {
+    let b = SimBackends::for_cloud(cloud);
+    let env = cloud.os_env().into_iter().collect();
+    Backends {
+        openstack: Arc::new(SimOpenStack {
+            inner: RealOpenStack::new(OpenStackConfig { cloud: None, env }, clock.clone()),
+        }),
+        kube: Arc::new(SimKube {
+            inner: RealKube::new(clock),
+            world: cloud.world(),
+            kubeconfig_file: kubeconfig_file.to_path_buf(),
+        }),
+        ssh: b.ssh,
+        tcp: b.tcp,
+        local: b.local,
+    }
+}
+
+/// The real OpenStack client with every scope's credential source replaced
+/// by the simulated cloud's admin credentials; project narrowing is kept.
+pub struct SimOpenStack {
+    inner: RealOpenStack,
+}
+
+fn sim_scope(scope: &OpenStackScope) -> OpenStackScope {
+    OpenStackScope {
+        openrc: None,
+        cloud: None,
+        ..scope.clone()
+    }
+}
+
+#[async_trait]
+impl OpenStack for SimOpenStack {
+    async fn server_start(&self, scope: &OpenStackScope, server: &str) -> Result<(), CallError> {
+        self.inner.server_start(&sim_scope(scope), server).await
+    }
+    async fn server_stop(&self, scope: &OpenStackScope, server: &str) -> Result<(), CallError> {
+        self.inner.server_stop(&sim_scope(scope), server).await
+    }
+    async fn server_show(&self, scope: &OpenStackScope, server: &str) -> Result<Server, CallError> {
+        self.inner.server_show(&sim_scope(scope), server).await
+    }
+    async fn server_list(
+        &self,
+        scope: &OpenStackScope,
+        all_projects: bool,
+    ) -> Result<Vec<Server>, CallError> {
+        self.inner
+            .server_list(&sim_scope(scope), all_projects)
+            .await
+    }
+    async fn server_delete(&self, scope: &OpenStackScope, id: &str) -> Result<(), CallError> {
+        self.inner.server_delete(&sim_scope(scope), id).await
+    }
+    async fn loadbalancer_list(
+        &self,
+        scope: &OpenStackScope,
+    ) -> Result<Vec<LoadBalancer>, CallError> {
+        self.inner.loadbalancer_list(&sim_scope(scope)).await
+    }
+    async fn loadbalancer_show(
+        &self,
+        scope: &OpenStackScope,
+        id: &str,
+    ) -> Result<LoadBalancer, CallError> {
+        self.inner.loadbalancer_show(&sim_scope(scope), id).await
+    }
+    async fn loadbalancer_failover(
+        &self,
+        scope: &OpenStackScope,
+        id: &str,
+    ) -> Result<(), CallError> {
+        self.inner
+            .loadbalancer_failover(&sim_scope(scope), id)
+            .await
+    }
+    async fn amphora_list(&self, scope: &OpenStackScope) -> Result<Vec<Amphora>, CallError> {
+        self.inner.amphora_list(&sim_scope(scope)).await
+    }
+    async fn hypervisor_list(&self, scope: &OpenStackScope) -> Result<Vec<Hypervisor>, CallError> {
+        self.inner.hypervisor_list(&sim_scope(scope)).await
+    }
+    async fn coe_cluster_show(
+        &self,
+        scope: &OpenStackScope,
+        name: &str,
+    ) -> Result<CoeCluster, CallError> {
+        self.inner.coe_cluster_show(&sim_scope(scope), name).await
+    }
+}
+
+/// The real kube client aimed at the simulated API. A scope's kubeconfig
+/// path names a file on the simulated operator's machine: when the world
+/// says it does not exist (scenario `kubeconfig_present = false`, before the
+/// seed's re-emit), the call fails as a missing kubeconfig would.
+pub struct SimKube {
+    inner: RealKube,
+    world: SharedWorld,
+    kubeconfig_file: PathBuf,
+}
+
+impl SimKube {
+    fn scope(&self, scope: &KubeScope, call: &str) -> Result<KubeScope, CallError> {
+        if let Some(path) = &scope.kubeconfig {
+            let p = path.to_string_lossy().to_string();
+            if !self.world.read(|w, _| w.local_file_exists(&p)) {
+                return Err(CallError::Config {
+                    call: call.into(),
+                    message: format!("kubeconfig {p}: No such file or directory (os error 2)"),
+                });
+            }
+        }
+        Ok(KubeScope {
+            kubeconfig: Some(self.kubeconfig_file.clone()),
+        })
+    }
+}
+
+#[async_trait]
+impl Kube for SimKube {
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError> {
+        self.inner
+            .nodes(&self.scope(scope, super::kube::calls::NODES)?)
+            .await
+    }
+    async fn pods(
+        &self,
+        scope: &KubeScope,
+        namespace: Option<&str>,
+    ) -> Result<Vec<Pod>, CallError> {
+        self.inner
+            .pods(&self.scope(scope, super::kube::calls::PODS)?, namespace)
+            .await
+    }
+    async fn objects(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<KubeObject>, CallError> {
+        self.inner
+            .objects(
+                &self.scope(scope, super::kube::calls::GET)?,
+                kind,
+                namespace,
+            )
+            .await
     }
 }
 

@@ -148,20 +148,38 @@ impl SimCloud {
         kubeconfig_yaml(&self.app.base, &self.app.kube_token)
     }
 
+    /// The openrc's variables (admin scope), for an in-process client.
+    pub fn os_env(&self) -> Vec<(String, String)> {
+        let a = self.auth();
+        [
+            ("OS_AUTH_URL", a.auth_url),
+            ("OS_IDENTITY_API_VERSION", "3".into()),
+            ("OS_AUTH_TYPE", "password".into()),
+            ("OS_USERNAME", a.username),
+            ("OS_PASSWORD", a.password),
+            ("OS_USER_DOMAIN_NAME", a.user_domain_name),
+            ("OS_PROJECT_NAME", a.project_name),
+            ("OS_PROJECT_DOMAIN_NAME", a.project_domain_name),
+            ("OS_REGION_NAME", a.region),
+            ("OS_INTERFACE", "public".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
     /// `openrc` (admin scope, like the seed's ~/admin-openrc), `clouds.yaml`
     /// (`rbk-sim` admin, `rbk-sim-capi` scoped to capi-mgmt) and `kubeconfig`.
     /// Written 0600: they hold the password and the kube token.
     pub fn write_env(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let a = self.auth();
-        let openrc = format!(
-            "# rbk simulated cloud: admin credentials (like the seed's ~/admin-openrc)\n\
-             export OS_AUTH_URL={}\nexport OS_IDENTITY_API_VERSION=3\nexport OS_AUTH_TYPE=password\n\
-             export OS_USERNAME={}\nexport OS_PASSWORD={}\nexport OS_USER_DOMAIN_NAME={}\n\
-             export OS_PROJECT_NAME={}\nexport OS_PROJECT_DOMAIN_NAME={}\nexport OS_REGION_NAME={}\n\
-             export OS_INTERFACE=public\n",
-            a.auth_url, a.username, a.password, a.user_domain_name, a.project_name, a.project_domain_name, a.region
+        let mut openrc = String::from(
+            "# rbk simulated cloud: admin credentials (like the seed's ~/admin-openrc)\n",
         );
+        for (k, v) in self.os_env() {
+            openrc.push_str(&format!("export {k}={v}\n"));
+        }
         let cloud = |name: &str, scope: &str| {
             format!(
                 "  {name}:\n    auth:\n      auth_url: {}\n      username: {}\n      password: {}\n\
