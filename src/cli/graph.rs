@@ -25,7 +25,15 @@ pub fn run(args: GraphArgs) -> i32 {
     let g = Dag::build(p);
     let out = match args.format {
         GraphFormat::Dot => dag::to_dot(&p.name.name, &g),
-        GraphFormat::Mermaid => dag::to_mermaid(&g),
+        GraphFormat::Mermaid => dag::to_mermaid(
+            p,
+            &g,
+            &dag::MermaidOptions {
+                called: &|name| comp.find_procedure(name).map(|(_, p)| p),
+                condition: &|c| c.to_string(),
+                details: true,
+            },
+        ),
         GraphFormat::Json => match serde_json::to_string_pretty(&dag::to_json(&p.name.name, &g)) {
             Ok(s) => s + "\n",
             Err(e) => return usage_error(e),

@@ -1,4 +1,4 @@
-//! `rbk graph` output: DOT, Mermaid and JSON. Nodes and edges come out in
+//! `rbk graph` output: DOT and JSON (Mermaid is in `mermaid.rs`). Nodes and edges come out in
 //! source order, so the output is the same on every run.
 use petgraph::visit::EdgeRef;
 use serde_json::{json, Value};
@@ -65,48 +65,6 @@ pub fn to_dot(name: &str, dag: &Dag) -> String {
         }
     }
     out.push_str("}\n");
-    out
-}
-
-/// Mermaid text cannot hold quotes or some brackets; use its entity codes.
-fn mermaid_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '|' => out.push_str("#124;"),
-            '\n' => out.push_str("<br/>"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Mermaid flowchart. Node ids are `n0`, `n1`, ... in source order.
-pub fn to_mermaid(dag: &Dag) -> String {
-    let mut out = String::from("flowchart TD\n");
-    for ix in dag.graph.node_indices() {
-        let n = &dag.graph[ix];
-        let text = mermaid_escape(&label_lines(n).join("\n"));
-        let id = format!("n{}", ix.index());
-        let shape = match n.kind {
-            DagKind::Start | DagKind::End => format!("(((\"{text}\")))"),
-            DagKind::Step => format!("[\"{text}\"]"),
-            DagKind::Gate => format!("{{{{\"{text}\"}}}}"),
-            DagKind::Decide => format!("{{\"{text}\"}}"),
-            DagKind::Call => format!("[[\"{text}\"]]"),
-        };
-        out.push_str(&format!("  {id}{shape}\n"));
-    }
-    for e in dag.graph.edge_references() {
-        let (a, b) = (e.source().index(), e.target().index());
-        match &e.weight().label {
-            Some(l) => out.push_str(&format!("  n{a} -->|\"{}\"| n{b}\n", mermaid_escape(l))),
-            None => out.push_str(&format!("  n{a} --> n{b}\n")),
-        }
-    }
     out
 }
 

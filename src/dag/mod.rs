@@ -4,6 +4,7 @@
 //! to the next node). Backward and unknown targets get no edge: the checks
 //! report them, and the graph stays a DAG.
 mod export;
+mod mermaid;
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +14,8 @@ use petgraph::visit::Dfs;
 
 use crate::syntax::ast::{self, Span};
 
-pub use export::{to_dot, to_json, to_mermaid};
+pub use export::{to_dot, to_json};
+pub use mermaid::{to_mermaid, MermaidOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DagKind {
@@ -50,6 +52,8 @@ pub struct DagNode {
     pub position: Option<usize>,
     /// The node's name in source.
     pub span: Option<Span>,
+    /// The gates it `needs`, by name.
+    pub needs: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +61,18 @@ pub struct DagEdge {
     /// The branch condition (`otherwise`, or `no branch matched` for the
     /// fall-through of a decision without `otherwise`); None in sequence.
     pub label: Option<String>,
+    /// The branch condition itself, for exports that word it their own way.
+    pub condition: Option<ast::Expr>,
+}
+
+impl DagEdge {
+    /// An edge in sequence.
+    fn plain() -> DagEdge {
+        DagEdge {
+            label: None,
+            condition: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +100,7 @@ impl Dag {
             layer: None,
             position: None,
             span: None,
+            needs: Vec::new(),
         });
         let ast_nodes: Vec<&ast::Node> = p.nodes().collect();
         let mut nodes = Vec::new();
@@ -112,6 +129,7 @@ impl Dag {
                 layer,
                 position: Some(i),
                 span: Some(n.name.span),
+                needs: n.needs.iter().map(|g| g.name.clone()).collect(),
             });
             nodes.push(ix);
             by_name.entry(n.name.name.clone()).or_insert(ix);
@@ -123,17 +141,18 @@ impl Dag {
             layer: None,
             position: None,
             span: None,
+            needs: Vec::new(),
         });
         let next = |i: usize| nodes.get(i + 1).copied().unwrap_or(end);
         graph.add_edge(
             start,
             nodes.first().copied().unwrap_or(end),
-            DagEdge { label: None },
+            DagEdge::plain(),
         );
         for (i, n) in ast_nodes.iter().enumerate() {
             let from = nodes[i];
             let ast::NodeKind::Decide(d) = &n.kind else {
-                graph.add_edge(from, next(i), DagEdge { label: None });
+                graph.add_edge(from, next(i), DagEdge::plain());
                 continue;
             };
             for b in d.branches.iter().chain(d.otherwise.iter()) {
@@ -147,7 +166,14 @@ impl Dag {
                     Some(c) => c.to_string(),
                     None => "otherwise".into(),
                 };
-                graph.add_edge(from, to, DagEdge { label: Some(label) });
+                graph.add_edge(
+                    from,
+                    to,
+                    DagEdge {
+                        label: Some(label),
+                        condition: b.condition.clone(),
+                    },
+                );
             }
             if d.otherwise.is_none() {
                 graph.add_edge(
@@ -155,6 +181,7 @@ impl Dag {
                     next(i),
                     DagEdge {
                         label: Some("no branch matched".into()),
+                        condition: None,
                     },
                 );
             }

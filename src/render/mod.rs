@@ -3,7 +3,7 @@
 //! [`runbook::build`] turns a [`Compilation`] into a small [`doc::Document`]
 //! tree, which [`markdown`] and [`html`] write out. Commands come from the
 //! builtin table ([`command`]), conditions become words ([`condition`]), the
-//! graph becomes Mermaid ([`mermaid`]). [`book`] generates the book's
+//! graph becomes Mermaid (`dag::to_mermaid`). [`book`] generates the book's
 //! reference pages from the same tables.
 pub mod book;
 pub mod command;
@@ -11,7 +11,6 @@ pub mod condition;
 pub mod doc;
 pub mod html;
 pub mod markdown;
-pub mod mermaid;
 pub mod runbook;
 pub mod site;
 mod stmt;

@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::command::Env;
-use super::condition::words;
+use super::condition::{self, words};
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Document, Inline};
-use super::mermaid;
 use super::stmt::{self, StmtCtx};
 use super::Options;
+use crate::dag::{self, Dag, MermaidOptions};
 use crate::resolve::Compilation;
 use crate::syntax::ast::{HeaderKey, Node, NodeKind, ProcItem, Procedure, Verdict};
 
@@ -51,7 +51,15 @@ pub fn build(comp: &Compilation, opts: &Options) -> Document {
         b.blocks.push(heading(2, None, "Procedure graph"));
         b.blocks.push(Block::Code {
             lang: "mermaid".into(),
-            text: mermaid::flowchart(p, &|name| comp.find_procedure(name).map(|(_, p)| p)),
+            text: dag::to_mermaid(
+                p,
+                &Dag::build(p),
+                &MermaidOptions {
+                    called: &|name| comp.find_procedure(name).map(|(_, p)| p),
+                    condition: &condition::plain,
+                    details: false,
+                },
+            ),
         });
         b.blocks.push(heading(2, None, "Steps"));
         let mut blocks = Vec::new();
