@@ -56,7 +56,10 @@ impl<'c> Interp<'c> {
                     let v = self.eval(ctx, operand).await?;
                     match (op, v) {
                         (UnaryOp::Not, v) => Value::Bool(!v.truthy()),
-                        (UnaryOp::Neg, Value::Int(i)) => Value::Int(i.wrapping_neg()),
+                        (UnaryOp::Neg, Value::Int(i)) => match i.checked_neg() {
+                            Some(n) => Value::Int(n),
+                            None => return Err(self.fail(ctx, e.span, "integer overflow")),
+                        },
                         (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
                         (UnaryOp::Neg, v) => {
                             return Err(self.fail(
@@ -307,6 +310,8 @@ impl<'c> Interp<'c> {
                 ),
             )
         };
+        // Whole numbers that leave i64 fail rather than wrap around.
+        let overflow = || self.fail(ctx, span, "integer overflow");
         Ok(match op {
             BinaryOp::Eq => V::Bool(equal(&l, &r)),
             BinaryOp::Ne => V::Bool(!equal(&l, &r)),
@@ -335,7 +340,7 @@ impl<'c> Interp<'c> {
                 V::Bool(found == (op == BinaryOp::In))
             }
             BinaryOp::Add => match (l, r) {
-                (V::Int(a), V::Int(b)) => V::Int(a.wrapping_add(b)),
+                (V::Int(a), V::Int(b)) => V::Int(a.checked_add(b).ok_or_else(overflow)?),
                 (V::Str(a), b) => V::Str(format!("{a}{b}")),
                 (a, V::Str(b)) => V::Str(format!("{a}{b}")),
                 (V::List(mut a), V::List(b)) => {
@@ -352,7 +357,7 @@ impl<'c> Interp<'c> {
                 },
             },
             BinaryOp::Sub => match (l, r) {
-                (V::Int(a), V::Int(b)) => V::Int(a.wrapping_sub(b)),
+                (V::Int(a), V::Int(b)) => V::Int(a.checked_sub(b).ok_or_else(overflow)?),
                 (V::Duration(a), b) => match b.as_duration() {
                     Some(d) => V::Duration(a.saturating_sub(d)),
                     None => return Err(mismatch(self, &V::Duration(a), &b)),
@@ -363,7 +368,7 @@ impl<'c> Interp<'c> {
                 },
             },
             BinaryOp::Mul => match (l, r) {
-                (V::Int(a), V::Int(b)) => V::Int(a.wrapping_mul(b)),
+                (V::Int(a), V::Int(b)) => V::Int(a.checked_mul(b).ok_or_else(overflow)?),
                 (V::Duration(d), n) | (n, V::Duration(d)) => match n.as_f64() {
                     Some(x) if x >= 0.0 && x.is_finite() => V::Duration(d.mul_f64(x)),
                     _ => return Err(mismatch(self, &V::Duration(d), &n)),
@@ -389,7 +394,8 @@ impl<'c> Interp<'c> {
                 (V::Int(_), V::Int(0)) => return Err(self.fail(ctx, span, "remainder by zero")),
                 (V::Int(a), V::Int(b)) => V::Int(a.wrapping_rem(b)),
                 (a, b) => match (a.as_f64(), b.as_f64()) {
-                    (Some(x), Some(y)) if y != 0.0 => V::Float(x % y),
+                    (Some(_), Some(0.0)) => return Err(self.fail(ctx, span, "remainder by zero")),
+                    (Some(x), Some(y)) => V::Float(x % y),
                     _ => return Err(mismatch(self, &a, &b)),
                 },
             },
