@@ -442,3 +442,6 @@ pub(crate) fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;
