@@ -33,10 +33,14 @@ fn generate(target: usize) -> String {
             gate = i - i % 10
         ));
         if i % 5 == 4 {
+            // Never jump over a gate: the steps after it need it (RBK203).
+            let (skip, next) = if (i + 1) % 10 == 0 {
+                (format!("g{}", i + 1), format!("g{}", i + 1))
+            } else {
+                (format!("s{}", i + 2), format!("s{}", i + 1))
+            };
             s.push_str(&format!(
-                "\n  decide d{i} \"Skip ahead at {i}?\" {{\n    when n{i} > 100 -> s{next} \"too many\"\n    otherwise -> s{i2}\n  }}\n",
-                next = i + 2,
-                i2 = i + 1
+                "\n  decide d{i} \"Skip ahead at {i}?\" {{\n    when n{i} > 100 -> {skip} \"too many\"\n    otherwise -> {next}\n  }}\n"
             ));
         }
         i += 1;

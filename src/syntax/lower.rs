@@ -14,8 +14,7 @@ use super::parser::{RbkParser, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 
 pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
-    pest::set_error_detail(true);
-    let mut pairs = RbkParser::parse(Rule::file, src).map_err(|e| vec![from_pest(e, src)])?;
+    let mut pairs = parse_rule(Rule::file, src).map_err(|e| vec![from_pest(e, src)])?;
     let file_pair = pairs.next().expect("the file rule always yields one pair");
     let mut lw = Lowerer { diags: Vec::new() };
     let file = lw.lower_file(file_pair);
@@ -23,6 +22,27 @@ pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
         Ok(file)
     } else {
         Err(lw.diags)
+    }
+}
+
+/// Parse with pest's error detail off (it costs most of the parse time),
+/// and only on failure parse again with it on, to say what was expected.
+/// The setting is process-wide: the lock keeps a concurrent detailed
+/// reparse from having it switched off under it.
+fn parse_rule(
+    rule: Rule,
+    src: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    match RbkParser::parse(rule, src) {
+        Ok(pairs) => Ok(pairs),
+        Err(_) => {
+            let _guard = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+            pest::set_error_detail(true);
+            let detailed = RbkParser::parse(rule, src);
+            pest::set_error_detail(false);
+            detailed
+        }
     }
 }
 
@@ -882,7 +902,7 @@ impl Lowerer {
     }
 
     fn lower_interpolation(&mut self, src: &str, offset: usize) -> Option<Expr> {
-        match RbkParser::parse(Rule::interpolation, src) {
+        match parse_rule(Rule::interpolation, src) {
             Ok(mut pairs) => {
                 let interp = pairs.next()?;
                 let expr = interp.into_inner().next()?;
