@@ -852,5 +852,16 @@ pub fn normalize_home(path: &str) -> String {
             return format!("~/{rest}");
         }
     }
+    // The interpreter expands `~` to the operator's real home before a path
+    // reaches a backend: map it back onto the simulated home.
+    if let Some(home) = std::env::var_os("HOME") {
+        let home = home.to_string_lossy();
+        let home = home.trim_end_matches('/');
+        if !home.is_empty() {
+            if let Some(rest) = path.strip_prefix(&format!("{home}/")) {
+                return format!("~/{rest}");
+            }
+        }
+    }
     path.to_string()
 }
