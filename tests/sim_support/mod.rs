@@ -2,30 +2,27 @@
 //! process, run the stock `openstack` CLI and `kubectl` against it with the
 //! seed's scoping, read `/_sim/*` over plain HTTP.
 #![allow(dead_code)]
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
 pub const KUBE_API_LB: &str = "0f968008-2c6e-4d0a-9d43-7f3b5c1a8e21";
 
+/// The one way tests start `rbk sim serve` (shared with the backend tests).
+#[path = "../support/sim_serve.rs"]
+mod sim_serve;
+use sim_serve::SimServe;
+
 /// A running `rbk sim serve`; killed on drop.
 pub struct Sim {
-    child: Child,
+    serve: SimServe,
     pub base: String,
     pub port: u16,
-    pub dir: tempfile::TempDir,
     /// The openrc's exports (admin scope, like ~/admin-openrc).
     pub openrc: Vec<(String, String)>,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The seed's two scopes.
@@ -67,58 +64,24 @@ pub fn kubectl() -> PathBuf {
 
 impl Sim {
     pub fn start(scenario: &str, speed: f64) -> Sim {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let env_dir = dir.path().join("env");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .args([
-                "sim",
-                "serve",
-                "--scenario",
-                scenario,
-                "--listen",
-                "127.0.0.1:0",
-                "--speed",
-            ])
-            .arg(speed.to_string())
-            .arg("--env-out")
-            .arg(&env_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start rbk sim serve");
-        let stdout = child.stdout.take().expect("child stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().and_then(Result::ok).unwrap_or_default();
-        let base = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .to_string();
-        // Wait for the env files (written right after the first lines).
-        for line in lines.by_ref() {
-            if line.map(|l| l.starts_with("wrote ")).unwrap_or(true) {
-                break;
-            }
-        }
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let port = base
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("port");
+        let serve = SimServe::start(scenario, speed);
         let openrc =
-            parse_openrc(&std::fs::read_to_string(env_dir.join("openrc")).expect("openrc"));
+            parse_openrc(&std::fs::read_to_string(serve.env_dir.join("openrc")).expect("openrc"));
         Sim {
-            child,
-            base,
-            port,
-            dir,
+            base: serve.base.clone(),
+            port: serve.port,
             openrc,
+            serve,
         }
     }
 
     pub fn env_dir(&self) -> PathBuf {
-        self.dir.path().join("env")
+        self.serve.env_dir.clone()
+    }
+
+    /// A throw-away HOME for the clients (the env files' parent folder).
+    fn home(&self) -> &Path {
+        self.serve.env_dir.parent().expect("env dir has a parent")
     }
 
     fn os_env(&self, scope: Scope) -> Vec<(String, String)> {
@@ -151,7 +114,7 @@ impl Sim {
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default());
-        cmd.env("HOME", self.dir.path());
+        cmd.env("HOME", self.home());
         for (k, v) in self.os_env(scope) {
             cmd.env(k, v);
         }
@@ -174,7 +137,7 @@ impl Sim {
         let mut cmd = Command::new(kubectl());
         cmd.args(args)
             .env("KUBECONFIG", self.env_dir().join("kubeconfig"))
-            .env("HOME", self.dir.path())
+            .env("HOME", self.home())
             .env_remove("KUBERNETES_SERVICE_HOST");
         output(cmd.output().expect("run kubectl"))
     }
