@@ -6,11 +6,15 @@
 //! `target/bench/generated-1mb.rbk` so `bench/run` can measure the peak
 //! memory of `rbk check` on the same text.
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rbk::check;
 use rbk::resolve::Compilation;
+
+#[path = "../tests/support/examples.rs"]
+mod examples;
+use examples::examples;
 
 /// A self-contained procedure of about `target` bytes: steps that poll in
 /// an OpenStack scope, a gate every ten steps, a decision every five.
@@ -53,22 +57,6 @@ fn generate(target: usize) -> String {
     }
     s.push_str("}\n");
     s
-}
-
-fn examples() -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "rbk"));
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
-            (p, text)
-        })
-        .collect()
 }
 
 fn parse_and_check(path: &Path, text: &str) -> usize {

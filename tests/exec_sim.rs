@@ -4,13 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+const EXAMPLES_SITE: &str = "sites/examples.toml";
+const CAPI_SITE: &str = "sites/capi-mgmt.toml";
+const START: &str = "examples/start.rbk";
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn rbk(args: &[&str]) -> Output {
+/// `rbk exec SIM --site SITE EXTRA... FILE`, where `sim` is the whole flag
+/// (`--sim` or `--sim=SCENARIO`).
+fn exec(sim: &str, site: &str, extra: &[&str], file: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(args)
+        .args(["exec", sim, "--site", site])
+        .args(extra)
+        .arg(file)
         .current_dir(root())
         .stdin(std::process::Stdio::null())
         .output()
@@ -23,6 +31,50 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+#[track_caller]
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+}
+
+#[track_caller]
+fn assert_stderr_has(o: &Output, needle: &str) {
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(needle),
+        "stderr lacks {needle:?}:\n{}",
+        text(o)
+    );
+}
+
+/// A `--journal` file in its own temporary directory.
+struct Journal {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Journal {
+    fn new() -> Journal {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("j.jsonl");
+        Journal { _dir: dir, path }
+    }
+
+    fn arg(&self) -> String {
+        self.path.to_string_lossy().to_string()
+    }
+
+    fn events(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.path)
+            .expect("journal written")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each journal line is JSON"))
+            .collect()
+    }
+}
+
+fn has_event(events: &[serde_json::Value], pred: impl Fn(&serde_json::Value) -> bool) -> bool {
+    events.iter().any(pred)
 }
 
 /// The situation each procedure is written for (default: healthy).
@@ -50,21 +102,10 @@ fn rbk_files(dir: &str) -> Vec<PathBuf> {
     out
 }
 
-fn journal_events(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .expect("journal written")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each journal line is JSON"))
-        .collect()
-}
-
 #[test]
 fn every_example_and_procedure_runs_under_sim() {
     let mut ran = 0;
-    for (dir, site) in [
-        ("examples", "sites/examples.toml"),
-        ("procedures", "sites/capi-mgmt.toml"),
-    ] {
+    for (dir, site) in [("examples", EXAMPLES_SITE), ("procedures", CAPI_SITE)] {
         for file in rbk_files(dir) {
             let rel = file
                 .strip_prefix(root())
@@ -72,12 +113,10 @@ fn every_example_and_procedure_runs_under_sim() {
                 .to_string_lossy()
                 .to_string();
             let sim = format!("--sim={}", scenario_for(&file));
-            let tmp = tempfile::tempdir().expect("tempdir");
-            let journal = tmp.path().join("j.jsonl");
-            let j = journal.to_string_lossy().to_string();
-            let o = rbk(&["exec", &sim, "--site", site, "--yes", "--journal", &j, &rel]);
+            let journal = Journal::new();
+            let o = exec(&sim, site, &["--yes", "--journal", &journal.arg()], &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
-            let events = journal_events(&journal);
+            let events = journal.events();
             assert_eq!(
                 events.first().and_then(|e| e["event"].as_str()),
                 Some("run_start"),
@@ -96,20 +135,16 @@ fn every_example_and_procedure_runs_under_sim() {
 /// it is the same on every run (call durations are redacted).
 #[test]
 fn start_journal_snapshot() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let journal = tmp.path().join("j.jsonl");
-    let j = journal.to_string_lossy().to_string();
-    let o = rbk(&[
-        "exec",
+    let journal = Journal::new();
+    let o = exec(
         "--sim=parked",
-        "--site",
-        "sites/examples.toml",
-        "--journal",
-        &j,
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let lines: Vec<String> = journal_events(&journal)
+        EXAMPLES_SITE,
+        &["--journal", &journal.arg()],
+        START,
+    );
+    assert_exit(&o, 0);
+    let lines: Vec<String> = journal
+        .events()
         .into_iter()
         .map(|mut e| {
             if e.get("ms").is_some() {
@@ -123,81 +158,55 @@ fn start_journal_snapshot() {
 
 #[test]
 fn the_journal_says_what_the_terminal_said_about_expectations() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let journal = tmp.path().join("j.jsonl");
-    let j = journal.to_string_lossy().to_string();
-    let o = rbk(&[
-        "exec",
+    let journal = Journal::new();
+    let o = exec(
         "--sim=lb-error",
-        "--site",
-        "sites/capi-mgmt.toml",
-        "--journal",
-        &j,
+        CAPI_SITE,
+        &["--journal", &journal.arg()],
         "procedures/verify.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    );
+    assert_exit(&o, 0);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("ALARM: LB provisioning ERROR, operating ONLINE"),
         "{out}"
     );
-    let events = journal_events(&journal);
+    let events = journal.events();
     assert!(
-        events
-            .iter()
-            .any(|e| e["event"] == "expectation" && e["verdict"] == "alarm"),
+        has_event(&events, |e| e["event"] == "expectation"
+            && e["verdict"] == "alarm"),
         "no alarm expectation in the journal"
     );
-    assert!(events
-        .iter()
-        .any(|e| e["event"] == "decision" && e["taken"] == "needs_lb_repair"));
+    assert!(has_event(&events, |e| e["event"] == "decision"
+        && e["taken"] == "needs_lb_repair"));
 }
 
 #[test]
 fn a_failed_builtin_exits_1_and_names_the_call() {
     // Starting an ACTIVE server: Nova refuses with 409.
-    let o = rbk(&[
-        "exec",
-        "--sim=healthy",
-        "--site",
-        "sites/examples.toml",
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("RBK901"), "{err}");
-    assert!(err.contains("openstack.server.start failed"), "{err}");
-    assert!(err.contains("Cannot 'start' instance"), "{err}");
+    let o = exec("--sim=healthy", EXAMPLES_SITE, &[], START);
+    assert_exit(&o, 1);
+    assert_stderr_has(&o, "RBK901");
+    assert_stderr_has(&o, "openstack.server.start failed");
+    assert_stderr_has(&o, "Cannot 'start' instance");
 }
 
 #[test]
 fn confirm_without_a_terminal_or_yes_refuses_with_rbk906() {
-    let o = rbk(&[
-        "exec",
-        "--sim=healthy",
-        "--site",
-        "sites/capi-mgmt.toml",
-        "procedures/parking.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("RBK906"),
-        "{}",
-        text(&o)
-    );
+    let o = exec("--sim=healthy", CAPI_SITE, &[], "procedures/parking.rbk");
+    assert_exit(&o, 1);
+    assert_stderr_has(&o, "RBK906");
 }
 
 #[test]
 fn dry_run_shows_and_skips_mutations() {
-    let o = rbk(&[
-        "exec",
+    let o = exec(
         "--sim=healthy",
-        "--site",
-        "sites/capi-mgmt.toml",
-        "--dry-run",
+        CAPI_SITE,
+        &["--dry-run"],
         "procedures/parking.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    );
+    assert_exit(&o, 0);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("would run: openstack server stop capi-mgmt-v2"),
@@ -208,155 +217,87 @@ fn dry_run_shows_and_skips_mutations() {
 #[test]
 fn bad_site_and_params_exit_2_naming_the_field() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let missing = tmp.path().join("missing.toml");
-    std::fs::write(&missing, "project_id = \"p\"\n").expect("write");
-    let o = rbk(&[
-        "exec",
-        "--sim",
-        "--site",
-        &missing.to_string_lossy(),
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("RBK905") && err.contains("mgmt_fip") && err.contains("missing.toml"),
-        "{err}"
-    );
+    let site = |name: &str, body: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        path.to_string_lossy().to_string()
+    };
 
-    let wrong = tmp.path().join("wrong.toml");
-    std::fs::write(&wrong, "project_id = 3\nmgmt_fip = \"x\"\n").expect("write");
-    let o = rbk(&[
-        "exec",
+    let o = exec(
         "--sim",
-        "--site",
-        &wrong.to_string_lossy(),
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("`project_id` must be str"),
-        "{}",
-        text(&o)
+        &site("missing.toml", "project_id = \"p\"\n"),
+        &[],
+        START,
     );
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "RBK905");
+    assert_stderr_has(&o, "mgmt_fip");
+    assert_stderr_has(&o, "missing.toml");
 
-    let unknown = tmp.path().join("unknown.toml");
-    std::fs::write(
-        &unknown,
+    let wrong = site("wrong.toml", "project_id = 3\nmgmt_fip = \"x\"\n");
+    let o = exec("--sim", &wrong, &[], START);
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "`project_id` must be str");
+
+    let unknown = site(
+        "unknown.toml",
         "project_id = \"p\"\nmgmt_fip = \"x\"\nextra = 1\n",
-    )
-    .expect("write");
-    let o = rbk(&[
-        "exec",
-        "--sim",
-        "--site",
-        &unknown.to_string_lossy(),
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("unknown field `extra`"),
-        "{}",
-        text(&o)
     );
+    let o = exec("--sim", &unknown, &[], START);
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "unknown field `extra`");
 
-    let o = rbk(&[
-        "exec",
-        "--sim",
-        "--site",
-        "sites/examples.toml",
-        "--set",
-        "attempts=many",
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("attempts"),
-        "{}",
-        text(&o)
-    );
+    let o = exec("--sim", EXAMPLES_SITE, &["--set", "attempts=many"], START);
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "attempts");
 
-    let o = rbk(&[
-        "exec",
-        "--sim",
-        "--site",
-        "sites/examples.toml",
-        "--set",
-        "nope=1",
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = exec("--sim", EXAMPLES_SITE, &["--set", "nope=1"], START);
+    assert_exit(&o, 2);
 
-    let o = rbk(&[
-        "exec",
-        "--sim=no-such-scenario",
-        "--site",
-        "sites/examples.toml",
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = exec("--sim=no-such-scenario", EXAMPLES_SITE, &[], START);
+    assert_exit(&o, 2);
 }
 
 #[test]
 fn set_params_change_the_run() {
     // One status poll is not enough for a VM that takes 20 s to go ACTIVE.
-    let o = rbk(&[
-        "exec",
+    let o = exec(
         "--sim=parked",
-        "--site",
-        "sites/examples.toml",
-        "--set",
-        "attempts=1",
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("RBK903"),
-        "{}",
-        text(&o)
+        EXAMPLES_SITE,
+        &["--set", "attempts=1"],
+        START,
     );
+    assert_exit(&o, 1);
+    assert_stderr_has(&o, "RBK903");
 }
 
 #[test]
 fn resume_skips_completed_steps_and_rechecks_gates() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let first = tmp.path().join("first.jsonl");
-    let f = first.to_string_lossy().to_string();
     // First run: the VM starts and the gate passes.
-    let o = rbk(&[
-        "exec",
+    let first = Journal::new();
+    let o = exec(
         "--sim=parked",
-        "--site",
-        "sites/examples.toml",
-        "--journal",
-        &f,
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        EXAMPLES_SITE,
+        &["--journal", &first.arg()],
+        START,
+    );
+    assert_exit(&o, 0);
     // Resume in a world where the VM is up: start_vm is skipped (starting an
     // ACTIVE VM again would fail with 409), the gate is checked again.
-    let second = tmp.path().join("second.jsonl");
-    let s = second.to_string_lossy().to_string();
-    let o = rbk(&[
-        "exec",
+    let second = Journal::new();
+    let o = exec(
         "--sim=healthy",
-        "--site",
-        "sites/examples.toml",
-        "--resume",
-        &f,
-        "--journal",
-        &s,
-        "examples/start.rbk",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let events = journal_events(&second);
-    assert!(events
-        .iter()
-        .any(|e| e["event"] == "step_end" && e["step"] == "start_vm" && e["outcome"] == "skipped"));
-    assert!(events
-        .iter()
-        .any(|e| e["event"] == "gate" && e["gate"] == "ssh_port_ok" && e["passed"] == true));
-    assert!(!events
-        .iter()
-        .any(|e| e["builtin"] == "openstack.server.start"));
+        EXAMPLES_SITE,
+        &["--resume", &first.arg(), "--journal", &second.arg()],
+        START,
+    );
+    assert_exit(&o, 0);
+    let events = second.events();
+    assert!(has_event(&events, |e| e["event"] == "step_end"
+        && e["step"] == "start_vm"
+        && e["outcome"] == "skipped"));
+    assert!(has_event(&events, |e| e["event"] == "gate"
+        && e["gate"] == "ssh_port_ok"
+        && e["passed"] == true));
+    assert!(!has_event(&events, |e| e["builtin"] == "openstack.server.start"));
 }

@@ -10,23 +10,12 @@ use rbk::diagnostic::{Diagnostic, SourceFile};
 use rbk::resolve::Compilation;
 use rbk::syntax;
 
+#[path = "support/examples.rs"]
+mod example_files;
+
 fn examples() -> &'static [(PathBuf, String)] {
     static EXAMPLES: std::sync::OnceLock<Vec<(PathBuf, String)>> = std::sync::OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        files.retain(|p| p.extension().is_some_and(|e| e == "rbk"));
-        files.sort();
-        files
-            .into_iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(&p).unwrap_or_default();
-                (p, text)
-            })
-            .collect()
-    })
+    EXAMPLES.get_or_init(example_files::examples)
 }
 
 fn assert_spans_inside(diags: &[Diagnostic], name: &str, len: usize) {

@@ -171,14 +171,7 @@ fn cluster_available_clears_about_10_min_after_failover() {
         (108.0 + 600.0 - 5.0..=108.0 + 600.0 + 60.0).contains(&took),
         "Available after {took} s"
     );
-    let state = sim.state();
-    let lb = state["load_balancers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["id"] == KUBE_API_LB)
-        .unwrap()
-        .clone();
+    let lb = sim.state_item("load_balancers", "id", KUBE_API_LB);
     assert_eq!(lb["provisioning_status"], "ACTIVE");
     // Nodes and pods unaffected.
     let pods = sim.kubectl_ok(&["get", "pods", "-A"]);

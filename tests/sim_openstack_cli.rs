@@ -7,21 +7,41 @@ use std::time::Duration;
 
 use sim_support::{Scope, Sim, CAPI_PROJECT, KUBE_API_LB};
 
+/// One column of a `show`, as `-f value -c COLUMN` prints it (trimmed).
+fn value(sim: &Sim, scope: Scope, show: &[&str], column: &str) -> String {
+    let args: Vec<&str> = show
+        .iter()
+        .copied()
+        .chain(["-f", "value", "-c", column])
+        .collect();
+    sim.os_ok(scope, &args).trim().to_string()
+}
+
 fn server_status(sim: &Sim) -> String {
-    sim.os_ok(
+    value(
+        sim,
         Scope::Capi,
-        &[
-            "server",
-            "show",
-            "capi-mgmt-v2",
-            "-f",
-            "value",
-            "-c",
-            "status",
-        ],
+        &["server", "show", "capi-mgmt-v2"],
+        "status",
     )
-    .trim()
-    .to_string()
+}
+
+fn lb_field(sim: &Sim, column: &str) -> String {
+    value(
+        sim,
+        Scope::Admin,
+        &["loadbalancer", "show", KUBE_API_LB],
+        column,
+    )
+}
+
+fn cluster_field(sim: &Sim, column: &str) -> String {
+    value(
+        sim,
+        Scope::Capi,
+        &["coe", "cluster", "show", "capi-test-1"],
+        column,
+    )
 }
 
 /// Sections 1 and 2: park the VM, start it, poll until ACTIVE (~20 s).
@@ -45,13 +65,7 @@ fn park_then_start_the_mgmt_vm() {
         (server_status(&sim) == "ACTIVE").then_some(())
     });
     let state = sim.state();
-    let vm = state["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "capi-mgmt-v2")
-        .unwrap()
-        .clone();
+    let vm = sim.state_item("servers", "name", "capi-mgmt-v2");
     let boot_ms = state["mgmt"]["boot_at_ms"].as_i64().unwrap();
     let launched = vm["launched"].as_i64().unwrap();
     assert!(
@@ -96,33 +110,15 @@ fn field<'a>(rec: &'a [(String, String)], key: &str) -> &'a str {
         .unwrap_or("")
 }
 
-fn lb_field(sim: &Sim, column: &str) -> String {
-    sim.os_ok(
-        Scope::Admin,
-        &[
-            "loadbalancer",
-            "show",
-            KUBE_API_LB,
-            "-f",
-            "value",
-            "-c",
-            column,
-        ],
-    )
-    .trim()
-    .to_string()
+/// A list command's `-f yaml` output as records.
+fn yaml(sim: &Sim, scope: Scope, list: &[&str]) -> Vec<Vec<(String, String)>> {
+    let args: Vec<&str> = list.iter().copied().chain(["-f", "yaml"]).collect();
+    yaml_records(&sim.os_ok(scope, &args))
 }
 
 /// Simulated seconds from the last failover request to the LB's last update.
 fn failover_took_s(sim: &Sim) -> f64 {
-    let state = sim.state();
-    let lb = state["load_balancers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["id"] == KUBE_API_LB)
-        .unwrap()
-        .clone();
+    let lb = sim.state_item("load_balancers", "id", KUBE_API_LB);
     (lb["updated"].as_f64().unwrap() - lb["last_failover_at"].as_f64().unwrap()) / 1000.0
 }
 
@@ -154,34 +150,30 @@ fn poll_failover(sim: &Sim) -> String {
 
 /// (server id, name, status) of Nova's amphora servers Octavia does not list.
 fn orphans(sim: &Sim) -> Vec<(String, String, String)> {
-    let amps = sim.os_ok(
-        Scope::Admin,
-        &["loadbalancer", "amphora", "list", "-f", "yaml"],
-    );
-    let amp_ids: Vec<String> = yaml_records(&amps)
+    let amp_ids: Vec<String> = yaml(sim, Scope::Admin, &["loadbalancer", "amphora", "list"])
         .iter()
         .map(|r| field(r, "id").to_string())
         .collect();
-    let servers = sim.os_ok(
+    yaml(
+        sim,
         Scope::Admin,
-        &["server", "list", "--all-projects", "--long", "-f", "yaml"],
-    );
-    yaml_records(&servers)
-        .iter()
-        .filter(|r| field(r, "Image Name") == "amphora-haproxy")
-        .filter(|r| {
-            !amp_ids
-                .iter()
-                .any(|a| field(r, "Name") == format!("amphora-{a}"))
-        })
-        .map(|r| {
-            (
-                field(r, "ID").to_string(),
-                field(r, "Name").to_string(),
-                field(r, "Status").to_string(),
-            )
-        })
-        .collect()
+        &["server", "list", "--all-projects", "--long"],
+    )
+    .iter()
+    .filter(|r| field(r, "Image Name") == "amphora-haproxy")
+    .filter(|r| {
+        !amp_ids
+            .iter()
+            .any(|a| field(r, "Name") == format!("amphora-{a}"))
+    })
+    .map(|r| {
+        (
+            field(r, "ID").to_string(),
+            field(r, "Name").to_string(),
+            field(r, "Status").to_string(),
+        )
+    })
+    .collect()
 }
 
 /// (hostname, memory_mb, memory_mb_used) from the seed's headroom command.
@@ -217,8 +209,7 @@ fn fits(h: &(String, i64, i64)) -> bool {
 fn lb_repair_no_headroom_sweep_then_sequential_failover() {
     let sim = Sim::start("no-headroom-with-zombie", 10.0);
     // 4. The LB verdict, in capi-mgmt scope.
-    let lbs = sim.os_ok(Scope::Capi, &["loadbalancer", "list", "-f", "yaml"]);
-    let kube_api = yaml_records(&lbs)
+    let kube_api = yaml(&sim, Scope::Capi, &["loadbalancer", "list"])
         .into_iter()
         .find(|r| field(r, "id") == KUBE_API_LB)
         .expect("kube-api LB listed");
@@ -258,11 +249,7 @@ fn lb_repair_no_headroom_sweep_then_sequential_failover() {
     assert_eq!(lb_field(&sim, "vip_address"), "10.6.0.200");
 
     // 6. Amphorae all ALLOCATED; only the NoValidHost orphan remains to sweep.
-    let amps = sim.os_ok(
-        Scope::Admin,
-        &["loadbalancer", "amphora", "list", "-f", "yaml"],
-    );
-    let amps = yaml_records(&amps);
+    let amps = yaml(&sim, Scope::Admin, &["loadbalancer", "amphora", "list"]);
     assert_eq!(amps.len(), 3);
     assert!(
         amps.iter().all(|a| field(a, "status") == "ALLOCATED"),
@@ -277,41 +264,15 @@ fn lb_repair_no_headroom_sweep_then_sequential_failover() {
 #[test]
 fn healthy_top_of_stack_and_immutable_lb() {
     let sim = Sim::start("healthy", 1.0);
-    let health = sim.os_ok(
-        Scope::Capi,
-        &[
-            "coe",
-            "cluster",
-            "show",
-            "capi-test-1",
-            "-f",
-            "value",
-            "-c",
-            "health_status",
-        ],
-    );
-    assert_eq!(health.trim(), "UNHEALTHY");
-    let reason = sim.os_ok(
-        Scope::Capi,
-        &[
-            "coe",
-            "cluster",
-            "show",
-            "capi-test-1",
-            "-f",
-            "value",
-            "-c",
-            "health_status_reason",
-        ],
-    );
+    assert_eq!(cluster_field(&sim, "health_status"), "UNHEALTHY");
+    let reason = cluster_field(&sim, "health_status_reason");
     assert!(
         reason.contains("'infrastructure': 'Infrastructure resource not found.'"),
         "{reason}"
     );
     assert!(reason.contains(".Ready': 'True'"), "{reason}");
 
-    let lbs = sim.os_ok(Scope::Capi, &["loadbalancer", "list", "-f", "yaml"]);
-    let lbs = yaml_records(&lbs);
+    let lbs = yaml(&sim, Scope::Capi, &["loadbalancer", "list"]);
     assert_eq!(lbs.len(), 3);
     assert!(lbs
         .iter()
@@ -331,33 +292,8 @@ fn project_scoping_is_server_side() {
     let sim = Sim::start("parked", 1.0);
     assert_eq!(server_status(&sim), "SHUTOFF");
     // Parked: Magnum UNHEALTHY with an EMPTY reason.
-    let health = sim.os_ok(
-        Scope::Capi,
-        &[
-            "coe",
-            "cluster",
-            "show",
-            "capi-test-1",
-            "-f",
-            "value",
-            "-c",
-            "health_status",
-        ],
-    );
-    assert_eq!(health.trim(), "UNHEALTHY");
-    let reason = sim.os_ok(
-        Scope::Capi,
-        &[
-            "coe",
-            "cluster",
-            "show",
-            "capi-test-1",
-            "-f",
-            "value",
-            "-c",
-            "health_status_reason",
-        ],
-    );
+    assert_eq!(cluster_field(&sim, "health_status"), "UNHEALTHY");
+    let reason = cluster_field(&sim, "health_status_reason");
     assert_eq!(reason.trim(), "{}");
     let (ok, _, err) = sim.openstack(Scope::Admin, &["server", "show", "capi-mgmt-v2"]);
     assert!(
@@ -385,13 +321,7 @@ fn project_scoping_is_server_side() {
     );
     assert!(all.contains(&format!("Project ID: {CAPI_PROJECT}")));
     // By id, an admin reaches any server (the seed deletes orphans by UUID).
-    let id = sim.os_ok(
-        Scope::Capi,
-        &["server", "show", "capi-mgmt-v2", "-f", "value", "-c", "id"],
-    );
-    let shown = sim.os_ok(
-        Scope::Admin,
-        &["server", "show", id.trim(), "-f", "value", "-c", "name"],
-    );
-    assert_eq!(shown.trim(), "capi-mgmt-v2");
+    let id = value(&sim, Scope::Capi, &["server", "show", "capi-mgmt-v2"], "id");
+    let shown = value(&sim, Scope::Admin, &["server", "show", &id], "name");
+    assert_eq!(shown, "capi-mgmt-v2");
 }

@@ -195,6 +195,18 @@ impl Sim {
         serde_json::from_str(&body).expect("state is JSON")
     }
 
+    /// The object in `/_sim/state`'s list `list` whose `key` is `value`.
+    pub fn state_item(&self, list: &str, key: &str, value: &str) -> serde_json::Value {
+        let state = self.state();
+        state[list]
+            .as_array()
+            .unwrap_or_else(|| panic!("state has no list {list}"))
+            .iter()
+            .find(|item| item[key] == value)
+            .unwrap_or_else(|| panic!("no {list} entry with {key} = {value}"))
+            .clone()
+    }
+
     /// Simulated seconds since the epoch, now.
     pub fn now_s(&self) -> f64 {
         self.state()["clock"]["elapsed_ms"]

@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
+
+use super::fake_http::{self, header, json};
 
 pub const TOKEN: &str = "kube-bearer-t0ken-do-not-print";
 pub const NS: &str = "magnum-674171fd28d446d3a37073b6a761e910";
@@ -28,21 +30,11 @@ pub struct FakeKube {
 
 impl FakeKube {
     pub async fn start() -> FakeKube {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake kube");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let fake = FakeKube {
+        let make = |base| FakeKube {
             state: Default::default(),
             base,
         };
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(fake.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        fake
+        fake_http::start("fake kube", make, handle).await
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut KubeState) -> R) -> R {
@@ -60,23 +52,16 @@ impl FakeKube {
 }
 
 fn json_ok(v: Value) -> Response {
-    (
-        StatusCode::OK,
-        [("content-type", "application/json")],
-        v.to_string(),
-    )
-        .into_response()
+    json(StatusCode::OK, v)
 }
 
 fn status(code: u16, reason: &str, message: &str) -> Response {
     let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": message, "reason": reason, "code": code});
-    (
+    json(
         StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        [("content-type", "application/json")],
-        body.to_string(),
+        body,
     )
-        .into_response()
 }
 
 async fn handle(State(fake): State<FakeKube>, uri: Uri, headers: HeaderMap) -> Response {
@@ -90,11 +75,7 @@ async fn handle(State(fake): State<FakeKube>, uri: Uri, headers: HeaderMap) -> R
         }
         fail
     });
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if auth != format!("Bearer {TOKEN}") {
+    if header(&headers, "authorization") != format!("Bearer {TOKEN}") {
         return status(401, "Unauthorized", "Unauthorized");
     }
     if fail {

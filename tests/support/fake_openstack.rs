@@ -12,6 +12,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use super::fake_http::{self, header, json};
+
 pub const PASSWORD: &str = "Sup3r-S3cret-Pa55w0rd";
 pub const PROJECT_ID: &str = "674171fd28d446d3a37073b6a761e910";
 pub const VM_ID: &str = "5a1c6e0e-8d7c-4b0e-9a53-3c1f0e6f7a01";
@@ -47,11 +49,7 @@ pub struct Fake {
 
 impl Fake {
     pub async fn start() -> Fake {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake cloud");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let fake = Fake {
+        let make = |base| Fake {
             state: Arc::new(Mutex::new(FakeState {
                 token_lifetime_secs: 3600,
                 vm_status: "SHUTOFF".into(),
@@ -59,13 +57,7 @@ impl Fake {
             })),
             base,
         };
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(fake.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        fake
+        fake_http::start("fake cloud", make, handle).await
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut FakeState) -> R) -> R {
@@ -94,24 +86,6 @@ impl Fake {
     }
 }
 
-fn error(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn ok(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
 fn server(id: &str, name: &str, status: &str) -> Value {
     json!({"id": id, "name": name, "status": status, "tenant_id": PROJECT_ID,
         "image": {"id": "img-1", "links": []}, "flavor": {"original_name": "gp.mid", "vcpus": 2},
@@ -132,16 +106,8 @@ async fn handle(
     if path == "/identity/v3/auth/tokens" && method == Method::POST {
         return issue_token(&fake, &body);
     }
-    let token = headers
-        .get("x-auth-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let version = headers
-        .get("openstack-api-version")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let token = header(&headers, "x-auth-token");
+    let version = header(&headers, "openstack-api-version");
     let (delay, fail, valid, always_401) = fake.with(|s| {
         s.requests.push((
             method.to_string(),
@@ -166,7 +132,7 @@ async fn handle(
         tokio::time::sleep(delay).await;
     }
     if always_401 || !valid {
-        return error(
+        return json(
             StatusCode::UNAUTHORIZED,
             json!({"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}),
         );
@@ -188,7 +154,7 @@ fn issue_token(fake: &Fake, body: &[u8]) -> Response {
         .and_then(Value::as_str)
         .unwrap_or("");
     if password != PASSWORD {
-        return error(
+        return json(
             StatusCode::UNAUTHORIZED,
             json!({"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}),
         );
@@ -265,16 +231,16 @@ fn route(fake: &Fake, method: &Method, path: &str, query: &str, version: &str) -
                 .into_iter()
                 .filter(|s| wanted.as_ref().is_none_or(|w| s["name"] == json!(w)))
                 .collect();
-            ok(StatusCode::OK, json!({"servers": servers}))
+            json(StatusCode::OK, json!({"servers": servers}))
         }
         ("GET", ["compute", "v2.1", "servers", id]) => {
             if *id == VM_ID {
-                ok(
+                json(
                     StatusCode::OK,
                     json!({"server": server(VM_ID, "capi-mgmt-v2", &fake.with(|s| s.vm_status.clone()))}),
                 )
             } else {
-                error(
+                json(
                     StatusCode::NOT_FOUND,
                     json!({"itemNotFound": {"code": 404, "message": format!("Instance {id} could not be found.")}}),
                 )
@@ -283,7 +249,7 @@ fn route(fake: &Fake, method: &Method, path: &str, query: &str, version: &str) -
         ("POST", ["compute", "v2.1", "servers", id, "action"]) if *id == VM_ID => {
             let status = fake.with(|s| s.vm_status.clone());
             if status == "ACTIVE" {
-                return error(
+                return json(
                     StatusCode::CONFLICT,
                     json!({"conflictingRequest": {"code": 409,
                     "message": format!("Cannot 'start' instance {VM_ID} while it is in vm_state active")}}),
@@ -292,56 +258,56 @@ fn route(fake: &Fake, method: &Method, path: &str, query: &str, version: &str) -
             fake.with(|s| s.vm_status = "ACTIVE".into());
             (StatusCode::ACCEPTED, "").into_response()
         }
-        ("DELETE", ["compute", "v2.1", "servers", id]) => error(
+        ("DELETE", ["compute", "v2.1", "servers", id]) => json(
             StatusCode::NOT_FOUND,
             json!({"itemNotFound": {"code": 404, "message": format!("Instance {id} could not be found.")}}),
         ),
         ("GET", ["compute", "v2.1", "os-hypervisors", "detail"]) => {
             if version != "compute 2.87" {
-                return ok(
+                return json(
                     StatusCode::OK,
                     json!({"hypervisors": [{"id": 1, "hypervisor_hostname": "compute-1"}]}),
                 );
             }
-            ok(
+            json(
                 StatusCode::OK,
                 json!({"hypervisors": [{"id": HV_ID, "hypervisor_hostname": "compute-1",
                 "memory_mb": 64000, "memory_mb_used": 80000, "vcpus": 16, "vcpus_used": 30, "status": "enabled", "state": "up"}]}),
             )
         }
-        ("GET", ["placement", "resource_providers", id, "inventories"]) if *id == HV_ID => ok(
+        ("GET", ["placement", "resource_providers", id, "inventories"]) if *id == HV_ID => json(
             StatusCode::OK,
             json!({"resource_provider_generation": 3, "inventories": {
                 "MEMORY_MB": {"total": 64000, "reserved": 8192, "allocation_ratio": 1.5, "min_unit": 1, "max_unit": 64000, "step_size": 1},
                 "VCPU": {"total": 16, "reserved": 0, "allocation_ratio": 16.0, "min_unit": 1, "max_unit": 16, "step_size": 1}}}),
         ),
-        ("GET", ["lb", "v2", "lbaas", "loadbalancers"]) => ok(
+        ("GET", ["lb", "v2", "lbaas", "loadbalancers"]) => json(
             StatusCode::OK,
             json!({"loadbalancers": [lb()], "loadbalancers_links": []}),
         ),
         ("GET", ["lb", "v2", "lbaas", "loadbalancers", id]) if *id == LB_ID => {
-            ok(StatusCode::OK, json!({"loadbalancer": lb()}))
+            json(StatusCode::OK, json!({"loadbalancer": lb()}))
         }
-        ("PUT", ["lb", "v2", "lbaas", "loadbalancers", id, "failover"]) if *id == LB_ID => error(
+        ("PUT", ["lb", "v2", "lbaas", "loadbalancers", id, "failover"]) if *id == LB_ID => json(
             StatusCode::CONFLICT,
             json!({"faultcode": "Client", "faultstring": format!("Invalid state PENDING_UPDATE of loadbalancer resource {LB_ID}"), "debuginfo": null}),
         ),
-        ("GET", ["lb", "v2", "octavia", "amphorae"]) => ok(
+        ("GET", ["lb", "v2", "octavia", "amphorae"]) => json(
             StatusCode::OK,
             json!({"amphorae": [
             {"id": "a1", "loadbalancer_id": LB_ID, "compute_id": "c1", "status": "ALLOCATED", "role": "STANDALONE", "lb_network_ip": "172.16.0.5"}]}),
         ),
-        ("GET", ["magnum", "v1", "clusters", "capi-test-1"]) => ok(
+        ("GET", ["magnum", "v1", "clusters", "capi-test-1"]) => json(
             StatusCode::OK,
             json!({"uuid": "c-uuid", "name": "capi-test-1",
             "status": "UPDATE_COMPLETE", "health_status": "UNHEALTHY", "health_status_reason": {}}),
         ),
-        ("GET", ["magnum", "v1", "clusters", name]) => error(
+        ("GET", ["magnum", "v1", "clusters", name]) => json(
             StatusCode::NOT_FOUND,
             json!({"errors": [{"request_id": "", "code": "client",
             "status": 404, "title": format!("Cluster {name} could not be found."), "detail": format!("Cluster {name} could not be found.")}]}),
         ),
-        _ => error(
+        _ => json(
             StatusCode::NOT_FOUND,
             json!({"itemNotFound": {"code": 404, "message": format!("no route {method} {path}")}}),
         ),
