@@ -331,3 +331,82 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
         "{machines:?}"
     );
 }
+
+fn scenario_file(name: &str) -> String {
+    format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Nova's version document, as the client reads it after a 406.
+const VERSION_DOCUMENT: &str = "GET /compute/v2.1/";
+
+/// A Nova older than the 2.87 rbk asks for: one 406 and one read of the
+/// version document per scope, then every request at Nova's maximum.
+#[tokio::test]
+async fn an_older_nova_is_asked_for_its_highest_microversion() {
+    let sim = SimServe::start(&scenario_file("victoria-nova"), 50.0);
+    let os = client();
+    let (admin, capi) = scopes(&sim);
+
+    let vm = os.server_show(&capi, VM).await.expect("show at 2.79");
+    assert_eq!(vm.name, VM);
+    assert_eq!(vm.status, "ACTIVE");
+    assert_eq!(sim.requests(VERSION_DOCUMENT), 1, "{}", sim.stats());
+    // Later calls in the scope go straight to 2.79: no second negotiation.
+    let shows = sim.requests(&format!("GET /compute/v2.1/servers/{}", vm.id));
+    os.server_show(&capi, VM).await.expect("show again");
+    os.server_list(&capi, false).await.expect("list");
+    assert_eq!(sim.requests(VERSION_DOCUMENT), 1, "{}", sim.stats());
+    assert_eq!(
+        sim.requests(&format!("GET /compute/v2.1/servers/{}", vm.id)),
+        shows + 1
+    );
+
+    // 2.79 still has the memory figures and UUID hypervisor ids.
+    let hvs = os
+        .hypervisor_list(&admin)
+        .await
+        .expect("hypervisors at 2.79");
+    assert!(!hvs.is_empty());
+    for hv in &hvs {
+        assert!(hv.memory_mb > 0 && hv.memory_mb_used > 0, "{hv:?}");
+        assert_eq!(hv.ram_allocation_ratio, 1.5, "{hv:?}");
+    }
+    assert_eq!(sim.requests(VERSION_DOCUMENT), 2, "{}", sim.stats());
+}
+
+/// A Nova below what a call needs fails with both ranges named, whether it
+/// learns that from the 406 or from an earlier negotiation in the scope.
+#[tokio::test]
+async fn a_too_old_nova_names_the_needed_and_offered_microversions() {
+    let sim = SimServe::start(&scenario_file("ocata-nova"), 50.0);
+    let os = client();
+    let (admin, capi) = scopes(&sim);
+    let expected = "the compute service offers microversions 2.1 to 2.42, but this call \
+                    needs 2.53 or later (hypervisor ids that are Placement resource \
+                    providers, for the headroom figures; rbk asks for 2.87)";
+
+    // First call in the scope: the 406, then the version document.
+    let err = os.hypervisor_list(&admin).await.expect_err("2.42 < 2.53");
+    assert!(
+        matches!(&err, CallError::Remote { call, status: Some(406), message }
+            if call == "openstack.hypervisor.list" && message == expected),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("openstack.hypervisor.list failed: {expected}")
+    );
+
+    // Servers read fine at 2.42; after that the scope knows the range and
+    // refuses the hypervisor list without asking Nova again.
+    let vm = os.server_show(&capi, VM).await.expect("show at 2.42");
+    assert_eq!(vm.status, "ACTIVE");
+    let hv_path = "GET /compute/v2.1/os-hypervisors/detail";
+    let before = sim.requests(hv_path);
+    let err = os.hypervisor_list(&capi).await.expect_err("2.42 < 2.53");
+    assert!(
+        matches!(&err, CallError::Remote { status: Some(406), message, .. } if message == expected),
+        "{err:?}"
+    );
+    assert_eq!(sim.requests(hv_path), before, "{}", sim.stats());
+}

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::config::{Credentials, OpenStackConfig};
 use super::fault::remote_message;
 use super::keystone::{self, Token};
+use super::microversion::{self, Microversion, Offered};
 use crate::backends::{tls, CallError, OpenStackScope};
 use crate::clock::Clock;
 
@@ -74,6 +75,8 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     pub body: Option<Value>,
     pub headers: Vec<(&'static str, String)>,
+    /// Sent as `OpenStack-API-Version`, negotiated down on a 406.
+    pub microversion: Option<Microversion>,
 }
 
 impl Request {
@@ -86,6 +89,7 @@ impl Request {
             query: vec![],
             body: None,
             headers: vec![],
+            microversion: None,
         }
     }
 
@@ -108,6 +112,11 @@ impl Request {
 
     pub fn header(mut self, k: &'static str, v: impl Into<String>) -> Self {
         self.headers.push((k, v.into()));
+        self
+    }
+
+    pub fn microversion(mut self, m: Microversion) -> Self {
+        self.microversion = Some(m);
         self
     }
 
@@ -164,6 +173,9 @@ pub struct ScopeSession {
     pub server_ids: std::sync::Mutex<HashMap<String, String>>,
     /// Image id -> name, for `server.image`.
     pub image_names: std::sync::Mutex<HashMap<String, String>>,
+    /// Microversion ranges services offered after refusing one (by the
+    /// header's service name), so later requests ask for what they serve.
+    offered: std::sync::Mutex<HashMap<&'static str, Offered>>,
 }
 
 pub struct Client {
@@ -216,6 +228,7 @@ impl Client {
             tokens_issued: AtomicU64::new(0),
             server_ids: Default::default(),
             image_names: Default::default(),
+            offered: Default::default(),
         });
         sessions.insert(scope.clone(), session.clone());
         Ok(session)
@@ -238,6 +251,7 @@ impl Client {
             1
         };
         let mut reauthenticated = false;
+        let mut negotiated = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -245,6 +259,18 @@ impl Client {
             let result = self.send_once(session, &token, req).await;
             let err = match result {
                 Ok(Exchange::Done(response)) => return Ok(response),
+                // The microversion asked for is not served: learn what is
+                // and try once more with the best of it. A 406 means the
+                // request was not processed, so mutating calls may retry.
+                Ok(Exchange::NotAcceptable { sent, refusal }) => {
+                    if negotiated {
+                        return Err(refusal);
+                    }
+                    negotiated = true;
+                    self.negotiate(session, &token, req, sent, refusal).await?;
+                    attempt -= 1;
+                    continue;
+                }
                 // The token was revoked or expired early: get a new one,
                 // once. A 401 means the request was not processed, so this
                 // is safe for mutating calls too.
@@ -300,6 +326,14 @@ impl Client {
         for (k, v) in &req.headers {
             builder = builder.header(*k, v);
         }
+        let sent = match &req.microversion {
+            Some(m) => {
+                let version = session.microversion_for(req.call, m)?;
+                builder = builder.header("OpenStack-API-Version", m.header(version));
+                Some(version)
+            }
+            None => None,
+        };
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }
@@ -319,7 +353,7 @@ impl Client {
             return Ok(Exchange::Unauthorized(remote_message(&text)));
         }
         if !status.is_success() {
-            return Err(CallError::Remote {
+            let refusal = CallError::Remote {
                 call: req.call.into(),
                 status: Some(status.as_u16()),
                 message: match status.canonical_reason() {
@@ -328,7 +362,13 @@ impl Client {
                     }
                     None => format!("{}: {}", status.as_u16(), remote_message(&text)),
                 },
-            });
+            };
+            return match sent {
+                Some(sent) if status.as_u16() == 406 => {
+                    Ok(Exchange::NotAcceptable { sent, refusal })
+                }
+                _ => Err(refusal),
+            };
         }
         let body = if text.trim().is_empty() {
             Value::Null
@@ -343,6 +383,76 @@ impl Client {
             status: status.as_u16(),
             body,
         }))
+    }
+
+    /// After a 406: read the range the service offers from its version
+    /// document and remember it for the scope. Fails, naming what is needed
+    /// and what is offered, when no usable version is better than `sent`.
+    async fn negotiate(
+        &self,
+        session: &ScopeSession,
+        token: &Token,
+        req: &Request,
+        sent: microversion::Version,
+        refusal: CallError,
+    ) -> Result<(), CallError> {
+        let Some(m) = &req.microversion else {
+            return Err(refusal);
+        };
+        let creds = session.creds();
+        let base = token
+            .endpoint(
+                req.service.catalog_type(),
+                &creds.interface,
+                creds.region.as_deref(),
+            )
+            .map_err(|message| CallError::Config {
+                call: req.call.into(),
+                message,
+            })?;
+        let url = microversion::document_url(&req.service.base(&base));
+        let response = session
+            .http
+            .get(&url)
+            .header("X-Auth-Token", token.value.expose())
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
+        let offered = serde_json::from_str::<Value>(&text)
+            .ok()
+            .filter(|_| status.is_success())
+            .and_then(|body| microversion::parse_offered(&body));
+        let Some(offered) = offered else {
+            return Err(CallError::Remote {
+                call: req.call.into(),
+                status: Some(406),
+                message: format!(
+                    "{} refused {} microversion {sent} and its version document at {url} \
+                     (HTTP {}) names no supported range: {}",
+                    req.service.catalog_type(),
+                    m.service,
+                    status.as_u16(),
+                    refusal
+                ),
+            });
+        };
+        let chosen = m.choose(offered).map_err(|message| CallError::Remote {
+            call: req.call.into(),
+            status: Some(406),
+            message,
+        })?;
+        if chosen == sent {
+            // The service claims to serve what it refused: nothing better to try.
+            return Err(refusal);
+        }
+        session.remember_offered(m.service, offered);
+        Ok(())
     }
 
     /// The scope's token, issuing one when there is none or it is about to expire.
@@ -448,6 +558,36 @@ impl ScopeSession {
         self.creds.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The microversion to send: what the request wants, capped by what the
+    /// service offered when it last refused one in this scope.
+    fn microversion_for(
+        &self,
+        call: &str,
+        m: &Microversion,
+    ) -> Result<microversion::Version, CallError> {
+        let offered = self
+            .offered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(m.service)
+            .copied();
+        match offered {
+            None => Ok(m.wanted),
+            Some(offered) => m.choose(offered).map_err(|message| CallError::Remote {
+                call: call.into(),
+                status: Some(406),
+                message,
+            }),
+        }
+    }
+
+    fn remember_offered(&self, service: &'static str, offered: Offered) {
+        self.offered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(service, offered);
+    }
+
     fn set_creds(&self, creds: Credentials) {
         *self.creds.lock().unwrap_or_else(|e| e.into_inner()) = creds;
     }
@@ -465,6 +605,11 @@ impl ScopeSession {
 enum Exchange {
     Done(Response),
     Unauthorized(String),
+    /// 406 to a request that named a microversion.
+    NotAcceptable {
+        sent: microversion::Version,
+        refusal: CallError,
+    },
 }
 
 fn http_client(creds: &Credentials, tuning: &Tuning) -> Result<reqwest::Client, String> {

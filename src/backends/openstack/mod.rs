@@ -14,6 +14,7 @@ pub mod config;
 pub mod fault;
 pub mod keystone;
 pub mod magnum;
+pub mod microversion;
 pub mod nova;
 pub mod octavia;
 pub mod openrc;

@@ -3,6 +3,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::{Client, Request, ScopeSession, Service};
+use super::microversion::{Microversion, Version};
 use super::{calls, is_uuid, list_all, path_segment, str_field};
 use crate::backends::{CallError, OpenStackScope, Server};
 
@@ -14,12 +15,26 @@ use crate::backends::{CallError, OpenStackScope, Server};
 /// - since 2.47 a server embeds its flavor (`original_name`), so showing a
 ///   server is one request.
 ///
-/// A cloud older than Wallaby answers 406 naming its maximum; that message
-/// reaches the operator unchanged.
-pub const MICROVERSION: &str = "compute 2.87";
+/// A cloud older than Wallaby answers 406; the client then asks Nova's
+/// version document for its range and goes down to its maximum (see
+/// `microversion`). Servers read fine from 2.1 (before 2.47 the flavor is
+/// shown by id); hypervisors need 2.53 (`HYPERVISORS`).
+pub const MICROVERSION: Microversion = Microversion {
+    service: "compute",
+    wanted: Version(2, 87),
+    minimum: Version(2, 1),
+    needs: "the v2.1 API",
+};
+
+/// Hypervisor ids are Placement resource provider UUIDs only from 2.53.
+const HYPERVISORS: Microversion = Microversion {
+    minimum: Version(2, 53),
+    needs: "hypervisor ids that are Placement resource providers, for the headroom figures",
+    ..MICROVERSION
+};
 
 fn request(call: &'static str, method: Method, path: impl Into<String>) -> Request {
-    Request::new(call, Service::Compute, method, path).header("OpenStack-API-Version", MICROVERSION)
+    Request::new(call, Service::Compute, method, path).microversion(MICROVERSION)
 }
 
 fn is_not_found(e: &CallError) -> bool {
@@ -197,7 +212,8 @@ pub async fn hypervisors(client: &Client, scope: &OpenStackScope) -> Result<Vec<
         calls::HYPERVISOR_LIST,
         Method::GET,
         "/os-hypervisors/detail",
-    );
+    )
+    .microversion(HYPERVISORS);
     list_all(client, &session, req, "hypervisors", "hypervisors_links").await
 }
 
