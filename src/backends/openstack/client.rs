@@ -306,18 +306,7 @@ impl Client {
         token: &Token,
         req: &Request,
     ) -> Result<Exchange, CallError> {
-        let creds = session.creds();
-        let base = token
-            .endpoint(
-                req.service.catalog_type(),
-                &creds.interface,
-                creds.region.as_deref(),
-            )
-            .map_err(|message| CallError::Config {
-                call: req.call.into(),
-                message,
-            })?;
-        let url = format!("{}{}", req.service.base(&base), req.path);
+        let url = format!("{}{}", service_base(session, token, req)?, req.path);
         let mut builder = session
             .http
             .request(req.method.clone(), &url)
@@ -340,15 +329,7 @@ impl Client {
         if let Some(body) = &req.body {
             builder = builder.json(body);
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
+        let (status, text) = self.exchange(req.call, &url, builder).await?;
         if status.as_u16() == 401 {
             return Ok(Exchange::Unauthorized(remote_message(&text)));
         }
@@ -385,6 +366,25 @@ impl Client {
         }))
     }
 
+    /// Send a built request; its status and body text.
+    async fn exchange(
+        &self,
+        call: &str,
+        url: &str,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::StatusCode, String), CallError> {
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(call, url, &e, self.tuning.timeout))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| transport_error(call, url, &e, self.tuning.timeout))?;
+        Ok((status, text))
+    }
+
     /// After a 406: read the range the service offers from its version
     /// document and remember it for the scope. Fails, naming what is needed
     /// and what is offered, when no usable version is better than `sent`.
@@ -399,31 +399,13 @@ impl Client {
         let Some(m) = &req.microversion else {
             return Err(refusal);
         };
-        let creds = session.creds();
-        let base = token
-            .endpoint(
-                req.service.catalog_type(),
-                &creds.interface,
-                creds.region.as_deref(),
-            )
-            .map_err(|message| CallError::Config {
-                call: req.call.into(),
-                message,
-            })?;
-        let url = microversion::document_url(&req.service.base(&base));
-        let response = session
+        let url = microversion::document_url(&service_base(session, token, req)?);
+        let builder = session
             .http
             .get(&url)
             .header("X-Auth-Token", token.value.expose())
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| transport_error(req.call, &url, &e, self.tuning.timeout))?;
+            .header("Accept", "application/json");
+        let (status, text) = self.exchange(req.call, &url, builder).await?;
         let offered = serde_json::from_str::<Value>(&text)
             .ok()
             .filter(|_| status.is_success())
@@ -610,6 +592,22 @@ enum Exchange {
         sent: microversion::Version,
         refusal: CallError,
     },
+}
+
+/// The base URL of the request's service, from the token's catalog.
+fn service_base(session: &ScopeSession, token: &Token, req: &Request) -> Result<String, CallError> {
+    let creds = session.creds();
+    let url = token
+        .endpoint(
+            req.service.catalog_type(),
+            &creds.interface,
+            creds.region.as_deref(),
+        )
+        .map_err(|message| CallError::Config {
+            call: req.call.into(),
+            message,
+        })?;
+    Ok(req.service.base(&url))
 }
 
 fn http_client(creds: &Credentials, tuning: &Tuning) -> Result<reqwest::Client, String> {
