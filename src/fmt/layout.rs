@@ -17,12 +17,18 @@ fn last(s: Span) -> usize {
 
 impl Printer<'_> {
     fn text(&self, t: &Text) -> String {
+        if let Some(src) = self.as_written(start(t.span), end(t.span)) {
+            return src.to_string();
+        }
         let mut out = String::new();
         let _ = write_text_indented(&mut out, t, &self.ind());
         out
     }
 
     fn expr(&self, e: &Expr) -> String {
+        if let Some(src) = self.as_written(start(e.span), end(e.span)) {
+            return src.to_string();
+        }
         let indent = self.ind();
         IndentedExpr {
             expr: e,
@@ -32,6 +38,11 @@ impl Printer<'_> {
     }
 
     fn args(&self, args: &[Arg]) -> String {
+        if let (Some(first), Some(last)) = (args.first(), args.last()) {
+            if let Some(src) = self.as_written(start(first.span), end(last.span)) {
+                return src.to_string();
+            }
+        }
         let mut out = String::new();
         let _ = write_args_indented(&mut out, args, &self.ind());
         out
@@ -314,6 +325,9 @@ impl Printer<'_> {
 
     /// An expression printed on a line one level out (a closing line).
     fn outer_expr(&self, e: &Expr) -> String {
+        if let Some(src) = self.as_written(start(e.span), end(e.span)) {
+            return src.to_string();
+        }
         let indent = "  ".repeat(self.indent_level().saturating_sub(1));
         IndentedExpr {
             expr: e,
@@ -367,6 +381,9 @@ impl Printer<'_> {
 
     /// A string printed on a line one level out (a closing line).
     fn outer_text(&self, t: &Text) -> String {
+        if let Some(src) = self.as_written(start(t.span), end(t.span)) {
+            return src.to_string();
+        }
         let indent = "  ".repeat(self.indent_level().saturating_sub(1));
         let mut out = String::new();
         let _ = write_text_indented(&mut out, t, &indent);

@@ -6,6 +6,8 @@
 //! strings re-indented under their line. Comments are not in the AST: they
 //! are scanned from the source ([`comments`]) and printed before the item
 //! that follows them, or at the end of their line when code preceded them.
+//! A string with a comment inside an interpolation is printed as written
+//! (with the expression or arguments around it): fmt never drops a comment.
 //!
 //! Formatting is idempotent and keeps the meaning: the output parses to an
 //! AST equal to the input's.

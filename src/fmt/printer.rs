@@ -51,6 +51,8 @@ pub struct Printer<'s> {
     open: Vec<usize>,
     /// Source offset just past the last printed item or comment.
     last_end: usize,
+    /// Strings with a comment inside an interpolation: printed as written.
+    as_written: Vec<(usize, usize)>,
 }
 
 impl<'s> Printer<'s> {
@@ -64,7 +66,19 @@ impl<'s> Printer<'s> {
             indent: 0,
             open: Vec::new(),
             last_end: 0,
+            as_written: super::comments::commented_strings(src),
         }
+    }
+
+    /// The source of `start..end` when it holds a string that carries a
+    /// comment inside an interpolation. The AST has no place for such a
+    /// comment, so the construct is printed as written rather than lose it.
+    pub fn as_written(&self, start: usize, end: usize) -> Option<&'s str> {
+        self.as_written
+            .iter()
+            .any(|&(s, e)| start <= s && e <= end)
+            .then(|| self.src.get(start..end))
+            .flatten()
     }
 
     /// How many levels deep the current line is.

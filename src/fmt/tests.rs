@@ -143,3 +143,37 @@ fn blank_lines_between_statements_are_kept_once() {
 fn a_file_that_does_not_parse_is_an_error() {
     assert!(format_str("t.rbk", "procedure {").is_err());
 }
+
+/// The parser drops a comment inside `{...}`; fmt must not: such a string
+/// (and the expression or call arguments holding it) stays as written,
+/// while everything around it is still laid out.
+#[test]
+fn comments_inside_interpolations_are_kept() {
+    let src = r#"procedure p "t" {
+step a "A" { let xs=[1,2]
+log   "n={len(xs) /* all of them */}"
+  let msg="""
+    up: {count(x in xs // the live ones
+      where x > 1)}
+    """
+scope openstack(project: "{xs /* the project */}") { openstack.server.start("m={msg /* again */}") }
+record n=len(xs)
+}
+}"#;
+    let expected = r#"procedure p "t" {
+  step a "A" {
+    let xs = [1, 2]
+    log "n={len(xs) /* all of them */}"
+    let msg = """
+    up: {count(x in xs // the live ones
+      where x > 1)}
+    """
+    scope openstack(project: "{xs /* the project */}") {
+      openstack.server.start("m={msg /* again */}")
+    }
+    record n = len(xs)
+  }
+}
+"#;
+    assert_eq!(fmt(src), expected);
+}
