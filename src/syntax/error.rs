@@ -135,23 +135,24 @@ fn found_at(src: &str, offset: usize) -> (String, usize) {
 }
 
 pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic {
-    let offset = match err.location {
+    let mut offset = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let (found, len) = found_at(src, offset);
+    let attempts = err.parse_attempts();
+    // The grammar's first-character guards (see `grammar/rbk.pest`) test
+    // tokens without entering a rule, so the furthest point pest reached can
+    // lie past the last rule it reports. Then that point, and the tokens
+    // expected there, say more.
     let mut expected: Vec<String> = Vec::new();
-    if let Some(attempts) = err.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            let t = token.to_string();
-            let t = t.trim_matches('"').trim_matches('\'');
-            // White space and comments are allowed almost anywhere: listing
-            // them as "expected" only hides what is really missing.
-            let noise =
-                t.trim().is_empty() || t.starts_with("\\") || matches!(t, "//" | "///" | "/*");
-            if !noise {
-                expected.push(format!("`{t}`"));
-            }
+    let mut tokens_further = false;
+    if let Some(attempts) = &attempts {
+        expected = token_words(attempts.expected_tokens());
+        // Only when there are words to say: the keyword test (`until`, not
+        // `untilled`) reaches one character further and expects nothing.
+        if attempts.max_position > offset && !expected.is_empty() {
+            offset = attempts.max_position;
+            tokens_further = true;
         }
     }
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
@@ -162,10 +163,11 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic 
             .collect();
         // Words for what was expected read better than the first characters
         // of every alternative; keep the raw tokens only as a fallback.
-        if !described.is_empty() {
+        if !described.is_empty() && !tokens_further {
             expected = described;
         }
     }
+    let (found, len) = found_at(src, offset);
     // Too many alternatives reads as noise; say the first few.
     expected.truncate(6);
     let expected = words(expected);
@@ -186,6 +188,42 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic 
     Diagnostic::new(Code::Syntax, span, message)
         .with_label("here")
         .with_help(help)
+}
+
+/// Expected tokens as words for authors. The first characters the grammar's
+/// guards test (`o` for `or`, `=` for `==`, ...) become "an operator"; white
+/// space, comments and single letters are noise.
+fn token_words<T: std::fmt::Display>(tokens: Vec<T>) -> Vec<String> {
+    const OPERATOR_STARTS: &[&str] = &["=", "!", "<", ">", "~", "+", "-", "*", "%"];
+    let mut words = Vec::new();
+    let mut operator = false;
+    for token in tokens {
+        let token = token.to_string();
+        let t = token.as_str();
+        if OPERATOR_STARTS.contains(&t) {
+            operator = true;
+            continue;
+        }
+        let noise = t.trim().is_empty()
+            || t.starts_with('\\')
+            || matches!(t, "/" | "//" | "///" | "/*" | "*" | "_" | "BUILTIN_RULE")
+            || t.contains("..")
+            || (t.len() == 1 && t.chars().all(|c| c.is_ascii_lowercase()));
+        if noise {
+            continue;
+        }
+        words.push(match t {
+            "\"" | "\"\"\"" => "a string".to_string(),
+            _ => format!("`{t}`"),
+        });
+    }
+    if operator {
+        // After a whole expression, `.field`, `[index]` and `(args)` are
+        // always possible too; "an operator" says that well enough.
+        words.retain(|w| !matches!(w.as_str(), "`.`" | "`[`" | "`(`"));
+        words.push("an operator".to_string());
+    }
+    words
 }
 
 /// A hint for the usual mistakes at this place.

@@ -86,6 +86,54 @@ impl Lowerer {
             .push(Diagnostic::new(code, span, msg).with_help(help.to_string()));
     }
 
+    /// A name. The grammar does not keep keywords out of names (checking
+    /// every name against every keyword was a tenth of the parse time), so
+    /// a keyword used as a name is caught here.
+    fn name(&mut self, p: &Pair<Rule>) -> Ident {
+        let ident = lower_ident(p);
+        if p.as_rule() == Rule::ident && KEYWORDS.contains(&ident.name.as_str()) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    ident.span,
+                    format!("expected a name, found the keyword `{}`", ident.name),
+                )
+                .with_label("a keyword")
+                .with_help(match ident.name.as_str() {
+                    q @ ("any" | "all" | "count" | "filter" | "map") => {
+                        format!("`{q}` is written `{q}(x in xs where CONDITION)`")
+                    }
+                    k => format!("keywords can't be names: pick another name, e.g. `{k}_value`"),
+                }),
+            );
+        }
+        ident
+    }
+
+    /// A statement keyword glued to what follows (`letter = 3` read as
+    /// `let ter = 3`): the grammar's keywords have no word boundary of
+    /// their own, so the boundary is checked here.
+    fn keyword_boundary(&mut self, pair: &Pair<Rule>, keyword: &str) {
+        let text = pair.as_str();
+        let glued = text
+            .as_bytes()
+            .get(keyword.len())
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if glued {
+            let word: String = text
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let start = pair.as_span().start();
+            self.error(
+                Code::Syntax,
+                Span::new(start.into(), word.len()),
+                format!("expected a statement, found `{word}`"),
+                "a statement starts with a keyword (`let`, `log`, `poll`, ...) followed by a space, or is a call",
+            );
+        }
+    }
+
     fn lower_file(&mut self, pair: Pair<Rule>) -> File {
         let mut items = Vec::new();
         let mut first_proc: Option<Span> = None;
@@ -130,7 +178,7 @@ impl Lowerer {
     fn lower_layers(&mut self, pair: Pair<Rule>) -> Layers {
         let span = span_of(&pair);
         Layers {
-            names: pair.into_inner().map(|p| lower_ident(&p)).collect(),
+            names: pair.into_inner().map(|p| self.name(&p)).collect(),
             span,
         }
     }
@@ -155,7 +203,7 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
-                Rule::ident => name = Some(lower_ident(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::type_expr => ty = Some(lower_type(p)),
                 Rule::default_value => {
                     let e = p.into_inner().next().expect("default has an expr");
@@ -190,7 +238,7 @@ impl Lowerer {
         let mut matcher = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::ident => id = Some(lower_ident(&p)),
+                Rule::ident => id = Some(self.name(&p)),
                 Rule::string => observation = Some(self.lower_string(p)),
                 Rule::verdict => {
                     verdict = if p.as_str() == "benign" {
@@ -207,7 +255,7 @@ impl Lowerer {
                     let mspan = span_of(&p);
                     let mut inner = p.into_inner();
                     let builtin = lower_path(inner.next().expect("matcher path"));
-                    let binding = lower_ident(&inner.next().expect("matcher binding"));
+                    let binding = self.name(&inner.next().expect("matcher binding"));
                     let condition = self.lower_expr(inner.next().expect("matcher condition"));
                     matcher = Some(Matcher {
                         builtin,
@@ -238,7 +286,7 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
-                Rule::ident => name = Some(lower_ident(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::string if title.is_none() => title = Some(self.lower_string(p)),
                 Rule::header_field => items.push(ProcItem::Header(self.lower_header(p))),
                 Rule::param_decl => items.push(ProcItem::Param(self.lower_field_decl(p))),
@@ -292,10 +340,10 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
-                Rule::ident => name = Some(lower_ident(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::string => title = Some(self.lower_string(p)),
-                Rule::layer_attr => layer = p.into_inner().next().map(|i| lower_ident(&i)),
-                Rule::needs_attr => needs.extend(p.into_inner().map(|i| lower_ident(&i))),
+                Rule::layer_attr => layer = p.into_inner().next().map(|i| self.name(&i)),
+                Rule::needs_attr => needs.extend(p.into_inner().map(|i| self.name(&i))),
                 Rule::block => body = Some(self.lower_block(p)),
                 Rule::branch => branches.push(self.lower_branch(p)),
                 Rule::otherwise => otherwise = Some(self.lower_branch(p)),
@@ -331,7 +379,7 @@ impl Lowerer {
         let is_when = pair.as_rule() == Rule::branch;
         let mut inner = pair.into_inner();
         let condition = is_when.then(|| self.lower_expr(inner.next().expect("branch condition")));
-        let target = lower_ident(&inner.next().expect("branch target"));
+        let target = self.name(&inner.next().expect("branch target"));
         let reason = inner.next().map(|s| self.lower_string(s));
         Branch {
             condition,
@@ -366,10 +414,26 @@ impl Lowerer {
     fn lower_stmt(&mut self, pair: Pair<Rule>) -> Stmt {
         let span = span_of(&pair);
         let rule = pair.as_rule();
+        let keyword = match rule {
+            Rule::let_stmt => Some("let"),
+            Rule::record_stmt => Some("record"),
+            Rule::scope_stmt => Some("scope"),
+            Rule::poll_stmt => Some("poll"),
+            Rule::patience_stmt => Some("patience"),
+            Rule::foreach_stmt => Some("foreach"),
+            Rule::if_stmt => Some("if"),
+            Rule::require_stmt => Some("require"),
+            Rule::confirm_stmt => Some("confirm"),
+            Rule::log_stmt => Some("log"),
+            _ => None,
+        };
+        if let Some(keyword) = keyword {
+            self.keyword_boundary(&pair, keyword);
+        }
         let kind = match rule {
             Rule::let_stmt | Rule::record_stmt => {
                 let mut inner = pair.into_inner();
-                let name = lower_ident(&inner.next().expect("binding name"));
+                let name = self.name(&inner.next().expect("binding name"));
                 let value = self.lower_expr(inner.next().expect("binding value"));
                 if rule == Rule::let_stmt {
                     StmtKind::Let { name, value }
@@ -435,7 +499,7 @@ impl Lowerer {
             }
             Rule::foreach_stmt => {
                 let mut inner = pair.into_inner();
-                let var = lower_ident(&inner.next().expect("loop variable"));
+                let var = self.name(&inner.next().expect("loop variable"));
                 let iter = self.lower_expr(inner.next().expect("loop source"));
                 let mut parallel = None;
                 let mut body = None;
@@ -577,7 +641,7 @@ impl Lowerer {
                 let span = span_of(&a);
                 let mut inner = a.into_inner().peekable();
                 let name = if inner.peek().map(|p| p.as_rule()) == Some(Rule::ident) {
-                    inner.next().map(|p| lower_ident(&p))
+                    inner.next().map(|p| self.name(&p))
                 } else {
                     None
                 };
@@ -662,7 +726,7 @@ impl Lowerer {
             let span = join(expr.span, pspan);
             expr = match post.as_rule() {
                 Rule::field => {
-                    let name = lower_ident(&post.into_inner().next().expect("field name"));
+                    let name = self.name(&post.into_inner().next().expect("field name"));
                     Expr {
                         kind: ExprKind::Field {
                             base: Box::new(expr),
@@ -708,7 +772,7 @@ impl Lowerer {
         let span = span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::expr => return self.lower_expr(pair),
-            Rule::ident => ExprKind::Var(lower_ident(&pair)),
+            Rule::ident => ExprKind::Var(self.name(&pair)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::none => ExprKind::None,
             Rule::string => ExprKind::Str(self.lower_string(pair)),
@@ -740,7 +804,7 @@ impl Lowerer {
                     "filter" => Quantifier::Filter,
                     _ => Quantifier::Map,
                 };
-                let var = lower_ident(&inner.next().expect("comprehension variable"));
+                let var = self.name(&inner.next().expect("comprehension variable"));
                 let iter = Box::new(self.lower_expr(inner.next().expect("comprehension source")));
                 // `where` and `:` parts are told apart by their text position.
                 let rest: Vec<Pair<Rule>> = inner.collect();
@@ -1067,6 +1131,14 @@ fn expr_to_path(e: &Expr) -> Option<Path> {
         _ => None,
     }
 }
+
+/// The words of the grammar's `keyword` rule (a test keeps the two equal).
+pub(crate) const KEYWORDS: &[&str] = &[
+    "procedure", "step", "gate", "decide", "call", "use", "param", "let", "scope", "poll",
+    "patience", "foreach", "if", "else", "require", "confirm", "log", "record", "note", "warn",
+    "timing", "in", "and", "or", "not", "true", "false", "none", "any", "all", "count", "filter",
+    "map", "where", "when", "otherwise", "expectations", "until",
+];
 
 fn lower_ident(p: &Pair<Rule>) -> Ident {
     Ident {
