@@ -10,9 +10,9 @@ use crate::diagnostic::{Code, Diagnostic};
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::file_item | Rule::use_decl | Rule::layers_decl | Rule::site_decl => {
-            "`procedure`, `use`, `layers`, `site` or `expectations`"
-        }
+        Rule::use_decl => "`use`",
+        Rule::layers_decl => "`layers`",
+        Rule::site_decl => "`site`",
         Rule::procedure => "`procedure`",
         Rule::expectations => "`expectations`",
         Rule::expect => "`expect`",
@@ -48,6 +48,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::expr_stmt => "a statement",
         Rule::doc_item | Rule::doc_kind => "`note`, `warn` or `timing`",
         Rule::stray_doc | Rule::doc_comment => "a doc comment",
+        Rule::else_if | Rule::if_kw => "`else if`",
+        Rule::else_block => "`else`",
         Rule::scope_kind => "`openstack`, `kube` or `ssh`",
         Rule::every => "`every DURATION`",
         Rule::max_attempts => "`max N`",
@@ -239,6 +241,15 @@ fn help_for(src: &str, offset: usize) -> String {
     if let [.., kind, _name] = words.as_slice() {
         if matches!(*kind, "step" | "gate" | "decide" | "procedure") {
             return format!("a {kind} needs a title in quotes after its name: `{kind} name \"What it does\" {{ ... }}`");
+        }
+    }
+    let rest = &src[offset.min(src.len())..];
+    for clause in ["until", "fail"] {
+        let word_end = rest.strip_prefix(clause).and_then(|r| r.chars().next());
+        if word_end.is_some_and(|c| !c.is_alphanumeric() && c != '_') {
+            return format!(
+                "`{clause}` belongs inside a poll: `poll every 10s max 20 {{ ... {clause} ... }}`"
+            );
         }
     }
     if last_line.trim_start().starts_with("poll") {

@@ -10,13 +10,18 @@ use pest::Parser;
 
 use super::ast::*;
 use super::error::from_pest;
+use super::limits;
 use super::parser::{RbkParser, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 
 pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
+    limits::check_nesting(src, 0).map_err(|d| vec![*d])?;
     let mut pairs = parse_rule(Rule::file, src).map_err(|e| vec![from_pest(e, src)])?;
     let file_pair = pairs.next().expect("the file rule always yields one pair");
-    let mut lw = Lowerer { diags: Vec::new() };
+    let mut lw = Lowerer {
+        diags: Vec::new(),
+        in_expr: false,
+    };
     let file = lw.lower_file(file_pair);
     if lw.diags.is_empty() {
         Ok(file)
@@ -78,6 +83,44 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 struct Lowerer {
     diags: Vec<Diagnostic>,
+    /// Inside an expression already measured by [`expression_parts`].
+    in_expr: bool,
+}
+
+/// Operators, field accesses, indexes and calls in an expression, nested
+/// ones included: the lowered tree is at most this deep (plus brackets).
+fn expression_parts(pair: &Pair<Rule>) -> usize {
+    pair.clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| {
+            matches!(
+                p.as_rule(),
+                Rule::or
+                    | Rule::and
+                    | Rule::eq
+                    | Rule::ne
+                    | Rule::le
+                    | Rule::ge
+                    | Rule::lt
+                    | Rule::gt
+                    | Rule::matches
+                    | Rule::not_match
+                    | Rule::in_op
+                    | Rule::not_in
+                    | Rule::add
+                    | Rule::sub
+                    | Rule::mul
+                    | Rule::div
+                    | Rule::rem
+                    | Rule::not
+                    | Rule::neg
+                    | Rule::field
+                    | Rule::index
+                    | Rule::call_args
+            )
+        })
+        .count()
 }
 
 impl Lowerer {
@@ -544,20 +587,53 @@ impl Lowerer {
         Stmt { kind, span }
     }
 
+    /// `if A {} else if B {} else {}`: the grammar reads the arms as a flat
+    /// list (no recursion per arm); the AST nests them as before.
     fn lower_if(&mut self, pair: Pair<Rule>) -> If {
+        let chain_end = pair.as_span().end();
         let mut inner = pair.into_inner();
         let condition = self.lower_expr(inner.next().expect("if condition"));
         let then = self.lower_block(inner.next().expect("if block"));
-        let otherwise = inner.next().map(|p| match p.as_rule() {
-            Rule::if_stmt => {
-                let span = span_of(&p);
-                Else::If(Box::new(Stmt {
-                    kind: StmtKind::If(self.lower_if(p)),
-                    span,
-                }))
+        let mut arms = Vec::new();
+        let mut last_else = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::else_if => {
+                    let mut arm = p.into_inner();
+                    let if_kw = arm.next().expect("`if` of else-if");
+                    let start = if_kw.as_span().start();
+                    let condition = self.lower_expr(arm.next().expect("else-if condition"));
+                    let then = self.lower_block(arm.next().expect("else-if block"));
+                    arms.push((Span::new(start.into(), chain_end - start), condition, then));
+                }
+                _ => {
+                    let block = p.into_inner().next().expect("else block");
+                    last_else = Some(Else::Block(self.lower_block(block)));
+                }
             }
-            _ => Else::Block(self.lower_block(p)),
-        });
+        }
+        if arms.len() > limits::MAX_ELSE_IF {
+            let (span, ..) = &arms[limits::MAX_ELSE_IF];
+            self.error(
+                Code::Syntax,
+                Span::new(span.offset().into(), 2),
+                format!("more than {} `else if` arms", limits::MAX_ELSE_IF),
+                "use a `decide` node, or a list and `any(...)`, for this many cases",
+            );
+            arms.truncate(limits::MAX_ELSE_IF);
+        }
+        let mut otherwise = last_else;
+        for (span, condition, then) in arms.into_iter().rev() {
+            let nested = If {
+                condition,
+                then,
+                otherwise,
+            };
+            otherwise = Some(Else::If(Box::new(Stmt {
+                kind: StmtKind::If(nested),
+                span,
+            })));
+        }
         If {
             condition,
             then,
@@ -655,6 +731,37 @@ impl Lowerer {
 
     fn lower_expr(&mut self, pair: Pair<Rule>) -> Expr {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
+        if !self.in_expr {
+            // Every part takes at least one character: short text needs no count.
+            let parts = if pair.as_str().len() > limits::MAX_EXPRESSION_PARTS {
+                expression_parts(&pair)
+            } else {
+                0
+            };
+            if parts > limits::MAX_EXPRESSION_PARTS {
+                let span = span_of(&pair);
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        span,
+                        format!(
+                            "expression too large: {parts} operators, fields, indexes and calls (at most {})",
+                            limits::MAX_EXPRESSION_PARTS
+                        ),
+                    )
+                    .with_label("this expression")
+                    .with_help("split it into steps with `let`"),
+                );
+                return Expr {
+                    kind: ExprKind::None,
+                    span,
+                };
+            }
+            self.in_expr = true;
+            let e = self.lower_expr(pair);
+            self.in_expr = false;
+            return e;
+        }
         let pairs = pair.into_inner();
         // The closures below all need `self`; a RefCell-free way is to run
         // the Pratt parser over a cell of our own diagnostics.
@@ -663,6 +770,7 @@ impl Lowerer {
             .map_primary(|p| {
                 let mut lw = Lowerer {
                     diags: std::mem::take(&mut *diags.borrow_mut()),
+                    in_expr: true,
                 };
                 let e = lw.lower_postfixed(p);
                 *diags.borrow_mut() = lw.diags;
@@ -966,11 +1074,28 @@ impl Lowerer {
     }
 
     fn lower_interpolation(&mut self, src: &str, offset: usize) -> Option<Expr> {
+        if let Err(d) = limits::check_nesting(src, offset) {
+            self.diags.push(*d);
+            return None;
+        }
         match parse_rule(Rule::interpolation, src) {
             Ok(mut pairs) => {
                 let interp = pairs.next()?;
                 let expr = interp.into_inner().next()?;
+                // An interpolation is an expression of its own, measured apart
+                // from any expression its string sits in.
+                let outer = std::mem::replace(&mut self.in_expr, false);
+                let first_new = self.diags.len();
                 let mut e = self.lower_expr(expr);
+                self.in_expr = outer;
+                // Problems found inside were located in `src`: move them to
+                // the file, as the expression's own spans are below.
+                for d in &mut self.diags[first_new..] {
+                    for label in &mut d.labels {
+                        label.span =
+                            Span::new((label.span.offset() + offset).into(), label.span.len());
+                    }
+                }
                 shift_spans(&mut e, offset);
                 Some(e)
             }
@@ -978,7 +1103,14 @@ impl Lowerer {
                 let d = from_pest(err, src);
                 let inner = d.primary_span().map_or(0, |s| s.offset());
                 let span = Span::new((offset + inner).into(), 1);
-                self.error(Code::BadInterpolation, span, format!("in `{{{src}}}`: {}", d.message), "an interpolation holds one expression, e.g. `{server.status}` or `{len(orphans)}`");
+                // The interpolation is parsed on its own: its "end of file"
+                // is the closing brace.
+                let message = if d.message == "unexpected end of file" {
+                    "the expression ends too soon".to_string()
+                } else {
+                    d.message.replace("end of file", "`}`")
+                };
+                self.error(Code::BadInterpolation, span, format!("in `{{{src}}}`: {message}"), "an interpolation holds one expression, e.g. `{server.status}` or `{len(orphans)}`");
                 None
             }
         }
@@ -1134,10 +1266,44 @@ fn expr_to_path(e: &Expr) -> Option<Path> {
 
 /// The words of the grammar's `keyword` rule (a test keeps the two equal).
 pub(crate) const KEYWORDS: &[&str] = &[
-    "procedure", "step", "gate", "decide", "call", "use", "param", "let", "scope", "poll",
-    "patience", "foreach", "if", "else", "require", "confirm", "log", "record", "note", "warn",
-    "timing", "in", "and", "or", "not", "true", "false", "none", "any", "all", "count", "filter",
-    "map", "where", "when", "otherwise", "expectations", "until",
+    "procedure",
+    "step",
+    "gate",
+    "decide",
+    "call",
+    "use",
+    "param",
+    "let",
+    "scope",
+    "poll",
+    "patience",
+    "foreach",
+    "if",
+    "else",
+    "require",
+    "confirm",
+    "log",
+    "record",
+    "note",
+    "warn",
+    "timing",
+    "in",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "none",
+    "any",
+    "all",
+    "count",
+    "filter",
+    "map",
+    "where",
+    "when",
+    "otherwise",
+    "expectations",
+    "until",
 ];
 
 fn lower_ident(p: &Pair<Rule>) -> Ident {

@@ -6,6 +6,7 @@
 //! literal or interpolation.
 pub mod ast;
 mod error;
+mod limits;
 mod lower;
 mod parser;
 

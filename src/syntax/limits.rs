@@ -1,0 +1,119 @@
+//! Limits on nesting, so that no input can overflow the stack.
+//!
+//! The parser, the lowering and every later pass (resolve, check, the
+//! interpreter, even `Drop`) recurse once per level of nesting. pest 2.8
+//! has no stack guard of its own, so a file of 100 000 `(` would crash the
+//! process. No real procedure comes near these limits; a file that passes
+//! them is at most a few thousand levels deep, which fits the stack of any
+//! thread rbk runs on.
+use super::ast::Span;
+use crate::diagnostic::{Code, Diagnostic};
+
+/// Levels of `(`, `[` and `{` (blocks and expressions together).
+pub(crate) const MAX_NESTING: usize = 48;
+
+/// Operators, field accesses, indexes and calls in one expression.
+pub(crate) const MAX_EXPRESSION_PARTS: usize = 256;
+
+/// `else if` arms after one `if`.
+pub(crate) const MAX_ELSE_IF: usize = 64;
+
+/// Refuse source nested deeper than [`MAX_NESTING`], before pest sees it.
+/// Brackets inside strings and comments do not count; the scan follows the
+/// grammar's rules for both (`//`, `/* */`, `"..."` with `\` escapes,
+/// `"""..."""`). `base` is where `src` starts in its file.
+pub(crate) fn check_nesting(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
+    let bytes = src.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = find(bytes, i, b"\n").unwrap_or(bytes.len());
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = find(bytes, i + 2, b"*/").map_or(bytes.len(), |end| end + 2);
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i = find(bytes, i + 3, b"\"\"\"").map_or(bytes.len(), |end| end + 3);
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Box::new(too_deep(base + i)));
+                }
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+fn too_deep(offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::Syntax,
+        Span::new(offset.into(), 1),
+        format!("nested too deeply: more than {MAX_NESTING} levels of brackets"),
+    )
+    .with_label("one level too many")
+    .with_help(format!(
+        "rbk allows {MAX_NESTING} levels of `(`, `[` and `{{`: move part of the expression into a `let`, or part of the block into a step of its own"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let deep = "(".repeat(MAX_NESTING + 1);
+        for src in [
+            format!("\"{deep}\""),
+            format!("\"\"\"\n{deep}\n\"\"\""),
+            format!("// {deep}\n"),
+            format!("/* {deep} */"),
+            format!("\"a \\\" {deep}\""),
+        ] {
+            assert!(check_nesting(&src, 0).is_ok(), "{src}");
+        }
+    }
+
+    #[test]
+    fn one_level_too_many_is_refused_where_it_opens() {
+        let ok = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(check_nesting(&ok, 0).is_ok());
+        let src = format!("x = {}", "(".repeat(MAX_NESTING + 5));
+        let d = check_nesting(&src, 10).unwrap_err();
+        assert_eq!(
+            d.primary_span().map(|s| s.offset()),
+            Some(10 + 4 + MAX_NESTING)
+        );
+    }
+
+    #[test]
+    fn a_string_left_open_ends_at_the_line() {
+        let src = format!("\"open\n{}", "{".repeat(MAX_NESTING + 1));
+        assert!(check_nesting(&src, 0).is_err());
+    }
+}
