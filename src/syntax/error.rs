@@ -193,15 +193,24 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, src: &str) -> Diagnostic 
 }
 
 /// Expected tokens as words for authors. The first characters the grammar's
-/// guards test (`o` for `or`, `=` for `==`, ...) become "an operator"; white
-/// space, comments and single letters are noise.
+/// guards test (`o` for `or`, `=` for `==`, `'<'..'>'`, ...) become "an
+/// operator"; white space, comments and single letters are noise.
 fn token_words<T: std::fmt::Display>(tokens: Vec<T>) -> Vec<String> {
     const OPERATOR_STARTS: &[&str] = &["=", "!", "<", ">", "~", "+", "-", "*", "%"];
     let mut words = Vec::new();
     let mut operator = false;
     for token in tokens {
         let token = token.to_string();
-        let t = token.as_str();
+        // A range of one character is that character; a wider one is a
+        // guard: the operator characters, or white space.
+        let t = match token.split_once("..") {
+            Some((a, b)) if a == b && a.chars().count() == 1 => a,
+            Some((a, b)) => {
+                operator |= matches!((a, b), ("<", ">") | ("*", "/"));
+                continue;
+            }
+            None => token.as_str(),
+        };
         if OPERATOR_STARTS.contains(&t) {
             operator = true;
             continue;
@@ -209,15 +218,17 @@ fn token_words<T: std::fmt::Display>(tokens: Vec<T>) -> Vec<String> {
         let noise = t.trim().is_empty()
             || t.starts_with('\\')
             || matches!(t, "/" | "//" | "///" | "/*" | "*" | "_" | "BUILTIN_RULE")
-            || t.contains("..")
             || (t.len() == 1 && t.chars().all(|c| c.is_ascii_lowercase()));
         if noise {
             continue;
         }
-        words.push(match t {
+        let word = match t {
             "\"" | "\"\"\"" => "a string".to_string(),
             _ => format!("`{t}`"),
-        });
+        };
+        if !words.contains(&word) {
+            words.push(word);
+        }
     }
     if operator {
         // After a whole expression, `.field`, `[index]` and `(args)` are

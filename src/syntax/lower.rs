@@ -134,7 +134,7 @@ impl Lowerer {
     /// a keyword used as a name is caught here.
     fn name(&mut self, p: &Pair<Rule>) -> Ident {
         let ident = lower_ident(p);
-        if p.as_rule() == Rule::ident && KEYWORDS.contains(&ident.name.as_str()) {
+        if p.as_rule() == Rule::ident && is_keyword(&ident.name) {
             self.diags.push(
                 Diagnostic::new(
                     Code::Syntax,
@@ -763,6 +763,13 @@ impl Lowerer {
             return e;
         }
         let pairs = pair.into_inner();
+        // Most expressions are one operand: no operators to order.
+        if pairs.len() == 1 {
+            let only = pairs.peek().expect("one operand");
+            if only.as_rule() == Rule::postfixed {
+                return self.lower_postfixed(only);
+            }
+        }
         // The closures below all need `self`; a RefCell-free way is to run
         // the Pratt parser over a cell of our own diagnostics.
         let diags = std::cell::RefCell::new(std::mem::take(&mut self.diags));
@@ -972,6 +979,14 @@ impl Lowerer {
     /// Split string source into literal parts and `{expr}` parts, handling
     /// escapes (plain strings) and `{{`/`}}`.
     fn split_interpolations(&mut self, raw: &str, base: usize, triple: bool) -> Vec<TextPart> {
+        // Most strings are plain text: nothing to split or unescape.
+        if !raw.contains(['{', '}', '\\']) {
+            return if raw.is_empty() {
+                Vec::new()
+            } else {
+                vec![TextPart::Lit(raw.to_string())]
+            };
+        }
         let mut parts = Vec::new();
         let mut lit = String::new();
         let bytes: Vec<(usize, char)> = raw.char_indices().collect();
@@ -1305,6 +1320,11 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "expectations",
     "until",
 ];
+
+fn is_keyword(name: &str) -> bool {
+    // Keywords are short lowercase words: most names fail the first test.
+    name.len() <= 12 && name.as_bytes()[0].is_ascii_lowercase() && KEYWORDS.contains(&name)
+}
 
 fn lower_ident(p: &Pair<Rule>) -> Ident {
     Ident {
