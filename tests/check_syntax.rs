@@ -35,6 +35,10 @@ const BROKEN: &[(&str, &str)] = &[
     ("let at the end", r#"step s "s" { let x = 5 let }"#),
     ("broken interpolation", r#"step s "s" { let x = "{a +}" }"#),
     ("unclosed block", r#"step s "s" { let x = 1 "#),
+    (
+        "unclosed string",
+        "step s \"s\" { log \"hello }\n log \"x\" }",
+    ),
 ];
 
 #[test]

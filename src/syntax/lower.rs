@@ -15,7 +15,7 @@ use super::parser::{RbkParser, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 
 pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
-    limits::check_nesting(src, 0).map_err(|d| vec![*d])?;
+    limits::prescan(src, 0).map_err(|d| vec![*d])?;
     let mut pairs = parse_rule(Rule::file, src).map_err(|e| vec![from_pest(e, src)])?;
     let file_pair = pairs.next().expect("the file rule always yields one pair");
     let mut lw = Lowerer {
@@ -1089,7 +1089,7 @@ impl Lowerer {
     }
 
     fn lower_interpolation(&mut self, src: &str, offset: usize) -> Option<Expr> {
-        if let Err(d) = limits::check_nesting(src, offset) {
+        if let Err(d) = limits::prescan(src, offset) {
             self.diags.push(*d);
             return None;
         }
