@@ -48,6 +48,10 @@ fn keywords_match_the_grammar() {
         let parsed = parser::RbkParser::parse(parser::Rule::keyword_word, kw);
         assert!(parsed.is_ok_and(|p| p.as_str() == *kw), "{kw}");
     }
+    assert!(
+        lower::KEYWORDS.windows(2).all(|w| w[0] < w[1]),
+        "sorted, for binary search"
+    );
     // And nothing else is one: the grammar's list is no longer than ours.
     let grammar = include_str!("../../grammar/rbk.pest");
     let rule = grammar.split("\nkeyword = {").nth(1).unwrap();
