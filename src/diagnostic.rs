@@ -180,14 +180,15 @@ pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     /// The same text under its name, as miette shows it in report headers.
-    named: Arc<NamedSource<String>>,
+    named: Arc<NamedSource<Arc<str>>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let name = name.into();
         let text: Arc<str> = text.into();
-        let named = Arc::new(NamedSource::new(&name, text.to_string()));
+        // Shares the text rather than copying it: sources can be megabytes.
+        let named = Arc::new(NamedSource::new(&name, Arc::clone(&text)));
         SourceFile { name, text, named }
     }
 

@@ -5,13 +5,16 @@ use crate::syntax::ast::NodeKind;
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let nodes: Vec<_> = cx.proc.nodes().collect();
-    for (i, n) in nodes.iter().enumerate() {
+    for (i, n) in cx.proc.nodes().enumerate() {
         let NodeKind::Decide(d) = &n.kind else {
             continue;
         };
         for b in d.branches.iter().chain(d.otherwise.iter()) {
-            let Some(j) = nodes.iter().position(|m| m.name.name == b.target.name) else {
+            // The graph knows each name's (first) node: no scan per branch.
+            let Some(target) = cx.dag.node(&b.target.name).map(|ix| &cx.dag.graph[ix]) else {
+                continue;
+            };
+            let (Some(j), Some(target_span)) = (target.position, target.span) else {
                 continue;
             };
             if j > i {
@@ -25,7 +28,7 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     format!("decision `{}` jumps back to {what}, `{}`", n.name.name, b.target.name),
                 )
                 .with_label("backward jump")
-                .with_secondary(nodes[j].name.span, "defined here, before the decision")
+                .with_secondary(target_span, "defined here, before the decision")
                 .with_help("decisions only jump forward; to repeat work use a `poll`, or move the target after the decision"),
             );
         }

@@ -1,13 +1,13 @@
 //! RBK403: an exclusive action inside `foreach ... parallel`.
 //! RBK405: a destructive or exclusive call inside a poll (retrying blind).
-use super::walk::{self, Frame};
+use super::walk::Frame;
 use super::Ctx;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk::calls(cx.proc, &mut |c| {
+    cx.calls.each(&mut |c| {
         let Some(b) = c.builtin else { return };
         if b.effect == Effect::Exclusive {
             let parallel = c.frames.iter().find_map(|f| match f {

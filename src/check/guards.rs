@@ -58,7 +58,7 @@ fn data_of(args: &[crate::syntax::ast::Arg], frames: &[Frame]) -> HashSet<String
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk::calls(cx.proc, &mut |c| {
+    cx.calls.each(&mut |c| {
         let Some(b) = c.builtin else { return };
         if b.effect != Effect::Destructive {
             return;

@@ -31,6 +31,8 @@ pub struct Ctx<'c> {
     pub dag: Dag,
     pub doms: Dominators<NodeIndex>,
     pub reachable: HashSet<NodeIndex>,
+    /// The procedure's builtin calls, for the rules about calls.
+    pub calls: walk::Calls<'c>,
 }
 
 impl<'c> Ctx<'c> {
@@ -44,6 +46,7 @@ impl<'c> Ctx<'c> {
             dag,
             doms,
             reachable,
+            calls: walk::Calls::collect(proc),
         }
     }
 }
@@ -67,12 +70,12 @@ pub fn check(comp: &Compilation) -> Vec<Diagnostic> {
     out.extend(resolve::resolve(comp));
     if let Some(file) = &comp.root.file {
         let source = &comp.root.source;
-        let secrets = secrets::check(&source.text, file);
+        let cx = file.procedure().map(|p| Ctx::new(comp, p));
+        let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.calls));
         let mut local = Vec::new();
-        if let Some(p) = file.procedure() {
-            let cx = Ctx::new(comp, p);
+        if let Some(cx) = &cx {
             for rule in RULES {
-                local.extend(rule(&cx));
+                local.extend(rule(cx));
             }
         }
         out.extend(local.into_iter().map(|d| d.with_source(source)));
@@ -93,16 +96,13 @@ pub fn check(comp: &Compilation) -> Vec<Diagnostic> {
 
 /// Order by file, then position, then code; drop exact repeats.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by_key(sort_key);
+    diags.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     diags.dedup_by(|a, b| sort_key(a) == sort_key(b) && a.message == b.message);
 }
 
-fn sort_key(d: &Diagnostic) -> (String, usize, usize, Code) {
-    let file = d
-        .source
-        .as_ref()
-        .map(|s| s.name.clone())
-        .unwrap_or_default();
+/// Borrows the file name: the key is computed on every comparison.
+fn sort_key(d: &Diagnostic) -> (&str, usize, usize, Code) {
+    let file = d.source.as_ref().map_or("", |s| s.name.as_str());
     let span = d.primary_span();
     (
         file,

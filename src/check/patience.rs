@@ -6,7 +6,11 @@ use crate::syntax::ast::{ExprKind, Text};
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk::calls(cx.proc, &mut |c| {
+    cx.calls.each(&mut |c| {
+        // Most calls are outside every window: skip naming them.
+        if !c.frames.iter().any(|f| matches!(f, Frame::Patience(..))) {
+            return;
+        }
         let name = c.callee.dotted();
         for fr in c.frames {
             let Frame::Patience(p, _) = fr else { continue };

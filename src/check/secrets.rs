@@ -19,9 +19,13 @@ const SECRET_WORDS: &[&str] = &[
     "credential",
 ];
 
+/// Case-insensitive, without lowering a copy of every name.
 fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| n.contains(w))
+    let n = name.as_bytes();
+    SECRET_WORDS.iter().any(|w| {
+        n.windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
 /// A literal string that could be a secret (not empty, not a path or a
@@ -79,8 +83,8 @@ pub fn redact(source: &SourceFile, diags: &[Diagnostic]) -> SourceFile {
     )
 }
 
-/// Check one file's text and tree.
-pub fn check(text: &str, file: &ast::File) -> Vec<Diagnostic> {
+/// Check one file's text and tree; `calls` are those of its procedure.
+pub fn check(text: &str, file: &ast::File, calls: Option<&walk::Calls>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for re in raw_patterns() {
         for m in re.find_iter(text) {
@@ -115,37 +119,86 @@ pub fn check(text: &str, file: &ast::File) -> Vec<Diagnostic> {
     let Some(p) = file.procedure() else {
         return out;
     };
-    walk::statements(p, &mut |_, s, _| {
-        match &s.kind {
-            StmtKind::Let { name, value } | StmtKind::Record { name, value }
-                if secret_name(&name.name) && secret_value(value) =>
-            {
-                out.push(named(name, value, "variable"));
-            }
-            StmtKind::Scope(sc) => {
-                for a in &sc.args {
-                    if let Some(n) = &a.name {
-                        if secret_name(&n.name) && secret_value(&a.value) {
-                            out.push(named(n, &a.value, "scope argument"));
-                        }
-                    }
-                }
-            }
-            _ => {}
+    walk::statements(p, &mut |_, s, _| match &s.kind {
+        StmtKind::Let { name, value } | StmtKind::Record { name, value }
+            if secret_name(&name.name) && secret_value(value) =>
+        {
+            out.push(named(name, value, "variable"));
         }
-        for e in walk::own_exprs(s) {
-            walk::visit_expr(e, &mut |x| {
-                if let ExprKind::Call { args, .. } = &x.kind {
-                    for a in args {
-                        if let Some(n) = &a.name {
-                            if secret_name(&n.name) && secret_value(&a.value) {
-                                out.push(named(n, &a.value, "argument"));
-                            }
-                        }
+        StmtKind::Scope(sc) => {
+            for a in &sc.args {
+                if let Some(n) = &a.name {
+                    if secret_name(&n.name) && secret_value(&a.value) {
+                        out.push(named(n, &a.value, "scope argument"));
                     }
                 }
-            });
+            }
+        }
+        _ => {}
+    });
+    let Some(calls) = calls else {
+        return out;
+    };
+    calls.each(&mut |c| {
+        // Calls in statements only: a decision's condition (no frames) never was.
+        if c.frames.is_empty() {
+            return;
+        }
+        for a in c.args {
+            if let Some(n) = &a.name {
+                if secret_name(&n.name) && secret_value(&a.value) {
+                    out.push(named(n, &a.value, "argument"));
+                }
+            }
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+
+    fn messages(text: &str) -> Vec<String> {
+        let file = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
+        let calls = file.procedure().map(walk::Calls::collect);
+        check(text, &file, calls.as_ref())
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn named_arguments_of_calls_in_statements_are_checked() {
+        let got = messages(
+            r#"procedure p "P" {
+  step a "A" {
+    scope ssh(host: str(x(PassWord: "hunter2")), user: "u") {
+      poll every 1s max 3 { until len(f(ApiKey: "k-123")) > 0 }
+    }
+  }
+  decide d "D" { when g(token: "t-123") -> b otherwise -> b }
+  step b "B" { log "b" }
+}
+"#,
+        );
+        assert_eq!(
+            got,
+            vec![
+                "argument `PassWord` is set to a literal that looks like a secret",
+                "argument `ApiKey` is set to a literal that looks like a secret",
+            ]
+        );
+    }
+
+    #[test]
+    fn secret_words_match_in_any_case_anywhere_in_the_name() {
+        assert!(secret_name("ADMIN_PASSWORD"));
+        assert!(secret_name("myApiKeyValue"));
+        assert!(secret_name("token"));
+        assert!(!secret_name("tok"));
+        assert!(!secret_name(""));
+        assert!(!secret_name("projéct_id"));
+    }
 }

@@ -1,5 +1,7 @@
 //! Walking a procedure for the safety rules: every statement and every call,
 //! with the stack of constructs that enclose it.
+use std::ops::Range;
+
 use crate::resolve::builtins::{self, Builtin};
 use crate::syntax::ast::{
     Arg, Block, Else, Expr, ExprKind, Foreach, Node, NodeKind, Path, Patience, Poll, Procedure,
@@ -25,6 +27,7 @@ pub struct CallSite<'a, 'f> {
     pub callee: &'a Path,
     pub args: &'a [Arg],
     pub builtin: Option<&'static Builtin>,
+    /// The constructs around it; empty for a call in a decision's condition.
     pub frames: &'f [Frame<'a>],
 }
 
@@ -96,33 +99,36 @@ fn walk_if<'a>(
     }
 }
 
-/// The expressions a statement holds directly (not those of nested blocks).
-/// A poll's `until` and `fail if` are included: they run inside the poll.
-pub fn own_exprs(s: &Stmt) -> Vec<&Expr> {
-    let mut out: Vec<&Expr> = Vec::new();
+/// Call `f` for each expression a statement holds directly (not those of
+/// nested blocks), in source order. A poll's `until` and `fail if` are
+/// included: they run inside the poll.
+pub fn own_exprs<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
     match &s.kind {
         StmtKind::Let { value, .. } | StmtKind::Record { value, .. } | StmtKind::Expr(value) => {
-            out.push(value)
+            f(value)
         }
-        StmtKind::Scope(sc) => out.extend(sc.args.iter().map(|a| &a.value)),
+        StmtKind::Scope(sc) => sc.args.iter().for_each(|a| f(&a.value)),
         StmtKind::Poll(p) => {
-            out.extend(p.every.iter().chain(p.max.iter()).chain(p.within.iter()));
-            out.extend(p.until.iter());
-            out.extend(p.fails.iter().map(|f| &f.condition));
+            p.every
+                .iter()
+                .chain(p.max.iter())
+                .chain(p.within.iter())
+                .chain(p.until.iter())
+                .chain(p.fails.iter().map(|x| &x.condition))
+                .for_each(f);
         }
-        StmtKind::Patience(p) => out.extend(p.duration.iter()),
-        StmtKind::Foreach(f) => out.push(&f.iter),
-        StmtKind::If(i) => out.push(&i.condition),
+        StmtKind::Patience(p) => p.duration.iter().for_each(f),
+        StmtKind::Foreach(fe) => f(&fe.iter),
+        StmtKind::If(i) => f(&i.condition),
         StmtKind::Require { condition, message } => {
-            out.push(condition);
-            out.extend(text_exprs(message));
+            f(condition);
+            text_exprs(message).for_each(f);
         }
         StmtKind::Confirm { message } | StmtKind::Log { message } => {
-            out.extend(text_exprs(message))
+            text_exprs(message).for_each(f)
         }
-        StmtKind::Doc(d) => out.extend(text_exprs(&d.text)),
+        StmtKind::Doc(d) => text_exprs(&d.text).for_each(f),
     }
-    out
 }
 
 /// The interpolated expressions of a text.
@@ -165,35 +171,85 @@ pub fn visit_expr<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     }
 }
 
-/// Call `f` for every builtin call in the procedure's node bodies and
-/// decision conditions.
-pub fn calls<'a>(p: &'a Procedure, f: &mut dyn FnMut(&CallSite<'a, '_>)) {
-    let mut visit = |node: &'a Node, e: &'a Expr, frames: &[Frame<'a>]| {
-        visit_expr(e, &mut |x| {
+/// Every builtin call in a procedure's node bodies and decision conditions,
+/// in source order, collected by one walk. Several rules look at calls: on a
+/// big procedure, walking the whole tree once per rule costs more than
+/// remembering where the calls are.
+pub struct Calls<'a> {
+    sites: Vec<Site<'a>>,
+    /// The frames around each call: one copy per statement that has calls,
+    /// shared by the calls in it.
+    frames: Vec<Frame<'a>>,
+}
+
+struct Site<'a> {
+    node: &'a Node,
+    expr: &'a Expr,
+    callee: &'a Path,
+    args: &'a [Arg],
+    builtin: Option<&'static Builtin>,
+    frames: Range<usize>,
+}
+
+impl<'a> Calls<'a> {
+    pub fn collect(p: &'a Procedure) -> Self {
+        let mut sites: Vec<Site<'a>> = Vec::new();
+        let mut arena: Vec<Frame<'a>> = Vec::new();
+        let mut site = |node: &'a Node, x: &'a Expr, frames: Range<usize>| {
             if let ExprKind::Call { callee, args } = &x.kind {
-                f(&CallSite {
+                sites.push(Site {
                     node,
                     expr: x,
                     callee,
                     args,
-                    builtin: builtins::lookup(&callee.dotted()),
+                    builtin: builtins::lookup_path(callee),
                     frames,
                 });
             }
+        };
+        statements(p, &mut |node, s, frames| {
+            // Copied on the statement's first call only: most have none.
+            let mut copied: Option<Range<usize>> = None;
+            own_exprs(s, &mut |e| {
+                visit_expr(e, &mut |x| {
+                    if !matches!(x.kind, ExprKind::Call { .. }) {
+                        return;
+                    }
+                    let range = copied.get_or_insert_with(|| {
+                        let start = arena.len();
+                        arena.extend_from_slice(frames);
+                        start..arena.len()
+                    });
+                    site(node, x, range.clone());
+                })
+            });
         });
-    };
-    statements(p, &mut |node, s, frames| {
-        for e in own_exprs(s) {
-            visit(node, e, frames);
-        }
-    });
-    for node in p.nodes() {
-        if let NodeKind::Decide(d) = &node.kind {
-            for b in d.branches.iter().chain(d.otherwise.iter()) {
-                if let Some(c) = &b.condition {
-                    visit(node, c, &[]);
+        for node in p.nodes() {
+            if let NodeKind::Decide(d) = &node.kind {
+                for b in d.branches.iter().chain(d.otherwise.iter()) {
+                    if let Some(c) = &b.condition {
+                        visit_expr(c, &mut |x| site(node, x, 0..0));
+                    }
                 }
             }
+        }
+        Calls {
+            sites,
+            frames: arena,
+        }
+    }
+
+    /// Call `f` for every call, in source order.
+    pub fn each(&self, f: &mut dyn FnMut(&CallSite<'a, '_>)) {
+        for s in &self.sites {
+            f(&CallSite {
+                node: s.node,
+                expr: s.expr,
+                callee: s.callee,
+                args: s.args,
+                builtin: s.builtin,
+                frames: &self.frames[s.frames.clone()],
+            });
         }
     }
 }

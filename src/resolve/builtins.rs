@@ -5,7 +5,7 @@
 //! generated from it.
 use super::types::records::*;
 use super::types::Ty;
-use crate::syntax::ast::ScopeKind;
+use crate::syntax::ast::{Path, ScopeKind};
 
 /// What calling a builtin does to the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -537,6 +537,37 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
 }
 
+/// [`lookup`] for a call's path (`openstack.server.show`), without joining
+/// its segments into a new string: the checker looks up every call.
+pub fn lookup_path(path: &Path) -> Option<&'static Builtin> {
+    let len = path
+        .segments
+        .iter()
+        .map(|s| s.name.len() + 1)
+        .sum::<usize>();
+    BUILTINS
+        .iter()
+        .find(|b| b.name.len() + 1 == len && is_dotted(b.name, path))
+}
+
+/// Is `name` the segments of `path` joined by dots?
+fn is_dotted(name: &str, path: &Path) -> bool {
+    let mut rest = name;
+    for (i, seg) in path.segments.iter().enumerate() {
+        if i > 0 {
+            let Some(r) = rest.strip_prefix('.') else {
+                return false;
+            };
+            rest = r;
+        }
+        let Some(r) = rest.strip_prefix(seg.as_str()) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
+}
+
 /// Names close to `name`, for "did you mean" help.
 pub fn similar(name: &str) -> Option<&'static str> {
     BUILTINS
@@ -591,6 +622,39 @@ mod tests {
                 "{}",
                 b.name
             );
+        }
+    }
+
+    fn path(dotted: &str) -> Path {
+        let span = crate::syntax::ast::Span::new(0.into(), 0);
+        Path {
+            segments: dotted
+                .split('.')
+                .map(|s| crate::syntax::ast::Ident {
+                    name: s.to_string(),
+                    span,
+                })
+                .collect(),
+            span,
+        }
+    }
+
+    #[test]
+    fn lookup_by_path_agrees_with_lookup_by_name() {
+        for b in BUILTINS {
+            assert_eq!(lookup_path(&path(b.name)).map(|f| f.name), Some(b.name));
+        }
+        for bad in [
+            "openstack.server",
+            "openstack.server.show.status",
+            "openstackserver.show",
+            "openstack.servershow",
+            "len.x",
+            "le",
+            "",
+        ] {
+            assert_eq!(lookup(bad).map(|b| b.name), None, "{bad}");
+            assert_eq!(lookup_path(&path(bad)).map(|b| b.name), None, "{bad}");
         }
     }
 

@@ -55,19 +55,27 @@ impl Compilation {
         };
         let mut seen: HashSet<PathBuf> = HashSet::new();
         seen.insert(canonical(path));
-        let mut stack = vec![(path.to_path_buf(), comp.root.clone())];
-        while let Some((from, unit)) = stack.pop() {
+        // Units to scan for `use`, by position (None: the root) rather than
+        // cloned: a unit holds a whole parsed tree.
+        let mut stack: Vec<(PathBuf, Option<usize>)> = vec![(path.to_path_buf(), None)];
+        while let Some((from, which)) = stack.pop() {
+            let unit = match which {
+                None => &comp.root,
+                Some(i) => &comp.used[i],
+            };
             let Some(file) = &unit.file else { continue };
-            for u in file.uses() {
-                let Some(rel) = u.path.as_literal() else {
+            // Collected first: loading a used file appends to `comp.used`.
+            let uses: Vec<(Option<String>, ast::Span, ast::Span)> = file
+                .uses()
+                .map(|u| (u.path.as_literal(), u.path.span, u.span))
+                .collect();
+            let source = unit.source.clone();
+            for (rel, path_span, use_span) in uses {
+                let Some(rel) = rel else {
                     comp.diagnostics.push(
-                        Diagnostic::new(
-                            Code::BadUse,
-                            u.path.span,
-                            "a `use` path cannot interpolate",
-                        )
-                        .with_help("write the path as a plain string: `use \"common.rbk\"`")
-                        .with_source(&unit.source),
+                        Diagnostic::new(Code::BadUse, path_span, "a `use` path cannot interpolate")
+                            .with_help("write the path as a plain string: `use \"common.rbk\"`")
+                            .with_source(&source),
                     );
                     continue;
                 };
@@ -83,21 +91,21 @@ impl Compilation {
                             comp.diagnostics.push(
                                 Diagnostic::new(
                                     Code::BadUse,
-                                    u.span,
+                                    use_span,
                                     format!("`{rel}` has errors"),
                                 )
                                 .with_label("used here")
                                 .with_help("fix the errors reported for that file")
-                                .with_source(&unit.source),
+                                .with_source(&source),
                             );
                         }
-                        stack.push((target.clone(), used.clone()));
+                        stack.push((target.clone(), Some(comp.used.len())));
                         comp.used.push(used);
                     }
                     Err(e) => comp.diagnostics.push(
                         Diagnostic::new(
                             Code::BadUse,
-                            u.path.span,
+                            path_span,
                             format!("cannot read `{rel}`: {e}"),
                         )
                         .with_label("used here")
@@ -105,7 +113,7 @@ impl Compilation {
                             "paths are relative to this file's folder; looked for {}",
                             target.display()
                         ))
-                        .with_source(&unit.source),
+                        .with_source(&source),
                     ),
                 }
             }

@@ -3,25 +3,29 @@
 //! Frames follow the language's visibility rules: a step's `let`s (outside
 //! `foreach` and `if` bodies) stay visible to later nodes, so the procedure
 //! has one outer frame; `foreach`, `if` bodies and comprehensions push their own.
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use super::builtins::strsim_distance;
 use super::types::Ty;
 
+/// One frame maps each name to its type. A map, not a list: a long
+/// procedure's outer frame holds every step's `let`s, and both binding and
+/// looking up (`site`, a parameter) happen once per statement.
 #[derive(Debug, Default)]
 pub struct Env {
-    frames: Vec<Vec<(String, Ty)>>,
+    frames: Vec<HashMap<String, Ty>>,
 }
 
 impl Env {
     pub fn new() -> Self {
         Env {
-            frames: vec![Vec::new()],
+            frames: vec![HashMap::new()],
         }
     }
 
     pub fn push(&mut self) {
-        self.frames.push(Vec::new());
+        self.frames.push(HashMap::new());
     }
 
     pub fn pop(&mut self) {
@@ -33,27 +37,37 @@ impl Env {
     /// Bind (or re-bind) a name in the innermost frame.
     pub fn define(&mut self, name: &str, ty: Ty) {
         if let Some(frame) = self.frames.last_mut() {
-            frame.retain(|(n, _)| n != name);
-            frame.push((name.to_string(), ty));
+            match frame.get_mut(name) {
+                Some(t) => *t = ty,
+                None => {
+                    frame.insert(name.to_string(), ty);
+                }
+            }
         }
     }
 
     pub fn lookup(&self, name: &str) -> Option<Ty> {
+        self.frames.iter().rev().find_map(|f| f.get(name)).copied()
+    }
+
+    /// Every binding of the outermost frame: what a procedure leaves
+    /// behind, by name.
+    pub fn bindings(&self) -> Vec<(String, Ty)> {
+        let mut out: Vec<(String, Ty)> = self
+            .frames
+            .first()
+            .map(|f| f.iter().map(|(n, t)| (n.clone(), *t)).collect())
+            .unwrap_or_default();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Every visible name, in no particular order (for "did you mean").
+    pub fn names(&self) -> impl Iterator<Item = &str> {
         self.frames
             .iter()
-            .rev()
-            .flat_map(|f| f.iter().rev())
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| *t)
-    }
-
-    /// Every binding of the outermost frame: what a procedure leaves behind.
-    pub fn bindings(&self) -> Vec<(String, Ty)> {
-        self.frames.first().cloned().unwrap_or_default()
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.frames.iter().flatten().map(|(n, _)| n.as_str())
+            .flat_map(|f| f.keys())
+            .map(String::as_str)
     }
 }
 

@@ -304,9 +304,8 @@ impl Resolver<'_> {
     }
 
     fn call(&mut self, callee: &ast::Path, args: &[Arg]) -> Ty {
-        let name = callee.dotted();
-        let Some(b) = builtins::lookup(&name) else {
-            self.unknown_builtin(&name, callee.span);
+        let Some(b) = builtins::lookup_path(callee) else {
+            self.unknown_builtin(&callee.dotted(), callee.span);
             for arg in args {
                 self.expr(&arg.value);
             }
@@ -328,7 +327,7 @@ impl Resolver<'_> {
                 let d = Diagnostic::new(
                     Code::OutsideScope,
                     callee.span,
-                    format!("`{name}` needs {} credentials, but it is not inside a `scope {}` block", kind.as_str(), kind.as_str()),
+                    format!("`{}` needs {} credentials, but it is not inside a `scope {}` block", b.name, kind.as_str(), kind.as_str()),
                 )
                 .with_label(format!("called outside `scope {}`", kind.as_str()))
                 .with_help(format!("wrap the call in `{example}` so it runs with the right credentials and project"));
