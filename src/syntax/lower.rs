@@ -1093,6 +1093,11 @@ impl Lowerer {
             self.diags.push(*d);
             return None;
         }
+        // `{name}` and `{a.b.c}` are most interpolations: no parser needed.
+        if let Some(mut e) = simple_path(src) {
+            shift_spans(&mut e, offset);
+            return Some(e);
+        }
         match parse_rule(Rule::interpolation, src) {
             Ok(mut pairs) => {
                 let interp = pairs.next()?;
@@ -1260,6 +1265,50 @@ fn shift_spans(e: &mut Expr, by: usize) {
         | ExprKind::None
         | ExprKind::Duration(_) => {}
     }
+}
+
+/// `name` or `a.b.c` (white space around it allowed), as the expression
+/// the grammar would give, with spans relative to `src`; `None` for
+/// anything else, keywords included, which the parser then reads.
+fn simple_path(src: &str) -> Option<Expr> {
+    let start = src.len() - src.trim_start().len();
+    let text = src.trim();
+    let is_word = |w: &str| {
+        let mut chars = w.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut segments = text.split('.');
+    let first = segments.next()?;
+    if !is_word(first) || is_keyword(first) {
+        return None;
+    }
+    let ident = |name: &str, at: usize| Ident {
+        name: name.to_string(),
+        span: Span::new(at.into(), name.len()),
+    };
+    let mut expr = Expr {
+        kind: ExprKind::Var(ident(first, start)),
+        span: Span::new(start.into(), first.len()),
+    };
+    let mut at = start + first.len();
+    for name in segments {
+        if !is_word(name) {
+            return None;
+        }
+        let field = ident(name, at + 1);
+        at += 1 + name.len();
+        expr = Expr {
+            span: Span::new(start.into(), at - start),
+            kind: ExprKind::Field {
+                base: Box::new(expr),
+                name: field,
+            },
+        };
+    }
+    Some(expr)
 }
 
 /// `a.b.c` as a path, when the expression is only names and fields.

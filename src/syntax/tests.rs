@@ -127,3 +127,48 @@ fn problems_inside_an_interpolation_point_into_the_file() {
         "99999999999999999999999"
     );
 }
+
+#[test]
+fn simple_interpolations_lower_as_the_parser_would() {
+    // The fast path for `{name}` and `{a.b}` must give the parser's tree.
+    let via_parser = |e: &str| format!("{{({e})}}");
+    for e in ["x", " st.status ", "a.b.c", "_x1.y_2"] {
+        let fast = format!("procedure p \"t\" {{ step s \"s\" {{ log \"v={{{e}}}\" }} }}");
+        let slow = format!(
+            "procedure p \"t\" {{ step s \"s\" {{ log \"v={}\" }} }}",
+            via_parser(e)
+        );
+        let fast = parse(&SourceFile::new("t.rbk", fast)).expect("parses");
+        let slow = parse(&SourceFile::new("t.rbk", slow)).expect("parses");
+        assert_eq!(fast, slow, "{e}");
+    }
+    // Spans point at the name in the file.
+    let src = "procedure p \"t\" { step s \"s\" { log \"v={ st.status }\" } }";
+    let file = parse(&SourceFile::new("t.rbk", src)).expect("parses");
+    let ast::NodeKind::Step(body) = &file.procedure().unwrap().nodes().next().unwrap().kind else {
+        panic!("a step")
+    };
+    let ast::StmtKind::Log { message } = &body.stmts[0].kind else {
+        panic!("a log")
+    };
+    let ast::TextPart::Expr(e) = &message.parts[1] else {
+        panic!("an expression")
+    };
+    assert_eq!(
+        &src[e.span.offset()..e.span.offset() + e.span.len()],
+        "st.status"
+    );
+    let ast::ExprKind::Field { name, .. } = &e.kind else {
+        panic!("a field")
+    };
+    assert_eq!(
+        &src[name.span.offset()..name.span.offset() + name.span.len()],
+        "status"
+    );
+    // Keywords and anything else go through the parser.
+    assert!(parse(&SourceFile::new(
+        "t.rbk",
+        "procedure p \"t\" { step s \"s\" { log \"{true}{none}{a . b}\" } }"
+    ))
+    .is_ok());
+}
