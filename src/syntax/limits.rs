@@ -32,6 +32,11 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
+        // Most bytes are none of the ones below: step over them in bulk.
+        match bytes[i..].iter().position(|b| SPECIAL[usize::from(*b)]) {
+            Some(skip) => i += skip,
+            None => break,
+        }
         match bytes[i] {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = find(bytes, i, b"\n").unwrap_or(bytes.len());
@@ -69,6 +74,18 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
     }
     Ok(())
 }
+
+/// The bytes the scan acts on: `/`, `"` and the brackets.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let special = b"/\"([{)]}";
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     haystack
