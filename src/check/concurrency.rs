@@ -7,7 +7,7 @@ use crate::resolve::builtins::Effect;
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    cx.calls.each(&mut |c| {
+    cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
         if b.effect == Effect::Exclusive {
             let parallel = c.frames.iter().find_map(|f| match f {

@@ -58,7 +58,7 @@ fn data_of(args: &[crate::syntax::ast::Arg], frames: &[Frame]) -> HashSet<String
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    cx.calls.each(&mut |c| {
+    cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
         if b.effect != Effect::Destructive {
             return;

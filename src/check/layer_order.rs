@@ -22,17 +22,17 @@ struct Summary {
     gates: Vec<(String, String)>,
 }
 
-/// For each node: the layers it changes, each with where. `calls` are
-/// those of `p`.
+/// For each node: the layers it changes, each with where. `index` is
+/// that of `p`.
 fn acting_layers(
     comp: &Compilation,
     p: &Procedure,
-    calls: &walk::Calls,
+    index: &walk::Index,
     depth: usize,
 ) -> HashMap<String, Vec<(String, Span)>> {
     let default = p.default_layer().and_then(|t| t.as_literal());
     let mut out: HashMap<String, Vec<(String, Span)>> = HashMap::new();
-    calls.each(&mut |c| {
+    index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
         if !b.effect.mutates() {
             return;
@@ -66,7 +66,7 @@ fn node_layer(n: &Node, default: Option<&str>) -> Option<String> {
 
 fn summary(comp: &Compilation, p: &Procedure, depth: usize) -> Summary {
     let mut s = Summary::default();
-    for layers in acting_layers(comp, p, &walk::Calls::collect(p), depth).into_values() {
+    for layers in acting_layers(comp, p, &walk::Index::of(p), depth).into_values() {
         s.acting.extend(layers.into_iter().map(|(l, _)| l));
     }
     s.gates = gates(comp, p, depth)
@@ -106,7 +106,7 @@ fn gates(comp: &Compilation, p: &Procedure, depth: usize) -> Vec<(String, String
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let layers: Vec<String> = cx.comp.layers().iter().map(|l| l.name.clone()).collect();
     let rank = |l: &str| layers.iter().position(|x| x == l);
-    let acting = acting_layers(cx.comp, cx.proc, &cx.calls, 0);
+    let acting = acting_layers(cx.comp, cx.proc, &cx.index, 0);
     let gates: Vec<(NodeIndex, String, String)> = gates(cx.comp, cx.proc, 0)
         .into_iter()
         .filter_map(|(node, g, l)| cx.dag.node(&node).map(|ix| (ix, g, l)))

@@ -31,8 +31,8 @@ pub struct Ctx<'c> {
     pub dag: Dag,
     pub doms: Dominators<NodeIndex>,
     pub reachable: HashSet<NodeIndex>,
-    /// The procedure's builtin calls, for the rules about calls.
-    pub calls: walk::Calls<'c>,
+    /// The procedure's statements and builtin calls.
+    pub index: walk::Index<'c>,
 }
 
 impl<'c> Ctx<'c> {
@@ -46,7 +46,7 @@ impl<'c> Ctx<'c> {
             dag,
             doms,
             reachable,
-            calls: walk::Calls::collect(proc),
+            index: walk::Index::of(proc),
         }
     }
 }
@@ -71,7 +71,7 @@ pub fn check(comp: &Compilation) -> Vec<Diagnostic> {
     if let Some(file) = &comp.root.file {
         let source = &comp.root.source;
         let cx = file.procedure().map(|p| Ctx::new(comp, p));
-        let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.calls));
+        let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.index));
         let mut local = Vec::new();
         if let Some(cx) = &cx {
             for rule in RULES {

@@ -6,7 +6,7 @@ use crate::syntax::ast::{ExprKind, Text};
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    cx.calls.each(&mut |c| {
+    cx.index.calls(&mut |c| {
         // Most calls are outside every window: skip naming them.
         if !c.frames.iter().any(|f| matches!(f, Frame::Patience(..))) {
             return;

@@ -1,6 +1,6 @@
 //! RBK401: a poll with neither `max` attempts nor a `within` deadline.
 //! RBK408: a poll with no `until`: it can only run out.
-use super::{walk, Ctx};
+use super::Ctx;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{Span, StmtKind};
 
@@ -11,8 +11,8 @@ fn head(span: Span) -> Span {
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk::statements(cx.proc, &mut |_, s, _| {
-        let StmtKind::Poll(p) = &s.kind else { return };
+    for s in cx.index.statements() {
+        let StmtKind::Poll(p) = &s.kind else { continue };
         if p.max.is_none() && p.within.is_none() {
             out.push(
                 Diagnostic::new(Code::UnboundedPoll, head(s.span), "this poll has no attempt limit and no deadline")
@@ -27,6 +27,6 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     .with_help("add `until CONDITION` inside the poll; if you only want to wait, use `sleep(...)`"),
             );
         }
-    });
+    }
     out
 }

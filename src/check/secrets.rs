@@ -19,12 +19,18 @@ const SECRET_WORDS: &[&str] = &[
     "credential",
 ];
 
-/// Case-insensitive, without lowering a copy of every name.
+/// Case-insensitive, without lowering a copy of every name (the words are
+/// lowercase; most positions fail on their first letter).
 fn secret_name(name: &str) -> bool {
     let n = name.as_bytes();
-    SECRET_WORDS.iter().any(|w| {
-        n.windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    n.iter().enumerate().any(|(i, b)| {
+        let first = b.to_ascii_lowercase();
+        SECRET_WORDS.iter().any(|w| {
+            w.as_bytes().first() == Some(&first)
+                && n[i..]
+                    .get(..w.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+        })
     })
 }
 
@@ -83,8 +89,9 @@ pub fn redact(source: &SourceFile, diags: &[Diagnostic]) -> SourceFile {
     )
 }
 
-/// Check one file's text and tree; `calls` are those of its procedure.
-pub fn check(text: &str, file: &ast::File, calls: Option<&walk::Calls>) -> Vec<Diagnostic> {
+/// Check one file: its text, and its tree through the `index` of its
+/// procedure (None when it has none).
+pub fn check(text: &str, file: &ast::File, index: Option<&walk::Index>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for re in raw_patterns() {
         for m in re.find_iter(text) {
@@ -116,30 +123,29 @@ pub fn check(text: &str, file: &ast::File, calls: Option<&walk::Calls>) -> Vec<D
             }
         }
     }
-    let Some(p) = file.procedure() else {
+    let Some(index) = index else {
         return out;
     };
-    walk::statements(p, &mut |_, s, _| match &s.kind {
-        StmtKind::Let { name, value } | StmtKind::Record { name, value }
-            if secret_name(&name.name) && secret_value(value) =>
-        {
-            out.push(named(name, value, "variable"));
-        }
-        StmtKind::Scope(sc) => {
-            for a in &sc.args {
-                if let Some(n) = &a.name {
-                    if secret_name(&n.name) && secret_value(&a.value) {
-                        out.push(named(n, &a.value, "scope argument"));
+    for s in index.statements() {
+        match &s.kind {
+            StmtKind::Let { name, value } | StmtKind::Record { name, value }
+                if secret_name(&name.name) && secret_value(value) =>
+            {
+                out.push(named(name, value, "variable"));
+            }
+            StmtKind::Scope(sc) => {
+                for a in &sc.args {
+                    if let Some(n) = &a.name {
+                        if secret_name(&n.name) && secret_value(&a.value) {
+                            out.push(named(n, &a.value, "scope argument"));
+                        }
                     }
                 }
             }
+            _ => {}
         }
-        _ => {}
-    });
-    let Some(calls) = calls else {
-        return out;
-    };
-    calls.each(&mut |c| {
+    }
+    index.calls(&mut |c| {
         // Calls in statements only: a decision's condition (no frames) never was.
         if c.frames.is_empty() {
             return;
@@ -162,8 +168,8 @@ mod tests {
 
     fn messages(text: &str) -> Vec<String> {
         let file = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
-        let calls = file.procedure().map(walk::Calls::collect);
-        check(text, &file, calls.as_ref())
+        let index = file.procedure().map(walk::Index::of);
+        check(text, &file, index.as_ref())
             .into_iter()
             .map(|d| d.message)
             .collect()

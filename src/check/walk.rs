@@ -171,11 +171,14 @@ pub fn visit_expr<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     }
 }
 
-/// Every builtin call in a procedure's node bodies and decision conditions,
-/// in source order, collected by one walk. Several rules look at calls: on a
-/// big procedure, walking the whole tree once per rule costs more than
-/// remembering where the calls are.
-pub struct Calls<'a> {
+/// A procedure's statements and builtin calls, in source order, collected
+/// by one walk. Several rules look at each: on a big procedure, walking the
+/// whole tree once per rule costs more than remembering what is where (the
+/// walk is mostly waiting on memory; a list is read far faster).
+pub struct Index<'a> {
+    /// Every statement of every node body, as [`statements`] visits them.
+    stmts: Vec<&'a Stmt>,
+    /// Every call in node bodies and decision conditions.
     sites: Vec<Site<'a>>,
     /// The frames around each call: one copy per statement that has calls,
     /// shared by the calls in it.
@@ -191,8 +194,9 @@ struct Site<'a> {
     frames: Range<usize>,
 }
 
-impl<'a> Calls<'a> {
-    pub fn collect(p: &'a Procedure) -> Self {
+impl<'a> Index<'a> {
+    pub fn of(p: &'a Procedure) -> Self {
+        let mut stmts: Vec<&'a Stmt> = Vec::new();
         let mut sites: Vec<Site<'a>> = Vec::new();
         let mut arena: Vec<Frame<'a>> = Vec::new();
         let mut site = |node: &'a Node, x: &'a Expr, frames: Range<usize>| {
@@ -208,6 +212,7 @@ impl<'a> Calls<'a> {
             }
         };
         statements(p, &mut |node, s, frames| {
+            stmts.push(s);
             // Copied on the statement's first call only: most have none.
             let mut copied: Option<Range<usize>> = None;
             own_exprs(s, &mut |e| {
@@ -233,14 +238,20 @@ impl<'a> Calls<'a> {
                 }
             }
         }
-        Calls {
+        Index {
+            stmts,
             sites,
             frames: arena,
         }
     }
 
+    /// Every statement of every node body, in source order.
+    pub fn statements(&self) -> impl Iterator<Item = &'a Stmt> + '_ {
+        self.stmts.iter().copied()
+    }
+
     /// Call `f` for every call, in source order.
-    pub fn each(&self, f: &mut dyn FnMut(&CallSite<'a, '_>)) {
+    pub fn calls(&self, f: &mut dyn FnMut(&CallSite<'a, '_>)) {
         for s in &self.sites {
             f(&CallSite {
                 node: s.node,
