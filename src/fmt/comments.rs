@@ -198,11 +198,7 @@ fn comment(src: &str, start: usize, end: usize, doc: bool) -> Comment {
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
 }
 
 /// The offset just past a `"..."` string whose body starts at `i`.

@@ -3,7 +3,7 @@
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::ast::Span;
-use super::parser::Rule;
+use super::parser::{is_infix, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 
 /// What an author would call the thing a rule matches.
@@ -63,23 +63,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::forbid | Rule::forbid_item => "`forbid BUILTIN, ...`",
         Rule::parallel => "`parallel`",
         Rule::expr | Rule::postfixed | Rule::interpolation => "an expression",
-        Rule::or
-        | Rule::and
-        | Rule::eq
-        | Rule::ne
-        | Rule::le
-        | Rule::ge
-        | Rule::lt
-        | Rule::gt
-        | Rule::matches
-        | Rule::not_match
-        | Rule::in_op
-        | Rule::not_in
-        | Rule::add
-        | Rule::sub
-        | Rule::mul
-        | Rule::div
-        | Rule::rem => "an operator",
+        r if is_infix(r) => "an operator",
         Rule::not | Rule::neg => "an expression",
         Rule::field => "`.field`",
         Rule::index => "`[index]`",

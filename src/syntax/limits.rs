@@ -88,11 +88,7 @@ const SPECIAL: [bool; 256] = {
 };
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|p| from + p)
 }
 
 fn unclosed_string(offset: usize) -> Diagnostic {

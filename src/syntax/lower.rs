@@ -11,7 +11,7 @@ use pest::Parser;
 use super::ast::*;
 use super::error::from_pest;
 use super::limits;
-use super::parser::{RbkParser, Rule};
+use super::parser::{is_infix, RbkParser, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 
 pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
@@ -94,31 +94,12 @@ fn expression_parts(pair: &Pair<Rule>) -> usize {
         .into_inner()
         .flatten()
         .filter(|p| {
-            matches!(
-                p.as_rule(),
-                Rule::or
-                    | Rule::and
-                    | Rule::eq
-                    | Rule::ne
-                    | Rule::le
-                    | Rule::ge
-                    | Rule::lt
-                    | Rule::gt
-                    | Rule::matches
-                    | Rule::not_match
-                    | Rule::in_op
-                    | Rule::not_in
-                    | Rule::add
-                    | Rule::sub
-                    | Rule::mul
-                    | Rule::div
-                    | Rule::rem
-                    | Rule::not
-                    | Rule::neg
-                    | Rule::field
-                    | Rule::index
-                    | Rule::call_args
-            )
+            let rule = p.as_rule();
+            is_infix(rule)
+                || matches!(
+                    rule,
+                    Rule::not | Rule::neg | Rule::field | Rule::index | Rule::call_args
+                )
         })
         .count()
 }
