@@ -156,16 +156,7 @@ async fn not_found_and_conflict_are_clear_errors_without_secrets() {
 
     // Name lookup is project-scoped: the admin project does not see the VM.
     let err = os.server_show(&admin, VM).await.expect_err("wrong scope");
-    assert!(
-        matches!(
-            err,
-            CallError::Remote {
-                status: Some(404),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_not_found(&err);
 
     let err = os
         .server_delete(&capi, "00000000-0000-0000-0000-000000000000")
@@ -256,16 +247,7 @@ async fn lb_repair_reads_and_failover_poll() {
         .loadbalancer_show(&admin, "no-such-lb")
         .await
         .expect_err("404");
-    assert!(
-        matches!(
-            err,
-            CallError::Remote {
-                status: Some(404),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_not_found(&err);
 }
 
 #[tokio::test]
@@ -329,6 +311,19 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
     assert!(
         !machines.is_empty() && machines.iter().all(|m| m.phase == "Running"),
         "{machines:?}"
+    );
+}
+
+fn assert_not_found(err: &CallError) {
+    assert!(
+        matches!(
+            err,
+            CallError::Remote {
+                status: Some(404),
+                ..
+            }
+        ),
+        "{err:?}"
     );
 }
 

@@ -23,15 +23,18 @@ fn egrep_controllers(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The cluster's `Available` condition, as kubectl prints it.
+const AVAILABLE: [&str; 6] = [
+    "-n",
+    NS,
+    "get",
+    "cluster",
+    "-o",
+    "jsonpath={.items[0].status.conditions[?(@.type==\"Available\")].status}",
+];
+
 fn available(sim: &Sim) -> String {
-    sim.kubectl_ok(&[
-        "-n",
-        NS,
-        "get",
-        "cluster",
-        "-o",
-        "jsonpath={.items[0].status.conditions[?(@.type==\"Available\")].status}",
-    ])
+    sim.kubectl_ok(&AVAILABLE)
 }
 
 /// Section 4 after a cold start with the kube-api LB in ERROR.
@@ -156,14 +159,7 @@ fn cluster_available_clears_about_10_min_after_failover() {
     let failover_at = sim.now_s();
     sim.wait_for(Duration::from_secs(30), "Available=True", || {
         // Retry through the brief blip of the kube-api endpoint.
-        let (ok, out, _) = sim.kubectl(&[
-            "-n",
-            NS,
-            "get",
-            "cluster",
-            "-o",
-            "jsonpath={.items[0].status.conditions[?(@.type==\"Available\")].status}",
-        ]);
+        let (ok, out, _) = sim.kubectl(&AVAILABLE);
         (ok && out == "True").then_some(())
     });
     let took = sim.now_s() - failover_at;
