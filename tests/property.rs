@@ -1,7 +1,8 @@
 //! Property tests: random bytes and random mutations of the examples never
 //! make the parser, the checker or the formatter panic; a file that does not
 //! parse gets at least one diagnostic, and every diagnostic points inside
-//! its file; whatever parses formats stably and keeps its meaning.
+//! its file; whatever parses formats stably and keeps its meaning; parsing
+//! in parts on several threads gives the same tree as parsing whole.
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
@@ -39,6 +40,12 @@ fn assert_spans_inside(diags: &[Diagnostic], name: &str, len: usize) {
 fn exercise(path: &Path, text: &str) {
     let name = path.display().to_string();
     let source = SourceFile::new(name.clone(), text);
+    // Parsing in parts (as a large file is) reads the same, spans included.
+    let whole = format!("{:?}", syntax::parse_in(&source, 1));
+    for parts in [2, 3] {
+        let in_parts = format!("{:?}", syntax::parse_in(&source, parts));
+        assert_eq!(in_parts, whole, "in {parts} parts:\n{text}");
+    }
     match syntax::parse(&source) {
         Err(diags) => {
             assert!(

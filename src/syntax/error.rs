@@ -13,7 +13,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::use_decl => "`use`",
         Rule::layers_decl => "`layers`",
         Rule::site_decl => "`site`",
-        Rule::procedure => "`procedure`",
+        Rule::procedure | Rule::procedure_open => "`procedure`",
         Rule::expectations => "`expectations`",
         Rule::expect => "`expect`",
         Rule::verdict => "`benign` or `alarm`",

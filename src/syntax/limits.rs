@@ -1,5 +1,7 @@
 //! A scan before parsing: limits on nesting, so that no input can overflow
-//! the stack, and `"..."` strings closed on their line.
+//! the stack, and `"..."` strings closed on their line. The same pass
+//! outlines the file's top-level blocks, where a large procedure can be cut
+//! into parts parsed in parallel (`syntax/parts.rs`).
 //!
 //! The parser, the lowering and every later pass (resolve, check, the
 //! interpreter, even `Drop`) recurse once per level of nesting. pest 2.8
@@ -27,9 +29,10 @@ pub(crate) const MAX_ELSE_IF: usize = 64;
 ///
 /// The string check lets the grammar scan string text with one `memchr2`
 /// for `"` and `\` (pest has no fast path for three stop characters).
-pub(crate) fn prescan(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
+pub(crate) fn prescan(src: &str, base: usize) -> Result<Outline, Box<Diagnostic>> {
     let bytes = src.as_bytes();
     let mut depth = 0usize;
+    let mut outline = Outline::default();
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes are none of the ones below: step over them in bulk.
@@ -59,6 +62,9 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
                 i += 1;
             }
             b'(' | b'[' | b'{' => {
+                if depth == 0 && bytes[i] == b'{' {
+                    outline.open_block = Some(i);
+                }
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(Box::new(too_deep(base + i)));
@@ -67,12 +73,43 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<(), Box<Diagnostic>> {
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
+                if bytes[i] == b'}' {
+                    outline.closed(depth, i);
+                }
                 i += 1;
             }
             _ => i += 1,
         }
     }
-    Ok(())
+    Ok(outline)
+}
+
+/// The `{...}` blocks at the top of a file (a procedure's body, the site
+/// declaration, ...) and where the items directly inside them end. Only the
+/// braces count here; a file whose brackets do not pair up still gets an
+/// outline, and the parser says what is wrong with it.
+#[derive(Debug, Default)]
+pub(crate) struct Outline {
+    /// Top-level blocks, as the offsets of their `{` and their `}`.
+    pub blocks: Vec<(usize, usize)>,
+    /// Offsets just after each `}` that closes an item directly inside a
+    /// top-level block (a step's body, a decision's arms).
+    pub item_ends: Vec<usize>,
+    open_block: Option<usize>,
+}
+
+impl Outline {
+    fn closed(&mut self, depth: usize, at: usize) {
+        match depth {
+            0 => {
+                if let Some(open) = self.open_block.take() {
+                    self.blocks.push((open, at));
+                }
+            }
+            1 => self.item_ends.push(at + 1),
+            _ => {}
+        }
+    }
 }
 
 /// The bytes the scan acts on: `/`, `"` and the brackets.

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
 
@@ -12,16 +12,25 @@ use super::ast::*;
 use super::error::from_pest;
 use super::limits;
 use super::parser::{is_infix, RbkParser, Rule};
+use super::parts;
 use crate::diagnostic::{Code, Diagnostic};
 
-pub(crate) fn parse_file(src: &str) -> Result<File, Vec<Diagnostic>> {
-    limits::prescan(src, 0).map_err(|d| vec![*d])?;
+pub(crate) fn parse_file(src: &str, parts: usize) -> Result<File, Vec<Diagnostic>> {
+    let outline = limits::prescan(src, 0).map_err(|d| vec![*d])?;
+    if parts > 1 {
+        if let Some(file) = parts::parse_in_parts(src, &outline, parts) {
+            return Ok(file);
+        }
+    }
+    parse_file_whole(src)
+}
+
+/// Parse the file as one piece, on this thread: the way every problem is
+/// reported, whatever the size.
+pub(crate) fn parse_file_whole(src: &str) -> Result<File, Vec<Diagnostic>> {
     let mut pairs = parse_rule(Rule::file, src).map_err(|e| vec![from_pest(e, src)])?;
     let file_pair = pairs.next().expect("the file rule always yields one pair");
-    let mut lw = Lowerer {
-        diags: Vec::new(),
-        in_expr: false,
-    };
+    let mut lw = Lowerer::new(0);
     let file = lw.lower_file(file_pair);
     if lw.diags.is_empty() {
         Ok(file)
@@ -51,11 +60,6 @@ fn parse_rule(
     }
 }
 
-fn span_of(p: &Pair<Rule>) -> Span {
-    let s = p.as_span();
-    Span::new(s.start().into(), s.end() - s.start())
-}
-
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
     PRATT.get_or_init(|| {
@@ -81,10 +85,14 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
-struct Lowerer {
-    diags: Vec<Diagnostic>,
+pub(crate) struct Lowerer {
+    pub(crate) diags: Vec<Diagnostic>,
     /// Inside an expression already measured by [`expression_parts`].
     in_expr: bool,
+    /// Where the text pest parsed starts in the file: pest counts from the
+    /// start of its input, which is a part of the file for a procedure
+    /// parsed in parts, or the inside of a string's `{...}`.
+    base: usize,
 }
 
 /// Operators, field accesses, indexes and calls in an expression, nested
@@ -105,6 +113,51 @@ fn expression_parts(pair: &Pair<Rule>) -> usize {
 }
 
 impl Lowerer {
+    pub(crate) fn new(base: usize) -> Self {
+        Lowerer {
+            diags: Vec::new(),
+            in_expr: false,
+            base,
+        }
+    }
+
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new((self.base + s.start()).into(), s.end() - s.start())
+    }
+
+    /// A file offset, from an offset in pest's input.
+    fn at(&self, pos: usize) -> usize {
+        self.base + pos
+    }
+
+    fn ident(&self, p: &Pair<Rule>) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(p),
+        }
+    }
+
+    fn path(&self, p: Pair<Rule>) -> Path {
+        let span = self.span(&p);
+        Path {
+            segments: p.into_inner().map(|i| self.ident(&i)).collect(),
+            span,
+        }
+    }
+
+    fn type_expr(&self, p: Pair<Rule>) -> TypeExpr {
+        let inner = p.into_inner().next().expect("type");
+        match inner.as_rule() {
+            Rule::list_type => {
+                let span = self.span(&inner);
+                let elem = inner.into_inner().next().expect("list element type");
+                TypeExpr::List(Box::new(self.type_expr(elem)), span)
+            }
+            _ => TypeExpr::Named(self.ident(&inner)),
+        }
+    }
+
     fn error(&mut self, code: Code, span: Span, msg: impl Into<String>, help: &str) {
         self.diags
             .push(Diagnostic::new(code, span, msg).with_help(help.to_string()));
@@ -114,7 +167,7 @@ impl Lowerer {
     /// every name against every keyword was a tenth of the parse time), so
     /// a keyword used as a name is caught here.
     fn name(&mut self, p: &Pair<Rule>) -> Ident {
-        let ident = lower_ident(p);
+        let ident = self.ident(p);
         if p.as_rule() == Rule::ident && is_keyword(&ident.name) {
             self.diags.push(
                 Diagnostic::new(
@@ -148,7 +201,7 @@ impl Lowerer {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            let start = pair.as_span().start();
+            let start = self.at(pair.as_span().start());
             self.error(
                 Code::Syntax,
                 Span::new(start.into(), word.len()),
@@ -159,9 +212,17 @@ impl Lowerer {
     }
 
     fn lower_file(&mut self, pair: Pair<Rule>) -> File {
+        File {
+            items: self.lower_file_items(pair.into_inner()),
+        }
+    }
+
+    /// The items of a file, or of the part of one that a parser thread read
+    /// (where the procedure may be a `procedure_open`, its `}` still ahead).
+    pub(crate) fn lower_file_items(&mut self, pairs: Pairs<Rule>) -> Vec<FileItem> {
         let mut items = Vec::new();
         let mut first_proc: Option<Span> = None;
-        for p in pair.into_inner() {
+        for p in pairs {
             match p.as_rule() {
                 Rule::use_decl => items.push(FileItem::Use(self.lower_use(p))),
                 Rule::layers_decl => items.push(FileItem::Layers(self.lower_layers(p))),
@@ -169,7 +230,7 @@ impl Lowerer {
                 Rule::expectations => {
                     items.push(FileItem::Expectations(self.lower_expectations(p)))
                 }
-                Rule::procedure => {
+                Rule::procedure | Rule::procedure_open => {
                     let proc = self.lower_procedure(p);
                     if let Some(first) = first_proc {
                         self.diags.push(
@@ -187,11 +248,11 @@ impl Lowerer {
                 r => unreachable!("file item {r:?}"),
             }
         }
-        File { items }
+        items
     }
 
     fn lower_use(&mut self, pair: Pair<Rule>) -> Use {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let s = pair.into_inner().next().expect("use has a string");
         Use {
             path: self.lower_string(s),
@@ -200,7 +261,7 @@ impl Lowerer {
     }
 
     fn lower_layers(&mut self, pair: Pair<Rule>) -> Layers {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         Layers {
             names: pair.into_inner().map(|p| self.name(&p)).collect(),
             span,
@@ -208,7 +269,7 @@ impl Lowerer {
     }
 
     fn lower_site(&mut self, pair: Pair<Rule>) -> SiteDecl {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let fields = pair
             .into_inner()
             .map(|p| self.lower_field_decl(p))
@@ -218,7 +279,7 @@ impl Lowerer {
 
     /// `field_decl` and `param_decl`: `[///doc] [param] name: type [= default] ["description"]`
     fn lower_field_decl(&mut self, pair: Pair<Rule>) -> FieldDecl {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut doc = Vec::new();
         let mut name = None;
         let mut ty = None;
@@ -228,7 +289,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
                 Rule::ident => name = Some(self.name(&p)),
-                Rule::type_expr => ty = Some(lower_type(p)),
+                Rule::type_expr => ty = Some(self.type_expr(p)),
                 Rule::default_value => {
                     let e = p.into_inner().next().expect("default has an expr");
                     default = Some(self.lower_expr(e));
@@ -248,13 +309,13 @@ impl Lowerer {
     }
 
     fn lower_expectations(&mut self, pair: Pair<Rule>) -> Expectations {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let items = pair.into_inner().map(|p| self.lower_expect(p)).collect();
         Expectations { items, span }
     }
 
     fn lower_expect(&mut self, pair: Pair<Rule>) -> Expect {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut id = None;
         let mut observation = None;
         let mut verdict = Verdict::Alarm;
@@ -276,9 +337,9 @@ impl Lowerer {
                     meaning = Some(self.lower_string(s));
                 }
                 Rule::matcher => {
-                    let mspan = span_of(&p);
+                    let mspan = self.span(&p);
                     let mut inner = p.into_inner();
-                    let builtin = lower_path(inner.next().expect("matcher path"));
+                    let builtin = self.path(inner.next().expect("matcher path"));
                     let binding = self.name(&inner.next().expect("matcher binding"));
                     let condition = self.lower_expr(inner.next().expect("matcher condition"));
                     matcher = Some(Matcher {
@@ -302,7 +363,7 @@ impl Lowerer {
     }
 
     fn lower_procedure(&mut self, pair: Pair<Rule>) -> Procedure {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut doc = Vec::new();
         let mut name = None;
         let mut title = None;
@@ -312,18 +373,7 @@ impl Lowerer {
                 Rule::doc_comment => doc.push(doc_text(&p)),
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string if title.is_none() => title = Some(self.lower_string(p)),
-                Rule::header_field => items.push(ProcItem::Header(self.lower_header(p))),
-                Rule::param_decl => items.push(ProcItem::Param(self.lower_field_decl(p))),
-                Rule::layers_decl => items.push(ProcItem::Layers(self.lower_layers(p))),
-                Rule::expectations => {
-                    items.push(ProcItem::Expectations(self.lower_expectations(p)))
-                }
-                Rule::step | Rule::gate | Rule::decide | Rule::call_node => {
-                    items.push(ProcItem::Node(self.lower_node(p)))
-                }
-                Rule::doc_item => items.push(ProcItem::Doc(self.lower_doc_item(p))),
-                Rule::stray_doc => {}
-                r => unreachable!("procedure item {r:?}"),
+                _ => self.lower_proc_item(p, &mut items),
             }
         }
         Procedure {
@@ -335,8 +385,32 @@ impl Lowerer {
         }
     }
 
+    /// A run of a procedure's items (a `proc_part`'s insides).
+    pub(crate) fn lower_proc_items(&mut self, pairs: Pairs<Rule>) -> Vec<ProcItem> {
+        let mut items = Vec::new();
+        for p in pairs {
+            self.lower_proc_item(p, &mut items);
+        }
+        items
+    }
+
+    fn lower_proc_item(&mut self, p: Pair<Rule>, items: &mut Vec<ProcItem>) {
+        match p.as_rule() {
+            Rule::header_field => items.push(ProcItem::Header(self.lower_header(p))),
+            Rule::param_decl => items.push(ProcItem::Param(self.lower_field_decl(p))),
+            Rule::layers_decl => items.push(ProcItem::Layers(self.lower_layers(p))),
+            Rule::expectations => items.push(ProcItem::Expectations(self.lower_expectations(p))),
+            Rule::step | Rule::gate | Rule::decide | Rule::call_node => {
+                items.push(ProcItem::Node(self.lower_node(p)))
+            }
+            Rule::doc_item => items.push(ProcItem::Doc(self.lower_doc_item(p))),
+            Rule::stray_doc | Rule::EOI => {}
+            r => unreachable!("procedure item {r:?}"),
+        }
+    }
+
     fn lower_header(&mut self, pair: Pair<Rule>) -> HeaderField {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let key = match inner.next().expect("header key").as_str() {
             "status" => HeaderKey::Status,
@@ -351,7 +425,7 @@ impl Lowerer {
     }
 
     fn lower_node(&mut self, pair: Pair<Rule>) -> Node {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut doc = Vec::new();
         let mut name = None;
@@ -399,7 +473,7 @@ impl Lowerer {
     }
 
     fn lower_branch(&mut self, pair: Pair<Rule>) -> Branch {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let is_when = pair.as_rule() == Rule::branch;
         let mut inner = pair.into_inner();
         let condition = is_when.then(|| self.lower_expr(inner.next().expect("branch condition")));
@@ -414,7 +488,7 @@ impl Lowerer {
     }
 
     fn lower_doc_item(&mut self, pair: Pair<Rule>) -> DocItem {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let kind = match inner.next().expect("doc kind").as_str() {
             "note" => DocKind::Note,
@@ -426,7 +500,7 @@ impl Lowerer {
     }
 
     fn lower_block(&mut self, pair: Pair<Rule>) -> Block {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let stmts = pair
             .into_inner()
             .filter(|p| p.as_rule() != Rule::stray_doc)
@@ -436,7 +510,7 @@ impl Lowerer {
     }
 
     fn lower_stmt(&mut self, pair: Pair<Rule>) -> Stmt {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let rule = pair.as_rule();
         let keyword = match rule {
             Rule::let_stmt => Some("let"),
@@ -500,9 +574,9 @@ impl Lowerer {
                         }
                         Rule::forbid => {
                             for item in p.into_inner() {
-                                let fspan = span_of(&item);
+                                let fspan = self.span(&item);
                                 let mut fi = item.into_inner();
-                                let builtin = lower_path(fi.next().expect("forbid path"));
+                                let builtin = self.path(fi.next().expect("forbid path"));
                                 let pattern = fi.next().map(|s| self.lower_string(s));
                                 forbid.push(Forbid {
                                     builtin,
@@ -530,7 +604,7 @@ impl Lowerer {
                 for p in inner {
                     match p.as_rule() {
                         Rule::parallel => {
-                            let pspan = span_of(&p);
+                            let pspan = self.span(&p);
                             let max = p.into_inner().next().map(|e| self.lower_expr(e));
                             parallel = Some(Parallel { max, span: pspan });
                         }
@@ -571,7 +645,7 @@ impl Lowerer {
     /// `if A {} else if B {} else {}`: the grammar reads the arms as a flat
     /// list (no recursion per arm); the AST nests them as before.
     fn lower_if(&mut self, pair: Pair<Rule>) -> If {
-        let chain_end = pair.as_span().end();
+        let chain_end = self.at(pair.as_span().end());
         let mut inner = pair.into_inner();
         let condition = self.lower_expr(inner.next().expect("if condition"));
         let then = self.lower_block(inner.next().expect("if block"));
@@ -582,7 +656,7 @@ impl Lowerer {
                 Rule::else_if => {
                     let mut arm = p.into_inner();
                     let if_kw = arm.next().expect("`if` of else-if");
-                    let start = if_kw.as_span().start();
+                    let start = self.at(if_kw.as_span().start());
                     let condition = self.lower_expr(arm.next().expect("else-if condition"));
                     let then = self.lower_block(arm.next().expect("else-if block"));
                     arms.push((Span::new(start.into(), chain_end - start), condition, then));
@@ -623,7 +697,7 @@ impl Lowerer {
     }
 
     fn lower_poll(&mut self, pair: Pair<Rule>) -> Poll {
-        let poll_span = span_of(&pair);
+        let poll_span = self.span(&pair);
         let mut poll = Poll {
             label: None,
             every: None,
@@ -654,7 +728,7 @@ impl Lowerer {
                     poll.until = Some(self.lower_expr(p.into_inner().next().expect("until")))
                 }
                 Rule::fail_clause => {
-                    let span = span_of(&p);
+                    let span = self.span(&p);
                     let mut inner = p.into_inner();
                     let condition = self.lower_expr(inner.next().expect("fail condition"));
                     let message = self.lower_string(inner.next().expect("fail message"));
@@ -695,7 +769,7 @@ impl Lowerer {
     fn lower_args(&mut self, pair: Pair<Rule>) -> Vec<Arg> {
         pair.into_inner()
             .map(|a| {
-                let span = span_of(&a);
+                let span = self.span(&a);
                 let mut inner = a.into_inner().peekable();
                 let name = if inner.peek().map(|p| p.as_rule()) == Some(Rule::ident) {
                     inner.next().map(|p| self.name(&p))
@@ -720,7 +794,7 @@ impl Lowerer {
                 0
             };
             if parts > limits::MAX_EXPRESSION_PARTS {
-                let span = span_of(&pair);
+                let span = self.span(&pair);
                 self.diags.push(
                     Diagnostic::new(
                         Code::Syntax,
@@ -754,18 +828,20 @@ impl Lowerer {
         // The closures below all need `self`; a RefCell-free way is to run
         // the Pratt parser over a cell of our own diagnostics.
         let diags = std::cell::RefCell::new(std::mem::take(&mut self.diags));
+        let base = self.base;
         let result = pratt()
             .map_primary(|p| {
                 let mut lw = Lowerer {
                     diags: std::mem::take(&mut *diags.borrow_mut()),
                     in_expr: true,
+                    base,
                 };
                 let e = lw.lower_postfixed(p);
                 *diags.borrow_mut() = lw.diags;
                 e
             })
             .map_prefix(|op, operand| {
-                let span = join(span_of(&op), operand.span);
+                let span = join(self.span(&op), operand.span);
                 let op = if op.as_rule() == Rule::not {
                     UnaryOp::Not
                 } else {
@@ -818,7 +894,7 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let mut expr = self.lower_primary(inner.next().expect("primary"));
         for post in inner {
-            let pspan = span_of(&post);
+            let pspan = self.span(&post);
             let span = join(expr.span, pspan);
             expr = match post.as_rule() {
                 Rule::field => {
@@ -865,7 +941,7 @@ impl Lowerer {
     }
 
     fn lower_primary(&mut self, pair: Pair<Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::expr => return self.lower_expr(pair),
             Rule::ident => ExprKind::Var(self.name(&pair)),
@@ -904,8 +980,6 @@ impl Lowerer {
                 let iter = Box::new(self.lower_expr(inner.next().expect("comprehension source")));
                 // `where` and `:` parts are told apart by their text position.
                 let rest: Vec<Pair<Rule>> = inner.collect();
-                let src = span.offset();
-                let _ = src;
                 let mut filter = None;
                 let mut map = None;
                 for e in rest {
@@ -942,12 +1016,12 @@ impl Lowerer {
     // ------------------------------------------------------------ strings
 
     fn lower_string(&mut self, pair: Pair<Rule>) -> Text {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let inner = pair.into_inner().next().expect("string kind");
         let triple = inner.as_rule() == Rule::triple_string;
         let chars = inner.into_inner().next().expect("string chars");
         let raw = chars.as_str();
-        let base = chars.as_span().start();
+        let base = self.at(chars.as_span().start());
         let parts = self.split_interpolations(raw, base, triple);
         let parts = if triple { dedent(parts) } else { parts };
         Text {
@@ -1085,19 +1159,13 @@ impl Lowerer {
                 let expr = interp.into_inner().next()?;
                 // An interpolation is an expression of its own, measured apart
                 // from any expression its string sits in.
+                // pest counted from the start of `src`: spans and problems
+                // found inside are placed in the file through `base`.
                 let outer = std::mem::replace(&mut self.in_expr, false);
-                let first_new = self.diags.len();
-                let mut e = self.lower_expr(expr);
+                let outer_base = std::mem::replace(&mut self.base, offset);
+                let e = self.lower_expr(expr);
                 self.in_expr = outer;
-                // Problems found inside were located in `src`: move them to
-                // the file, as the expression's own spans are below.
-                for d in &mut self.diags[first_new..] {
-                    for label in &mut d.labels {
-                        label.span =
-                            Span::new((label.span.offset() + offset).into(), label.span.len());
-                    }
-                }
-                shift_spans(&mut e, offset);
+                self.base = outer_base;
                 Some(e)
             }
             Err(err) => {
@@ -1354,33 +1422,6 @@ pub(crate) const KEYWORDS: &[&str] = &[
 
 fn is_keyword(name: &str) -> bool {
     KEYWORDS.binary_search(&name).is_ok()
-}
-
-fn lower_ident(p: &Pair<Rule>) -> Ident {
-    Ident {
-        name: p.as_str().to_string(),
-        span: span_of(p),
-    }
-}
-
-fn lower_path(p: Pair<Rule>) -> Path {
-    let span = span_of(&p);
-    Path {
-        segments: p.into_inner().map(|i| lower_ident(&i)).collect(),
-        span,
-    }
-}
-
-fn lower_type(p: Pair<Rule>) -> TypeExpr {
-    let inner = p.into_inner().next().expect("type");
-    match inner.as_rule() {
-        Rule::list_type => {
-            let span = span_of(&inner);
-            let elem = inner.into_inner().next().expect("list element type");
-            TypeExpr::List(Box::new(lower_type(elem)), span)
-        }
-        _ => TypeExpr::Named(lower_ident(&inner)),
-    }
 }
 
 fn doc_text(p: &Pair<Rule>) -> String {

@@ -9,12 +9,21 @@ mod error;
 mod limits;
 mod lower;
 mod parser;
+mod parts;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-/// Parse one file into its AST, or the diagnostics that prevent it.
+/// Parse one file into its AST, or the diagnostics that prevent it. A large
+/// procedure is parsed in parts, one per core (`parts.rs`).
 pub fn parse(source: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
-    let result = lower::parse_file(&source.text);
+    parse_in(source, parts::parts_for(source.text.len()))
+}
+
+/// [`parse`], cutting the procedure into at most `parts` parts whatever
+/// the file's size. The result is the same for every `parts`; tests use
+/// this to check that.
+pub fn parse_in(source: &SourceFile, parts: usize) -> Result<ast::File, Vec<Diagnostic>> {
+    let result = lower::parse_file(&source.text, parts);
     match result {
         Ok(file) => Ok(file),
         Err(diags) => Err(diags.into_iter().map(|d| d.with_source(source)).collect()),
