@@ -118,7 +118,7 @@ pub fn check(text: &str, file: &ast::File, index: Option<&walk::Index>) -> Vec<D
     );
     for (f, what) in decls {
         if let Some(d) = &f.default {
-            if secret_name(&f.name.name) && secret_value(d) {
+            if secret_value(d) && secret_name(&f.name.name) {
                 out.push(named(&f.name, d, what));
             }
         }
@@ -129,14 +129,14 @@ pub fn check(text: &str, file: &ast::File, index: Option<&walk::Index>) -> Vec<D
     for s in index.statements() {
         match &s.kind {
             StmtKind::Let { name, value } | StmtKind::Record { name, value }
-                if secret_name(&name.name) && secret_value(value) =>
+                if secret_value(value) && secret_name(&name.name) =>
             {
                 out.push(named(name, value, "variable"));
             }
             StmtKind::Scope(sc) => {
                 for a in &sc.args {
                     if let Some(n) = &a.name {
-                        if secret_name(&n.name) && secret_value(&a.value) {
+                        if secret_value(&a.value) && secret_name(&n.name) {
                             out.push(named(n, &a.value, "scope argument"));
                         }
                     }
@@ -152,7 +152,7 @@ pub fn check(text: &str, file: &ast::File, index: Option<&walk::Index>) -> Vec<D
         }
         for a in c.args {
             if let Some(n) = &a.name {
-                if secret_name(&n.name) && secret_value(&a.value) {
+                if secret_value(&a.value) && secret_name(&n.name) {
                     out.push(named(n, &a.value, "argument"));
                 }
             }
