@@ -251,6 +251,87 @@ mod tests {
         }
     }
 
+    /// A procedure's items, and comments that may sit between them.
+    const ITEMS: &[&str] = &[
+        "step a \"A\" { log \"a\" }",
+        "step b \"B {x}\" layer vm needs g { let x = [1, 2]\n poll every 1s max 3 { until x == 1 } on exhausted abort \"no\" }",
+        "gate g \"G\" layer vm { require 1 < 2 else abort \"m\" }",
+        "decide d \"D\" { when true -> a \"why\"\n otherwise -> b }",
+        "call other \"why\"",
+        "param n: int = 3 \"n\"",
+        "status \"DRAFT\"",
+        "note \"a } brace\"",
+        "expectations { expect \"e\" benign { meaning \"m\" } }",
+        "/// doc of what follows",
+        "// a comment with } and {",
+        "/* step x \"x\" { } */",
+    ];
+
+    /// Things that could fool a scan for cuts: stray braces and quotes,
+    /// words that start like `step`, a second procedure, a block of the
+    /// wrong kind.
+    const HAZARDS: &[&str] = &[
+        "}",
+        "{",
+        "\"}\"",
+        "stepper",
+        "step",
+        "gate g \"G\"",
+        "procedure q \"Q\" {",
+        "site { x: str }",
+        "/* open",
+        "\"\"\"\n}\n\"\"\"",
+    ];
+
+    /// File-level declarations.
+    const DECLS: &[&str] = &[
+        "layers vm < k8s",
+        "site { x: str \"x\" }",
+        "/// doc",
+        "// comment }",
+        "expectations { }",
+    ];
+
+    fn piece(
+        common: &'static [&'static str],
+    ) -> impl proptest::strategy::Strategy<Value = &'static str> {
+        use proptest::prelude::*;
+        prop_oneof![
+            12 => proptest::sample::select(common),
+            1 => proptest::sample::select(HAZARDS),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Whatever the text around the cuts, parsing in parts gives the
+        /// whole parse's tree or gives way to it: it never accepts a file
+        /// the whole parse refuses, nor reads one differently.
+        #[test]
+        fn parts_never_read_a_file_differently(
+            before in proptest::collection::vec(piece(DECLS), 0..3),
+            body in proptest::collection::vec((piece(ITEMS), 0..4usize), 0..16),
+            after in proptest::collection::vec(piece(DECLS), 0..3),
+            parts in 2..5usize,
+        ) {
+            let gaps = ["\n", " ", "\n\n  ", "\t"];
+            let mut src: String = before.iter().map(|p| format!("{p}\n")).collect();
+            src.push_str("procedure p \"P\" {\n");
+            for (piece, gap) in body {
+                src.push_str(piece);
+                src.push_str(gaps[gap]);
+            }
+            src.push_str("}\n");
+            src.extend(after.iter().map(|p| format!("{p}\n")));
+            if let Some(tree) = in_parts(&src, parts) {
+                let whole = lower::parse_file_whole(&src);
+                proptest::prop_assert!(whole.is_ok(), "parts accepted what the whole parse refuses:\n{}", src);
+                proptest::prop_assert_eq!(tree, format!("{:?}", whole.unwrap()), "{}", src);
+            }
+        }
+    }
+
     #[test]
     fn what_follows_a_cut_must_start_an_item() {
         assert!(starts_item("\n  step s1 \"x\" {}"));
