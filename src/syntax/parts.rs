@@ -15,6 +15,7 @@
 //! is told never depends on where the cuts fell (`tests` below, and the
 //! property test, compare the two ways).
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 use std::thread;
 
 use pest::Parser;
@@ -35,7 +36,12 @@ const PARSER_STACK: usize = 8 << 20;
 /// How many parts to parse `len` bytes in: one per core, none smaller than
 /// [`MIN_PART`].
 pub(crate) fn parts_for(len: usize) -> usize {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    if len < 2 * MIN_PART {
+        return 1;
+    }
+    // Asked once: on Linux the answer reads cgroup files.
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| thread::available_parallelism().map_or(1, NonZeroUsize::get));
     cores.min(len / MIN_PART).max(1)
 }
 
