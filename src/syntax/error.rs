@@ -75,7 +75,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::number => "a number",
         Rule::boolean => "`true` or `false`",
         Rule::none => "`none`",
-        Rule::string | Rule::plain_string | Rule::triple_string => "a string",
+        Rule::string => "a string",
         Rule::plain_chars | Rule::triple_chars => "string text",
         Rule::path => "a dotted name",
         Rule::ident => "a name",

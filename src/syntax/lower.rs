@@ -1017,9 +1017,8 @@ impl Lowerer {
 
     fn lower_string(&mut self, pair: Pair<Rule>) -> Text {
         let span = self.span(&pair);
-        let inner = pair.into_inner().next().expect("string kind");
-        let triple = inner.as_rule() == Rule::triple_string;
-        let chars = inner.into_inner().next().expect("string chars");
+        let chars = pair.into_inner().next().expect("string text");
+        let triple = chars.as_rule() == Rule::triple_chars;
         let raw = chars.as_str();
         let base = self.at(chars.as_span().start());
         let parts = self.split_interpolations(raw, base, triple);
