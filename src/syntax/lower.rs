@@ -1419,8 +1419,12 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "where",
 ];
 
-fn is_keyword(name: &str) -> bool {
-    KEYWORDS.binary_search(&name).is_ok()
+pub(crate) fn is_keyword(name: &str) -> bool {
+    // Keywords are short and all lowercase letters; most names are not
+    // (`servers2`, `mgmt_vm`) and need no search.
+    name.len() <= 12
+        && name.bytes().all(|b| b.is_ascii_lowercase())
+        && KEYWORDS.binary_search(&name).is_ok()
 }
 
 fn doc_text(p: &Pair<Rule>) -> String {

@@ -47,6 +47,7 @@ fn keywords_match_the_grammar() {
     for kw in lower::KEYWORDS {
         let parsed = parser::RbkParser::parse(parser::Rule::keyword_word, kw);
         assert!(parsed.is_ok_and(|p| p.as_str() == *kw), "{kw}");
+        assert!(lower::is_keyword(kw), "{kw} gets past the quick test");
     }
     assert!(
         lower::KEYWORDS.windows(2).all(|w| w[0] < w[1]),
