@@ -19,3 +19,4 @@ pub mod render;
 pub mod resolve;
 pub mod sim;
 pub mod syntax;
+pub mod threads;

@@ -177,3 +177,64 @@ fn a_syntax_error_exits_1_with_rbk001() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["diagnostics"][0]["code"], "RBK001");
 }
+
+/// A large file is parsed in parts and checked on two threads
+/// (`rbk::threads`): what it reports must not change, nor may a secret
+/// escape the masking that covers every diagnostic about its file.
+#[test]
+fn a_large_file_reports_what_a_small_one_does() {
+    let faulty = r#"
+procedure big "Mistakes first, then many clean steps" {
+  step a "A" {
+    let password = "hunter2-correct-horse"
+    log "{nope} {password}"
+    openstack.server.start("vm")
+  }
+"#;
+    let clean_step = |i: usize| {
+        format!(
+            "\n  /// Step {i}.\n  step s{i} \"Step {i}\" {{\n    scope openstack(project: \"p\") {{\n      let st{i} = openstack.server.show(\"vm\").status\n      log \"{{st{i}}} at {i}\"\n    }}\n  }}\n"
+        )
+    };
+    let small = format!("{faulty}{}}}\n", clean_step(0));
+    let mut large = faulty.to_string();
+    let mut i = 0;
+    while large.len() < 400 * 1024 {
+        large.push_str(&clean_step(i));
+        i += 1;
+    }
+    large.push_str("}\n");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reports: Vec<(String, serde_json::Value)> = [("small.rbk", &small), ("large.rbk", &large)]
+        .into_iter()
+        .map(|(name, text)| {
+            let f = write(dir.path(), name, text);
+            let human = rbk(&["check", &f]);
+            assert_eq!(human.status.code(), Some(1), "{name}");
+            let json = rbk(&["check", "--format", "json", &f]);
+            let mut v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+            for d in v["diagnostics"].as_array_mut().expect("diagnostics") {
+                d["file"] = serde_json::Value::Null;
+            }
+            (stdout(&human), v)
+        })
+        .collect();
+    let (small_human, small_json) = &reports[0];
+    let (large_human, large_json) = &reports[1];
+    assert_eq!(small_json, large_json);
+    let codes: Vec<&str> = small_json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"RBK101") && codes.contains(&"RBK305"),
+        "{codes:?}"
+    );
+    for out in [small_human, large_human] {
+        assert!(out.contains("looks like a secret"), "{out}");
+        assert!(!out.contains("hunter2"), "the secret leaked:\n{out}");
+    }
+}

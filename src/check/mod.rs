@@ -23,6 +23,7 @@ use crate::dag::Dag;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::{self, Compilation};
 use crate::syntax::ast::Procedure;
+use crate::threads;
 
 /// What the graph and safety rules look at: the root procedure and its graph.
 pub struct Ctx<'c> {
@@ -66,32 +67,47 @@ const RULES: &[fn(&Ctx) -> Vec<Diagnostic>] = &[
 /// Every problem in `comp`: its parse diagnostics, names and types, the
 /// graph rules and the safety rules, sorted by file and position.
 pub fn check(comp: &Compilation) -> Vec<Diagnostic> {
+    // Names and types, and the rules below, read the same tree and not each
+    // other's findings: for a large file they run side by side.
+    let (resolved, (local, secrets)) = if comp.root.source.text.len() >= threads::PARALLEL_FROM {
+        threads::side_by_side(|| resolve::resolve(comp), || rules(comp))
+    } else {
+        (resolve::resolve(comp), rules(comp))
+    };
     let mut out = comp.diagnostics.clone();
-    out.extend(resolve::resolve(comp));
-    if let Some(file) = &comp.root.file {
+    out.extend(resolved);
+    out.extend(local);
+    if !secrets.is_empty() {
+        // Whatever is reported about this file, never print the secret.
         let source = &comp.root.source;
-        let cx = file.procedure().map(|p| Ctx::new(comp, p));
-        let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.index));
-        let mut local = Vec::new();
-        if let Some(cx) = &cx {
-            for rule in RULES {
-                local.extend(rule(cx));
+        let masked = secrets::redact(source, &secrets);
+        for d in &mut out {
+            if d.source.as_ref().is_some_and(|s| s.name == source.name) {
+                d.source = Some(masked.clone());
             }
         }
-        out.extend(local.into_iter().map(|d| d.with_source(source)));
-        if !secrets.is_empty() {
-            // Whatever is reported about this file, never print the secret.
-            let masked = secrets::redact(source, &secrets);
-            for d in &mut out {
-                if d.source.as_ref().is_some_and(|s| s.name == source.name) {
-                    d.source = Some(masked.clone());
-                }
-            }
-            out.extend(secrets.into_iter().map(|d| d.with_source(&masked)));
-        }
+        out.extend(secrets.into_iter().map(|d| d.with_source(&masked)));
     }
     sort_and_dedup(&mut out);
     out
+}
+
+/// The graph and safety rules' findings about the root file, and the
+/// secrets written in it (without their source: it must be masked first).
+fn rules(comp: &Compilation) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let Some(file) = &comp.root.file else {
+        return (Vec::new(), Vec::new());
+    };
+    let source = &comp.root.source;
+    let cx = file.procedure().map(|p| Ctx::new(comp, p));
+    let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.index));
+    let mut local = Vec::new();
+    if let Some(cx) = &cx {
+        for rule in RULES {
+            local.extend(rule(cx).into_iter().map(|d| d.with_source(source)));
+        }
+    }
+    (local, secrets)
 }
 
 /// Order by file, then position, then code; drop exact repeats.

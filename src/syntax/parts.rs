@@ -14,8 +14,6 @@
 //! in one, the caller parses the whole file as one piece, so what an author
 //! is told never depends on where the cuts fell (`tests` below, and the
 //! property test, compare the two ways).
-use std::num::NonZeroUsize;
-use std::sync::OnceLock;
 use std::thread;
 
 use pest::Parser;
@@ -24,25 +22,19 @@ use super::ast::{File, FileItem, ProcItem, Span};
 use super::limits::Outline;
 use super::lower::Lowerer;
 use super::parser::{RbkParser, Rule};
+use crate::threads;
 
 /// A part smaller than this is not worth a thread (starting one costs tens
 /// of microseconds; parsing this much costs about ten milliseconds).
 const MIN_PART: usize = 128 * 1024;
 
-/// Parser threads get the main thread's stack, so the nesting limits
-/// (`limits.rs`) hold on them too. Untouched stack costs no memory.
-const PARSER_STACK: usize = 8 << 20;
-
 /// How many parts to parse `len` bytes in: one per core, none smaller than
-/// [`MIN_PART`].
+/// [`MIN_PART`], and one for a file below [`threads::PARALLEL_FROM`].
 pub(crate) fn parts_for(len: usize) -> usize {
-    if len < 2 * MIN_PART {
+    if len < threads::PARALLEL_FROM {
         return 1;
     }
-    // Asked once: on Linux the answer reads cgroup files.
-    static CORES: OnceLock<usize> = OnceLock::new();
-    let cores = *CORES.get_or_init(|| thread::available_parallelism().map_or(1, NonZeroUsize::get));
-    cores.min(len / MIN_PART).max(1)
+    threads::cores().min(len / MIN_PART).max(1)
 }
 
 /// The file parsed in up to `parts` parts, or `None` when it has no place to
@@ -63,7 +55,7 @@ pub(crate) fn parse_in_parts(src: &str, outline: &Outline, parts: usize) -> Opti
                 let run = move || parse_items(src, start, end);
                 match thread::Builder::new()
                     .name("rbk-parse".into())
-                    .stack_size(PARSER_STACK)
+                    .stack_size(threads::STACK)
                     .spawn_scoped(scope, run)
                 {
                     Ok(handle) => Work::Thread(handle),
