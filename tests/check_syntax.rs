@@ -31,6 +31,15 @@ const BROKEN: &[(&str, &str)] = &[
     ("unclosed list", r#"step s "s" { let x = [1, 2 }"#),
     ("keyword as a name", r#"step s "s" { let if = 3 }"#),
     ("keyword glued to a name", r#"step s "s" { letter = 3 }"#),
+    ("item keyword glued to a name", r#"stepper "s" { log "a" }"#),
+    (
+        "branch keyword glued to its condition",
+        r#"decide d "d" { whenx -> s }"#,
+    ),
+    (
+        "statement keyword glued to a literal",
+        r#"step s "s" { iftrue { log "a" } }"#,
+    ),
     ("not without operand", r#"step s "s" { let x = not }"#),
     ("let at the end", r#"step s "s" { let x = 5 let }"#),
     ("broken interpolation", r#"step s "s" { let x = "{a +}" }"#),

@@ -131,14 +131,58 @@ impl Lowerer {
         self.base + pos
     }
 
-    fn ident(&self, p: &Pair<Rule>) -> Ident {
+    fn ident(&mut self, p: &Pair<Rule>) -> Ident {
+        self.word_start(p);
         Ident {
             name: p.as_str().to_string(),
             span: self.span(p),
         }
     }
 
-    fn path(&self, p: Pair<Rule>) -> Path {
+    /// A name starts a word. When the byte before it is a letter, a digit or
+    /// `_`, a keyword took the front of the word: `stepper "x" {}` would
+    /// read as a step named `per`. pest's keywords are literals with no word
+    /// boundary of their own (pest has no silent atomic rules to give them
+    /// one without a pair per keyword), so the boundary is checked here,
+    /// once for every name.
+    fn word_start(&mut self, p: &Pair<Rule>) {
+        let span = p.as_span();
+        let input = span.get_input();
+        let start = span.start();
+        let glued = start > 0 && is_ident_byte(input.as_bytes()[start - 1]);
+        if !glued {
+            return;
+        }
+        let word_start = input.as_bytes()[..start]
+            .iter()
+            .rposition(|b| !is_ident_byte(*b))
+            .map_or(0, |i| i + 1);
+        let at = self.at(word_start);
+        // A statement's own check (`keyword_boundary`) may have said it.
+        if self
+            .diags
+            .iter()
+            .any(|d| d.primary_span().is_some_and(|s| s.offset() == at))
+        {
+            return;
+        }
+        let keyword = &input[word_start..start];
+        let word = &input[word_start..span.end()];
+        self.diags.push(
+            Diagnostic::new(
+                Code::Syntax,
+                Span::new(at.into(), word.len()),
+                format!("expected `{keyword}` and a space, found the word `{word}`"),
+            )
+            .with_label("one word")
+            .with_help(format!(
+                "a keyword stands alone: write `{keyword} {}` if that is what you meant",
+                &input[start..span.end()]
+            )),
+        );
+    }
+
+    fn path(&mut self, p: Pair<Rule>) -> Path {
         let span = self.span(&p);
         Path {
             segments: p.into_inner().map(|i| self.ident(&i)).collect(),
@@ -146,7 +190,7 @@ impl Lowerer {
         }
     }
 
-    fn type_expr(&self, p: Pair<Rule>) -> TypeExpr {
+    fn type_expr(&mut self, p: Pair<Rule>) -> TypeExpr {
         let inner = p.into_inner().next().expect("type");
         match inner.as_rule() {
             Rule::list_type => {
@@ -1418,6 +1462,10 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "when",
     "where",
 ];
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
 
 pub(crate) fn is_keyword(name: &str) -> bool {
     // Keywords are short and all lowercase letters; most names are not
