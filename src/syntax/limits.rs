@@ -33,6 +33,8 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<Outline, Box<Diagnostic>
     let bytes = src.as_bytes();
     let mut depth = 0usize;
     let mut outline = Outline::default();
+    // The `{` of the top-level block the scan is in.
+    let mut open_block = None;
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes are none of the ones below: step over them in bulk.
@@ -63,7 +65,7 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<Outline, Box<Diagnostic>
             }
             b'(' | b'[' | b'{' => {
                 if depth == 0 && bytes[i] == b'{' {
-                    outline.open_block = Some(i);
+                    open_block = Some(i);
                 }
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -73,8 +75,14 @@ pub(crate) fn prescan(src: &str, base: usize) -> Result<Outline, Box<Diagnostic>
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
-                if bytes[i] == b'}' {
-                    outline.closed(depth, i);
+                match (bytes[i], depth) {
+                    (b'}', 0) => {
+                        if let Some(open) = open_block.take() {
+                            outline.blocks.push((open, i));
+                        }
+                    }
+                    (b'}', 1) => outline.item_ends.push(i + 1),
+                    _ => {}
                 }
                 i += 1;
             }
@@ -95,21 +103,6 @@ pub(crate) struct Outline {
     /// Offsets just after each `}` that closes an item directly inside a
     /// top-level block (a step's body, a decision's arms).
     pub item_ends: Vec<usize>,
-    open_block: Option<usize>,
-}
-
-impl Outline {
-    fn closed(&mut self, depth: usize, at: usize) {
-        match depth {
-            0 => {
-                if let Some(open) = self.open_block.take() {
-                    self.blocks.push((open, at));
-                }
-            }
-            1 => self.item_ends.push(at + 1),
-            _ => {}
-        }
-    }
 }
 
 /// The bytes the scan acts on: `/`, `"` and the brackets.

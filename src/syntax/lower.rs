@@ -132,54 +132,14 @@ impl Lowerer {
     }
 
     fn ident(&mut self, p: &Pair<Rule>) -> Ident {
-        self.word_start(p);
+        // A name starts a word: if it does not, a keyword took the front of
+        // it (`stepper "x" {}` read as a step named `per`).
+        let span = p.as_span();
+        self.glued_keyword(span.get_input(), span.start(), false);
         Ident {
             name: p.as_str().to_string(),
             span: self.span(p),
         }
-    }
-
-    /// A name starts a word. When the byte before it is a letter, a digit or
-    /// `_`, a keyword took the front of the word: `stepper "x" {}` would
-    /// read as a step named `per`. pest's keywords are literals with no word
-    /// boundary of their own (pest has no silent atomic rules to give them
-    /// one without a pair per keyword), so the boundary is checked here,
-    /// once for every name.
-    fn word_start(&mut self, p: &Pair<Rule>) {
-        let span = p.as_span();
-        let input = span.get_input();
-        let start = span.start();
-        let glued = start > 0 && is_ident_byte(input.as_bytes()[start - 1]);
-        if !glued {
-            return;
-        }
-        let word_start = input.as_bytes()[..start]
-            .iter()
-            .rposition(|b| !is_ident_byte(*b))
-            .map_or(0, |i| i + 1);
-        let at = self.at(word_start);
-        // A statement's own check (`keyword_boundary`) may have said it.
-        if self
-            .diags
-            .iter()
-            .any(|d| d.primary_span().is_some_and(|s| s.offset() == at))
-        {
-            return;
-        }
-        let keyword = &input[word_start..start];
-        let word = &input[word_start..span.end()];
-        self.diags.push(
-            Diagnostic::new(
-                Code::Syntax,
-                Span::new(at.into(), word.len()),
-                format!("expected `{keyword}` and a space, found the word `{word}`"),
-            )
-            .with_label("one word")
-            .with_help(format!(
-                "a keyword stands alone: write `{keyword} {}` if that is what you meant",
-                &input[start..span.end()]
-            )),
-        );
     }
 
     fn path(&mut self, p: Pair<Rule>) -> Path {
@@ -231,26 +191,57 @@ impl Lowerer {
         ident
     }
 
-    /// A statement keyword glued to what follows (`letter = 3` read as
-    /// `let ter = 3`): the grammar's keywords have no word boundary of
-    /// their own, so the boundary is checked here.
-    fn keyword_boundary(&mut self, pair: &Pair<Rule>, keyword: &str) {
-        let text = pair.as_str();
-        let glued = text
-            .as_bytes()
-            .get(keyword.len())
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        if glued {
-            let word: String = text
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            let start = self.at(pair.as_span().start());
+    /// A keyword glued to the word after it, where pest ended the keyword
+    /// at `end` in `input`: `letter = 3` read as `let ter = 3`. pest's
+    /// keywords are literals with no word boundary of their own (a boundary
+    /// in the grammar costs an atomic rule, so a pair, per keyword), so
+    /// lowering checks it at the two places a keyword can end: before every
+    /// name, and after a statement's keyword (`iftrue`, `pollevery`). Each
+    /// glued word is reported once, though both places may see it.
+    fn glued_keyword(&mut self, input: &str, end: usize, statement: bool) {
+        let bytes = input.as_bytes();
+        let glued = end > 0
+            && is_ident_byte(bytes[end - 1])
+            && bytes.get(end).is_some_and(|b| is_ident_byte(*b));
+        if !glued {
+            return;
+        }
+        let start = bytes[..end]
+            .iter()
+            .rposition(|b| !is_ident_byte(*b))
+            .map_or(0, |i| i + 1);
+        let stop = bytes[end..]
+            .iter()
+            .position(|b| !is_ident_byte(*b))
+            .map_or(bytes.len(), |i| end + i);
+        let at = self.at(start);
+        if self
+            .diags
+            .iter()
+            .any(|d| d.primary_span().is_some_and(|s| s.offset() == at))
+        {
+            return;
+        }
+        let (keyword, rest, word) = (&input[start..end], &input[end..stop], &input[start..stop]);
+        let span = Span::new(at.into(), word.len());
+        if statement {
             self.error(
                 Code::Syntax,
-                Span::new(start.into(), word.len()),
+                span,
                 format!("expected a statement, found `{word}`"),
                 "a statement starts with a keyword (`let`, `log`, `poll`, ...) followed by a space, or is a call",
+            );
+        } else {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    span,
+                    format!("expected `{keyword}` and a space, found the word `{word}`"),
+                )
+                .with_label("one word")
+                .with_help(format!(
+                    "a keyword stands alone: write `{keyword} {rest}` if that is what you meant"
+                )),
             );
         }
     }
@@ -570,7 +561,8 @@ impl Lowerer {
             _ => None,
         };
         if let Some(keyword) = keyword {
-            self.keyword_boundary(&pair, keyword);
+            let text = pair.as_span();
+            self.glued_keyword(text.get_input(), text.start() + keyword.len(), true);
         }
         let kind = match rule {
             Rule::let_stmt | Rule::record_stmt => {

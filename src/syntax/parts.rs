@@ -14,8 +14,6 @@
 //! in one, the caller parses the whole file as one piece, so what an author
 //! is told never depends on where the cuts fell (`tests` below, and the
 //! property test, compare the two ways).
-use std::thread;
-
 use pest::Parser;
 
 use super::ast::{File, FileItem, ProcItem, Span};
@@ -48,51 +46,28 @@ pub(crate) fn parse_in_parts(src: &str, outline: &Outline, parts: usize) -> Opti
         .zip(cuts.iter().skip(1).chain([&body_end]))
         .map(|(&start, &end)| (start, end))
         .collect();
-    thread::scope(|scope| {
-        let workers: Vec<_> = runs
-            .iter()
-            .map(|&(start, end)| {
-                let run = move || parse_items(src, start, end);
-                match thread::Builder::new()
-                    .name("rbk-parse".into())
-                    .stack_size(threads::STACK)
-                    .spawn_scoped(scope, run)
-                {
-                    Ok(handle) => Work::Thread(handle),
-                    Err(_) => Work::Here(start, end),
-                }
-            })
-            .collect();
-        let head = parse_head(&src[..cuts[0]]);
-        let tail = parse_tail(src, body_end);
-        let mut body = Vec::new();
-        for work in workers {
-            let items = match work {
-                Work::Thread(handle) => handle.join().ok()?,
-                Work::Here(start, end) => parse_items(src, start, end),
-            };
-            body.extend(items?);
-        }
-        let (mut items, tail) = (head?, tail?);
-        let Some(FileItem::Procedure(proc)) = items.last_mut() else {
-            return None;
-        };
-        proc.items.extend(body);
-        let start = proc.span.offset();
-        proc.span = Span::new(start.into(), body_end + 1 - start);
-        // A second procedure is an error, told by the whole-file parse.
-        if tail.iter().any(|i| matches!(i, FileItem::Procedure(_))) {
-            return None;
-        }
-        items.extend(tail);
-        Some(File { items })
-    })
-}
-
-enum Work<'scope> {
-    Thread(thread::ScopedJoinHandle<'scope, Option<Vec<ProcItem>>>),
-    /// No thread could be started: parse this run on the calling one.
-    Here(usize, usize),
+    let jobs: Vec<_> = runs
+        .iter()
+        .map(|&(start, end)| move || parse_items(src, start, end))
+        .collect();
+    let (body, (head, tail)) = threads::fan_out(jobs, || {
+        (parse_head(&src[..cuts[0]]), parse_tail(src, body_end))
+    });
+    let (mut items, tail) = (head?, tail?);
+    let Some(FileItem::Procedure(proc)) = items.last_mut() else {
+        return None;
+    };
+    for part in body {
+        proc.items.extend(part?);
+    }
+    let start = proc.span.offset();
+    proc.span = Span::new(start.into(), body_end + 1 - start);
+    // A second procedure is an error, told by the whole-file parse.
+    if tail.iter().any(|i| matches!(i, FileItem::Procedure(_))) {
+        return None;
+    }
+    items.extend(tail);
+    Some(File { items })
 }
 
 /// Where to cut: the end of the body being cut (its `}`), and the cuts, in
