@@ -1,116 +1,158 @@
-//! The records backends return. Field names are what procedures write
-//! (`server.status`, `lb.provisioning_status`, `hv.memory_mb_used`).
+//! The records builtins return, declared once: each declaration below is
+//! both the Rust struct a backend fills in (serde, so field names are what
+//! procedures write: `server.status`, `lb.provisioning_status`) and the
+//! [`RecordDef`] the checker, the renderer and the book read (the field's
+//! rbk type comes from its Rust type through [`RbkType`]).
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Server {
-    pub id: String,
-    pub name: String,
-    /// ACTIVE, SHUTOFF, ERROR, BUILD, ...
-    pub status: String,
-    pub project_id: String,
-    /// Image name when known (amphorae run `amphora-haproxy`).
-    pub image: String,
-    pub flavor: String,
-    /// Compute host, visible to admins.
-    pub host: String,
-    /// Every fixed and floating address.
-    pub addresses: Vec<String>,
+use crate::resolve::types::{FieldDef, RecordDef, Ty};
+
+/// The rbk type of a record field's Rust type.
+pub trait RbkType {
+    const TY: Ty;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LoadBalancer {
-    pub id: String,
-    pub name: String,
-    /// ACTIVE, ERROR, PENDING_UPDATE, ...
-    pub provisioning_status: String,
-    /// ONLINE, OFFLINE, DEGRADED, ERROR, NO_MONITOR
-    pub operating_status: String,
-    pub vip_address: String,
-    pub project_id: String,
-    /// SINGLE (STANDALONE) or ACTIVE_STANDBY.
-    pub topology: String,
+impl RbkType for String {
+    const TY: Ty = Ty::Str;
+}
+impl RbkType for i64 {
+    const TY: Ty = Ty::Int;
+}
+impl RbkType for f64 {
+    const TY: Ty = Ty::Float;
+}
+impl RbkType for bool {
+    const TY: Ty = Ty::Bool;
+}
+impl RbkType for serde_json::Map<String, serde_json::Value> {
+    const TY: Ty = Ty::Map;
+}
+impl RbkType for Vec<String> {
+    const TY: Ty = Ty::List(&Ty::Str);
+}
+impl RbkType for Vec<Condition> {
+    const TY: Ty = Ty::List(&CONDITION_TY);
+}
+static CONDITION_TY: Ty = Ty::Record(&CONDITION);
+
+/// `records! { DEF Name "doc" { field: Type, "doc"; ... } ... }` declares
+/// the struct `Name` and its definition `DEF`. `field = "name": Type` when
+/// the rbk name is a Rust keyword (`type`).
+macro_rules! records {
+    ($(
+        $def:ident $name:ident $doc:literal {
+            $( $field:ident $(= $rename:literal)? : $t:ty, $fdoc:literal; )*
+        }
+    )*) => {
+        $(
+            #[doc = $doc]
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            pub struct $name {
+                $(
+                    #[doc = $fdoc]
+                    $(#[serde(rename = $rename)])?
+                    pub $field: $t,
+                )*
+            }
+
+            #[doc = concat!("The definition of [`", stringify!($name), "`] for the checker and the book.")]
+            pub static $def: RecordDef = RecordDef {
+                name: stringify!($name),
+                doc: $doc,
+                fields: &[ $( FieldDef {
+                    name: records!(@name $field $($rename)?),
+                    ty: <$t as RbkType>::TY,
+                    doc: $fdoc,
+                }, )* ],
+            };
+        )*
+
+        /// Every record, in the order the book lists them.
+        pub static ALL: &[&RecordDef] = &[ $( &$def, )* ];
+    };
+    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident $rename:literal) => { $rename };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Amphora {
-    pub id: String,
-    pub loadbalancer_id: String,
-    /// The Nova server id backing this amphora.
-    pub compute_id: String,
-    /// ALLOCATED, BOOTING, ERROR, DELETED, ...
-    pub status: String,
-    /// STANDALONE, MASTER, BACKUP.
-    pub role: String,
-    pub lb_network_ip: String,
+records! {
+    SERVER Server "A Nova server." {
+        id: String, "Server UUID.";
+        name: String, "Server name.";
+        status: String, "ACTIVE, SHUTOFF, ERROR, BUILD, ...";
+        project_id: String, "Owning project.";
+        image: String, "Image name (amphorae run `amphora-haproxy`).";
+        flavor: String, "Flavor name.";
+        host: String, "Compute host (admins only).";
+        addresses: Vec<String>, "Fixed and floating addresses.";
+    }
+    LOAD_BALANCER LoadBalancer "An Octavia load balancer." {
+        id: String, "Load balancer UUID.";
+        name: String, "Name.";
+        provisioning_status: String, "ACTIVE, ERROR, PENDING_UPDATE, ...";
+        operating_status: String, "ONLINE, OFFLINE, DEGRADED, ERROR, NO_MONITOR.";
+        vip_address: String, "The VIP.";
+        project_id: String, "Owning project.";
+        topology: String, "SINGLE (one STANDALONE amphora) or ACTIVE_STANDBY.";
+    }
+    AMPHORA Amphora "An Octavia amphora, as Octavia's database knows it." {
+        id: String, "Amphora UUID (the Nova server is named `amphora-<id>`).";
+        loadbalancer_id: String, "The load balancer it serves.";
+        compute_id: String, "The Nova server backing it.";
+        status: String, "ALLOCATED, BOOTING, ERROR, DELETED, ...";
+        role: String, "STANDALONE, MASTER or BACKUP.";
+        lb_network_ip: String, "Address on the management network.";
+    }
+    HYPERVISOR Hypervisor "A compute host's memory and CPU figures." {
+        hostname: String, "Host name.";
+        memory_mb: i64, "Physical memory, MB.";
+        memory_mb_used: i64, "Memory allocated to instances plus the reserve, MB.";
+        ram_allocation_ratio: f64, "Placement's overcommit ratio.";
+        reserved_host_memory_mb: i64, "Memory reserved for the host, MB.";
+        vcpus: i64, "Physical CPUs.";
+        vcpus_used: i64, "CPUs allocated.";
+    }
+    COE_CLUSTER CoeCluster "A Magnum cluster." {
+        name: String, "Cluster name.";
+        uuid: String, "Cluster UUID.";
+        status: String, "CREATE_COMPLETE, UPDATE_FAILED, ...";
+        health_status: String, "HEALTHY, UNHEALTHY or UNKNOWN.";
+        health_status_reason: serde_json::Map<String, serde_json::Value>, "Component -> state; empty when the conductor cannot reach the management cluster.";
+    }
+    NODE Node "A Kubernetes node." {
+        name: String, "Node name.";
+        ready: bool, "The Ready condition is True.";
+        roles: Vec<String>, "Node roles.";
+        internal_ip: String, "InternalIP address.";
+        kubelet_version: String, "Kubelet version.";
+    }
+    POD Pod "A Kubernetes pod." {
+        namespace: String, "Namespace.";
+        name: String, "Pod name.";
+        phase: String, "Running, Pending, Succeeded, Failed, Unknown.";
+        ready: bool, "Every container is ready.";
+        restarts: i64, "Container restarts, summed.";
+    }
+    CONDITION Condition "A Kubernetes status condition." {
+        type_ = "type": String, "Condition type (Ready, Available, InfrastructureReady, ...).";
+        status: String, "\"True\", \"False\" or \"Unknown\".";
+        reason: String, "Machine-readable reason.";
+        message: String, "Human-readable message.";
+    }
+    KUBE_OBJECT KubeObject "A Kubernetes object with conditions (Cluster API kinds)." {
+        kind: String, "Kind (Cluster, OpenStackCluster, Machine, ...).";
+        name: String, "Object name.";
+        namespace: String, "Namespace.";
+        phase: String, "`status.phase` when the kind has one.";
+        conditions: Vec<Condition>, "`status.conditions`.";
+    }
+    SSH_OUTPUT SshOutput "What a command run over ssh printed, and how it ended." {
+        stdout: String, "Standard output.";
+        stderr: String, "Standard error.";
+        exit: i64, "Exit status (non-zero is not an error by itself).";
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hypervisor {
-    pub hostname: String,
-    /// Physical memory.
-    pub memory_mb: i64,
-    pub memory_mb_used: i64,
-    pub ram_allocation_ratio: f64,
-    pub reserved_host_memory_mb: i64,
-    pub vcpus: i64,
-    pub vcpus_used: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CoeCluster {
-    pub name: String,
-    pub uuid: String,
-    pub status: String,
-    /// HEALTHY, UNHEALTHY, UNKNOWN.
-    pub health_status: String,
-    /// Component -> state, as Magnum reports it; empty when the conductor
-    /// cannot reach the management cluster.
-    pub health_status_reason: serde_json::Map<String, serde_json::Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Node {
-    pub name: String,
-    pub ready: bool,
-    pub roles: Vec<String>,
-    pub internal_ip: String,
-    pub kubelet_version: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pod {
-    pub namespace: String,
-    pub name: String,
-    /// Running, Pending, Succeeded, Failed, Unknown.
-    pub phase: String,
-    pub ready: bool,
-    pub restarts: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Condition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// "True", "False" or "Unknown", as Kubernetes writes it.
-    pub status: String,
-    pub reason: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KubeObject {
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-    /// `status.phase` when the kind has one (Machines: Running, Provisioning...).
-    pub phase: String,
-    pub conditions: Vec<Condition>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SshOutput {
-    pub stdout: String,
-    pub stderr: String,
-    pub exit: i64,
+/// The record named `name` (`Server`), as `param` and `site` types name it.
+pub fn by_name(name: &str) -> Option<&'static RecordDef> {
+    ALL.iter().copied().find(|r| r.name == name)
 }

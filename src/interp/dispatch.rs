@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::error::{Result, RunError};
 use super::exec::Ctx;
+use super::io::{Io, IoFn};
 use super::value::Value;
 use super::Interp;
 use crate::backends::CallError;
 use crate::diagnostic::Code;
-use crate::resolve::builtins::{self, Builtin, Effect};
+use crate::resolve::builtins::{self, Builtin, Effect, Run};
 use crate::syntax::ast::{Arg, Path, Span};
 
 /// Arguments whose value never reaches the journal or the terminal.
@@ -35,20 +36,26 @@ impl<'c> Interp<'c> {
             ));
         };
         let values = self.bind(ctx, b, args, span).await?;
-        if b.effect == Effect::Pure {
-            let re = |p: &str| {
-                regex::Regex::new(p).map_err(|e| format!("bad regular expression {p:?}: {e}"))
-            };
-            return super::functions::call(b.name, &values, &re)
-                .map_err(|m| self.fail(ctx, span, m));
-        }
-        if b.name == "sleep" {
-            let d = values
-                .first()
-                .and_then(Value::as_duration)
-                .unwrap_or_default();
-            self.clock.sleep(d).await;
-            return Ok(Value::Null);
+        let io = match b.run {
+            Run::Pure(f) => {
+                let re = |p: &str| {
+                    regex::Regex::new(p).map_err(|e| format!("bad regular expression {p:?}: {e}"))
+                };
+                let args = super::functions::Args {
+                    name: b.name,
+                    values: &values,
+                    regex: &re,
+                };
+                return f(&args).map_err(|m| self.fail(ctx, span, m));
+            }
+            Run::Io(io) => io,
+        };
+        if b.family().is_none() && !b.effect.mutates() {
+            // `sleep`: nothing to show, journal or dry-run.
+            return self
+                .invoke(ctx, b, io, &values)
+                .await
+                .map_err(|e| self.fail(ctx, span, e.to_string()));
         }
         let command = render_command(b, &values, ctx);
         self.check_forbidden(ctx, b, &command, span)?;
@@ -62,7 +69,7 @@ impl<'c> Interp<'c> {
             return Ok(Value::Null);
         }
         let started = Instant::now();
-        let result = self.invoke(ctx, b, &values).await;
+        let result = self.invoke(ctx, b, io, &values).await;
         let ms = started.elapsed().as_millis() as u64;
         if let Ok(mut s) = self.stats.lock() {
             s.calls += 1;
@@ -182,115 +189,25 @@ impl<'c> Interp<'c> {
     async fn invoke(
         &self,
         ctx: &Ctx<'c>,
-        b: &Builtin,
-        v: &[Value],
+        b: &'static Builtin,
+        io: IoFn,
+        values: &[Value],
     ) -> std::result::Result<Value, CallError> {
-        let s = |i: usize| v.get(i).map(|x| x.to_string()).unwrap_or_default();
-        let no_scope = |kind: &str| CallError::Config {
-            call: b.name.to_string(),
-            message: format!("must be called inside `scope {kind}(...)`"),
+        let call = Io {
+            builtin: b,
+            args: values,
+            backends: &self.backends,
+            os: ctx.os.as_ref(),
+            kube: ctx.kube.as_ref(),
+            ssh: ctx.ssh.as_ref(),
+            clock: &self.clock,
         };
-        let be = &self.backends;
-        macro_rules! os {
-            () => {
-                ctx.os.as_ref().ok_or_else(|| no_scope("openstack"))?
-            };
-        }
-        macro_rules! kube {
-            () => {
-                ctx.kube.as_ref().ok_or_else(|| no_scope("kube"))?
-            };
-        }
-        Ok(match b.name {
-            "openstack.server.start" => {
-                be.openstack.server_start(os!(), &s(0)).await?;
-                Value::Null
-            }
-            "openstack.server.stop" => {
-                be.openstack.server_stop(os!(), &s(0)).await?;
-                Value::Null
-            }
-            "openstack.server.show" => {
-                Value::from_serde(&be.openstack.server_show(os!(), &s(0)).await?)
-            }
-            "openstack.server.list" => {
-                let all = v.first().is_some_and(Value::truthy);
-                Value::from_serde(&be.openstack.server_list(os!(), all).await?)
-            }
-            "openstack.server.delete" => {
-                be.openstack.server_delete(os!(), &s(0)).await?;
-                Value::Null
-            }
-            "openstack.loadbalancer.list" => {
-                Value::from_serde(&be.openstack.loadbalancer_list(os!()).await?)
-            }
-            "openstack.loadbalancer.show" => {
-                Value::from_serde(&be.openstack.loadbalancer_show(os!(), &s(0)).await?)
-            }
-            "openstack.loadbalancer.failover" => {
-                be.openstack.loadbalancer_failover(os!(), &s(0)).await?;
-                Value::Null
-            }
-            "openstack.loadbalancer.amphora.list" => {
-                Value::from_serde(&be.openstack.amphora_list(os!()).await?)
-            }
-            "openstack.hypervisor.list" => {
-                Value::from_serde(&be.openstack.hypervisor_list(os!()).await?)
-            }
-            "openstack.coe.cluster.show" => {
-                Value::from_serde(&be.openstack.coe_cluster_show(os!(), &s(0)).await?)
-            }
-            "kube.nodes" => Value::from_serde(&be.kube.nodes(kube!()).await?),
-            "kube.pods" => {
-                let ns = s(0);
-                let ns = (!ns.is_empty()).then_some(ns);
-                Value::from_serde(&be.kube.pods(kube!(), ns.as_deref()).await?)
-            }
-            "kube.get" => Value::from_serde(&be.kube.objects(kube!(), &s(0), &s(1)).await?),
-            "ssh.run" => {
-                let scope = ctx.ssh.as_ref().ok_or_else(|| no_scope("ssh"))?;
-                let timeout = v
-                    .get(1)
-                    .and_then(Value::as_duration)
-                    .unwrap_or(Duration::from_secs(60));
-                Value::from_serde(&be.ssh.run(scope, &s(0), timeout).await?)
-            }
-            "tcp.probe" => {
-                let port = match v.get(1) {
-                    Some(Value::Int(p)) if (1..=65535).contains(p) => *p as u16,
-                    other => {
-                        return Err(CallError::Config {
-                            call: b.name.into(),
-                            message: format!(
-                                "port must be 1-65535, got {}",
-                                other.cloned().unwrap_or_default()
-                            ),
-                        })
-                    }
-                };
-                let timeout = v
-                    .get(2)
-                    .and_then(Value::as_duration)
-                    .unwrap_or(Duration::from_secs(5));
-                Value::Bool(be.tcp.probe(&s(0), port, timeout).await?)
-            }
-            "file.exists" => Value::Bool(be.local.file_exists(&s(0)).await?),
-            "file.write" => {
-                be.local.file_write(&s(0), &s(1)).await?;
-                Value::Null
-            }
-            other => {
-                return Err(CallError::Config {
-                    call: other.into(),
-                    message: "no backend implements this builtin".into(),
-                })
-            }
-        })
+        io(&call).await
     }
 }
 
 /// A default from the table's source text: `false`, `""`, `60s`, `", "`.
-fn parse_default(src: &str) -> Value {
+pub(crate) fn parse_default(src: &str) -> Value {
     match src {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),

@@ -1,10 +1,30 @@
 //! The builtin signature table: the single source of truth for what a
 //! procedure can call. The checker reads it (arity, types, scope, effect,
-//! layer), the interpreter dispatches on it, `rbk render` prints each call's
-//! hand-typed equivalent from `command`, and the book's builtin reference is
-//! generated from it.
+//! layer), the interpreter runs the implementation each entry names, `rbk
+//! render` prints each call's hand-typed equivalent from `command`, and the
+//! book's builtin reference is generated from it.
+//!
+//! # Adding a builtin
+//!
+//! 1. If it returns a new record, declare it once in `backends::model`
+//!    (`records!`: the struct and its definition) and list it in
+//!    `resolve::types::records`.
+//! 2. Add the backend call to the family's trait in `backends` (for
+//!    example `OpenStack`), with the real client and the simulator's answer
+//!    (the compiler lists every implementation that lacks it).
+//! 3. Write the implementation in `interp::io` (`io_fn! { name(c) { ... } }`;
+//!    `c.os()?`, `c.s(0)`, `c.flag(1)`, `c.duration(2, default)` read the
+//!    scope and the arguments), or a pure function in `interp::functions`.
+//! 4. Add its entry here: name, params, returns, effect, layer, scope,
+//!    summary, `command` (what `rbk render` prints) and
+//!    `run: Run::Io(io::name)`.
+//!
+//! The tests in `interp::io` then prove the entry has an implementation of
+//! its kind, a render command, and an answer from the simulator; the book's
+//! reference picks it up on the next `RBK_BLESS=1 cargo test --test book`.
 use super::types::records::*;
 use super::types::Ty;
+use crate::interp::{functions, io};
 use crate::syntax::ast::{Path, ScopeKind};
 
 /// What calling a builtin does to the world.
@@ -62,6 +82,17 @@ pub struct Builtin {
     /// What an operator would type by hand; `{param}` is replaced by the
     /// argument as written, `[--flag]{param}` only when the argument is true.
     pub command: &'static str,
+    /// Its implementation.
+    pub run: Run,
+}
+
+/// How a builtin runs: the implementation its table entry names.
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    /// A function of its arguments, no I/O (`interp::functions`).
+    Pure(functions::PureFn),
+    /// An action or a look at the world through a backend (`interp::io`).
+    Io(io::IoFn),
 }
 
 impl Builtin {
@@ -106,6 +137,7 @@ static STR_TY: Ty = Ty::Str;
 static ANY_TY: Ty = Ty::Any;
 
 use Effect::*;
+
 use ScopeKind::{Kube, OpenStack, Ssh};
 
 /// Every builtin and function, in the order the book lists them.
@@ -120,6 +152,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Start a stopped server (Nova os-start).",
         command: "openstack server start {server}",
+        run: Run::Io(io::server_start),
     },
     Builtin {
         name: "openstack.server.stop",
@@ -130,6 +163,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Stop a server (Nova os-stop: an ACPI stop, not a clean guest shutdown on every image).",
         command: "openstack server stop {server}",
+        run: Run::Io(io::server_stop),
     },
     Builtin {
         name: "openstack.server.show",
@@ -140,6 +174,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "One server's details.",
         command: "openstack server show {server}",
+        run: Run::Io(io::server_show),
     },
     Builtin {
         name: "openstack.server.list",
@@ -150,6 +185,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Servers in the scope's project, or in all projects.",
         command: "openstack server list [--all-projects]{all_projects} --long",
+        run: Run::Io(io::server_list),
     },
     Builtin {
         name: "openstack.server.delete",
@@ -160,6 +196,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Delete a server by UUID.",
         command: "openstack server delete {id}",
+        run: Run::Io(io::server_delete),
     },
     Builtin {
         name: "openstack.loadbalancer.list",
@@ -170,6 +207,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Load balancers visible in the scope.",
         command: "openstack loadbalancer list",
+        run: Run::Io(io::loadbalancer_list),
     },
     Builtin {
         name: "openstack.loadbalancer.show",
@@ -180,6 +218,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "One load balancer's provisioning and operating status.",
         command: "openstack loadbalancer show {id}",
+        run: Run::Io(io::loadbalancer_show),
     },
     Builtin {
         name: "openstack.loadbalancer.failover",
@@ -190,6 +229,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Fail a load balancer over to new amphorae (needs headroom for one more amphora; admin).",
         command: "openstack loadbalancer failover {id}",
+        run: Run::Io(io::loadbalancer_failover),
     },
     Builtin {
         name: "openstack.loadbalancer.amphora.list",
@@ -200,6 +240,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Octavia's amphora inventory (the database truth; admin).",
         command: "openstack loadbalancer amphora list",
+        run: Run::Io(io::amphora_list),
     },
     Builtin {
         name: "openstack.hypervisor.list",
@@ -210,6 +251,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "Compute hosts with memory figures and allocation ratios (Nova < 2.88 or Placement; admin).",
         command: "openstack hypervisor list --long",
+        run: Run::Io(io::hypervisor_list),
     },
     Builtin {
         name: "openstack.coe.cluster.show",
@@ -220,6 +262,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "A Magnum cluster, with its health status and reason.",
         command: "openstack coe cluster show {name}",
+        run: Run::Io(io::coe_cluster_show),
     },
     // ------------------------------------------------------------ Kubernetes
     Builtin {
@@ -231,6 +274,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Kube),
         summary: "The cluster's nodes.",
         command: "kubectl get nodes -o wide",
+        run: Run::Io(io::kube_nodes),
     },
     Builtin {
         name: "kube.pods",
@@ -241,6 +285,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Kube),
         summary: "Pods in one namespace or in all of them.",
         command: "kubectl get pods -A",
+        run: Run::Io(io::kube_pods),
     },
     Builtin {
         name: "kube.get",
@@ -254,6 +299,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Kube),
         summary: "Objects of one kind in a namespace, with their conditions.",
         command: "kubectl -n {namespace} get {kind}",
+        run: Run::Io(io::kube_get),
     },
     // ------------------------------------------------------------ ssh, tcp, files
     Builtin {
@@ -268,6 +314,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Ssh),
         summary: "Run a command over ssh (BatchMode, strict host keys by default).",
         command: "ssh {scope} '{command}'",
+        run: Run::Io(io::ssh_run),
     },
     Builtin {
         name: "tcp.probe",
@@ -282,6 +329,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Can a TCP connection be opened?",
         command: "timeout {timeout} bash -c 'exec 3<>/dev/tcp/{host}/{port}'",
+        run: Run::Io(io::tcp_probe),
     },
     Builtin {
         name: "file.exists",
@@ -292,6 +340,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Does a local file exist?",
         command: "test -e {path}",
+        run: Run::Io(io::file_exists),
     },
     Builtin {
         name: "file.write",
@@ -305,6 +354,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Write a local file atomically, readable only by you.",
         command: "cat > {path}",
+        run: Run::Io(io::file_write),
     },
     Builtin {
         name: "sleep",
@@ -315,6 +365,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Wait (simulated time under `--sim`).",
         command: "sleep {duration}",
+        run: Run::Io(io::sleep),
     },
     // ------------------------------------------------------------ functions
     Builtin {
@@ -326,6 +377,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Number of items (or characters).",
         command: "",
+        run: Run::Pure(functions::len),
     },
     Builtin {
         name: "contains",
@@ -336,6 +388,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Same as `needle in haystack`.",
         command: "",
+        run: Run::Pure(functions::contains_),
     },
     Builtin {
         name: "starts_with",
@@ -346,6 +399,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Does the text start with the prefix?",
         command: "",
+        run: Run::Pure(functions::starts_with),
     },
     Builtin {
         name: "ends_with",
@@ -356,6 +410,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Does the text end with the suffix?",
         command: "",
+        run: Run::Pure(functions::ends_with),
     },
     Builtin {
         name: "trim_prefix",
@@ -366,6 +421,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The text without the prefix (unchanged when absent).",
         command: "",
+        run: Run::Pure(functions::trim_prefix),
     },
     Builtin {
         name: "trim",
@@ -376,6 +432,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The text without leading and trailing white space.",
         command: "",
+        run: Run::Pure(functions::trim),
     },
     Builtin {
         name: "lower",
@@ -386,6 +443,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Lower-case text.",
         command: "",
+        run: Run::Pure(functions::lower),
     },
     Builtin {
         name: "upper",
@@ -396,6 +454,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Upper-case text.",
         command: "",
+        run: Run::Pure(functions::upper),
     },
     Builtin {
         name: "lines",
@@ -406,6 +465,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The text's lines.",
         command: "",
+        run: Run::Pure(functions::lines),
     },
     Builtin {
         name: "split",
@@ -416,6 +476,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Split text on a separator.",
         command: "",
+        run: Run::Pure(functions::split),
     },
     Builtin {
         name: "join",
@@ -426,6 +487,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "Join a list's items into text.",
         command: "",
+        run: Run::Pure(functions::join),
     },
     Builtin {
         name: "capture",
@@ -436,6 +498,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The first group of the first match, or \"\" when none.",
         command: "",
+        run: Run::Pure(functions::capture),
     },
     Builtin {
         name: "str",
@@ -446,6 +509,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "A value as text.",
         command: "",
+        run: Run::Pure(functions::str_),
     },
     Builtin {
         name: "int",
@@ -456,6 +520,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "A value as a whole number (fails on non-numeric text).",
         command: "",
+        run: Run::Pure(functions::int_),
     },
     Builtin {
         name: "float",
@@ -466,6 +531,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "A value as a decimal number (fails on non-numeric text).",
         command: "",
+        run: Run::Pure(functions::float_),
     },
     Builtin {
         name: "keys",
@@ -476,6 +542,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "A map's keys, sorted.",
         command: "",
+        run: Run::Pure(functions::keys),
     },
     Builtin {
         name: "first",
@@ -486,6 +553,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The first item, or none when the list is empty.",
         command: "",
+        run: Run::Pure(functions::first),
     },
     Builtin {
         name: "sum",
@@ -496,6 +564,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The sum of a list of numbers.",
         command: "",
+        run: Run::Pure(functions::sum),
     },
     Builtin {
         name: "max",
@@ -506,6 +575,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The largest number, or none when the list is empty.",
         command: "",
+        run: Run::Pure(functions::max_min),
     },
     Builtin {
         name: "min",
@@ -516,6 +586,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "The smallest number, or none when the list is empty.",
         command: "",
+        run: Run::Pure(functions::max_min),
     },
     Builtin {
         name: "condition",
@@ -529,6 +600,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         summary: "One condition of an object; status \"Unknown\" and empty texts when it has none.",
         command: "",
+        run: Run::Pure(functions::condition),
     },
 ];
 

@@ -98,113 +98,11 @@ impl fmt::Display for Ty {
     }
 }
 
-/// The records builtins return; they mirror `backends::model`.
+/// The records builtins return, declared once in `backends::model` (the
+/// struct a backend fills in and its definition, from one declaration).
 pub mod records {
-    use super::{FieldDef, RecordDef, Ty};
-
-    macro_rules! record {
-        ($id:ident, $name:literal, $doc:literal, { $($f:literal : $t:expr, $fdoc:literal;)* }) => {
-            pub static $id: RecordDef = RecordDef {
-                name: $name,
-                doc: $doc,
-                fields: &[ $( FieldDef { name: $f, ty: $t, doc: $fdoc }, )* ],
-            };
-        };
-    }
-
-    static STR: Ty = Ty::Str;
-    static CONDITION_TY: Ty = Ty::Record(&CONDITION);
-
-    record!(SERVER, "Server", "A Nova server.", {
-        "id": Ty::Str, "Server UUID.";
-        "name": Ty::Str, "Server name.";
-        "status": Ty::Str, "ACTIVE, SHUTOFF, ERROR, BUILD, ...";
-        "project_id": Ty::Str, "Owning project.";
-        "image": Ty::Str, "Image name (amphorae run `amphora-haproxy`).";
-        "flavor": Ty::Str, "Flavor name.";
-        "host": Ty::Str, "Compute host (admins only).";
-        "addresses": Ty::List(&STR), "Fixed and floating addresses.";
-    });
-    record!(LOAD_BALANCER, "LoadBalancer", "An Octavia load balancer.", {
-        "id": Ty::Str, "Load balancer UUID.";
-        "name": Ty::Str, "Name.";
-        "provisioning_status": Ty::Str, "ACTIVE, ERROR, PENDING_UPDATE, ...";
-        "operating_status": Ty::Str, "ONLINE, OFFLINE, DEGRADED, ERROR, NO_MONITOR.";
-        "vip_address": Ty::Str, "The VIP.";
-        "project_id": Ty::Str, "Owning project.";
-        "topology": Ty::Str, "SINGLE (one STANDALONE amphora) or ACTIVE_STANDBY.";
-    });
-    record!(AMPHORA, "Amphora", "An Octavia amphora, as Octavia's database knows it.", {
-        "id": Ty::Str, "Amphora UUID (the Nova server is named `amphora-<id>`).";
-        "loadbalancer_id": Ty::Str, "The load balancer it serves.";
-        "compute_id": Ty::Str, "The Nova server backing it.";
-        "status": Ty::Str, "ALLOCATED, BOOTING, ERROR, DELETED, ...";
-        "role": Ty::Str, "STANDALONE, MASTER or BACKUP.";
-        "lb_network_ip": Ty::Str, "Address on the management network.";
-    });
-    record!(HYPERVISOR, "Hypervisor", "A compute host's memory and CPU figures.", {
-        "hostname": Ty::Str, "Host name.";
-        "memory_mb": Ty::Int, "Physical memory, MB.";
-        "memory_mb_used": Ty::Int, "Memory allocated to instances plus the reserve, MB.";
-        "ram_allocation_ratio": Ty::Float, "Placement's overcommit ratio.";
-        "reserved_host_memory_mb": Ty::Int, "Memory reserved for the host, MB.";
-        "vcpus": Ty::Int, "Physical CPUs.";
-        "vcpus_used": Ty::Int, "CPUs allocated.";
-    });
-    record!(COE_CLUSTER, "CoeCluster", "A Magnum cluster.", {
-        "name": Ty::Str, "Cluster name.";
-        "uuid": Ty::Str, "Cluster UUID.";
-        "status": Ty::Str, "CREATE_COMPLETE, UPDATE_FAILED, ...";
-        "health_status": Ty::Str, "HEALTHY, UNHEALTHY or UNKNOWN.";
-        "health_status_reason": Ty::Map, "Component -> state; empty when the conductor cannot reach the management cluster.";
-    });
-    record!(NODE, "Node", "A Kubernetes node.", {
-        "name": Ty::Str, "Node name.";
-        "ready": Ty::Bool, "The Ready condition is True.";
-        "roles": Ty::List(&STR), "Node roles.";
-        "internal_ip": Ty::Str, "InternalIP address.";
-        "kubelet_version": Ty::Str, "Kubelet version.";
-    });
-    record!(POD, "Pod", "A Kubernetes pod.", {
-        "namespace": Ty::Str, "Namespace.";
-        "name": Ty::Str, "Pod name.";
-        "phase": Ty::Str, "Running, Pending, Succeeded, Failed, Unknown.";
-        "ready": Ty::Bool, "Every container is ready.";
-        "restarts": Ty::Int, "Container restarts, summed.";
-    });
-    record!(CONDITION, "Condition", "A Kubernetes status condition.", {
-        "type": Ty::Str, "Condition type (Ready, Available, InfrastructureReady, ...).";
-        "status": Ty::Str, "\"True\", \"False\" or \"Unknown\".";
-        "reason": Ty::Str, "Machine-readable reason.";
-        "message": Ty::Str, "Human-readable message.";
-    });
-    record!(KUBE_OBJECT, "KubeObject", "A Kubernetes object with conditions (Cluster API kinds).", {
-        "kind": Ty::Str, "Kind (Cluster, OpenStackCluster, Machine, ...).";
-        "name": Ty::Str, "Object name.";
-        "namespace": Ty::Str, "Namespace.";
-        "phase": Ty::Str, "`status.phase` when the kind has one.";
-        "conditions": Ty::List(&CONDITION_TY), "`status.conditions`.";
-    });
-    record!(SSH_OUTPUT, "SshOutput", "What a command run over ssh printed, and how it ended.", {
-        "stdout": Ty::Str, "Standard output.";
-        "stderr": Ty::Str, "Standard error.";
-        "exit": Ty::Int, "Exit status (non-zero is not an error by itself).";
-    });
-
-    pub static ALL: &[&RecordDef] = &[
-        &SERVER,
-        &LOAD_BALANCER,
-        &AMPHORA,
-        &HYPERVISOR,
-        &COE_CLUSTER,
-        &NODE,
-        &POD,
-        &CONDITION,
-        &KUBE_OBJECT,
-        &SSH_OUTPUT,
-    ];
-
-    pub fn by_name(name: &str) -> Option<&'static RecordDef> {
-        ALL.iter().copied().find(|r| r.name == name)
-    }
+    pub use crate::backends::model::{
+        by_name, ALL, AMPHORA, COE_CLUSTER, CONDITION, HYPERVISOR, KUBE_OBJECT, LOAD_BALANCER,
+        NODE, POD, SERVER, SSH_OUTPUT,
+    };
 }

@@ -1,0 +1,257 @@
+//! The implementations of the builtins that act on the world, each named
+//! by its entry in the builtin table (`Run::Io(io::server_start)`): a
+//! builtin without one does not compile. Each takes its arguments in the
+//! table's parameter order, defaults filled in, and the scopes around the
+//! call, and goes through the backend traits, so the same function serves
+//! real clouds and `--sim`.
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use super::value::Value;
+use crate::backends::{Backends, CallError, KubeScope, OpenStackScope, SshScope};
+use crate::clock::Clock;
+use crate::resolve::builtins::Builtin;
+
+/// One call of a builtin, as its implementation sees it.
+pub struct Io<'a> {
+    pub builtin: &'static Builtin,
+    /// Arguments in the table's parameter order, defaults filled in.
+    pub args: &'a [Value],
+    pub backends: &'a Backends,
+    pub os: Option<&'a OpenStackScope>,
+    pub kube: Option<&'a KubeScope>,
+    pub ssh: Option<&'a SshScope>,
+    pub clock: &'a Clock,
+}
+
+/// A builtin's implementation.
+pub type IoFn = for<'a> fn(&'a Io<'a>) -> BoxFuture<'a, Result<Value, CallError>>;
+
+impl Io<'_> {
+    /// Argument `i` as text (`""` when absent).
+    pub fn s(&self, i: usize) -> String {
+        self.args.get(i).map(|x| x.to_string()).unwrap_or_default()
+    }
+
+    /// Argument `i` as a duration, or `default`.
+    pub fn duration(&self, i: usize, default: Duration) -> Duration {
+        self.args
+            .get(i)
+            .and_then(Value::as_duration)
+            .unwrap_or(default)
+    }
+
+    pub fn flag(&self, i: usize) -> bool {
+        self.args.get(i).is_some_and(Value::truthy)
+    }
+
+    /// A failure of this call that is not the remote's (bad input).
+    pub fn config(&self, message: impl Into<String>) -> CallError {
+        CallError::Config {
+            call: self.builtin.name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn no_scope(&self, kind: &str) -> CallError {
+        self.config(format!("must be called inside `scope {kind}(...)`"))
+    }
+
+    pub fn os(&self) -> Result<&OpenStackScope, CallError> {
+        self.os.ok_or_else(|| self.no_scope("openstack"))
+    }
+
+    pub fn kube(&self) -> Result<&KubeScope, CallError> {
+        self.kube.ok_or_else(|| self.no_scope("kube"))
+    }
+
+    pub fn ssh(&self) -> Result<&SshScope, CallError> {
+        self.ssh.ok_or_else(|| self.no_scope("ssh"))
+    }
+}
+
+/// `io_fn!(name(c) { ... })`: an implementation, `c` the [`Io`].
+macro_rules! io_fn {
+    ($($(#[$doc:meta])* $name:ident($c:ident) $body:block)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name<'a>($c: &'a Io<'a>) -> BoxFuture<'a, Result<Value, CallError>> {
+                Box::pin(async move $body)
+            }
+        )*
+    };
+}
+
+io_fn! {
+    server_start(c) {
+        c.backends.openstack.server_start(c.os()?, &c.s(0)).await?;
+        Ok(Value::Null)
+    }
+    server_stop(c) {
+        c.backends.openstack.server_stop(c.os()?, &c.s(0)).await?;
+        Ok(Value::Null)
+    }
+    server_show(c) {
+        Ok(Value::from_serde(&c.backends.openstack.server_show(c.os()?, &c.s(0)).await?))
+    }
+    server_list(c) {
+        Ok(Value::from_serde(&c.backends.openstack.server_list(c.os()?, c.flag(0)).await?))
+    }
+    server_delete(c) {
+        c.backends.openstack.server_delete(c.os()?, &c.s(0)).await?;
+        Ok(Value::Null)
+    }
+    loadbalancer_list(c) {
+        Ok(Value::from_serde(&c.backends.openstack.loadbalancer_list(c.os()?).await?))
+    }
+    loadbalancer_show(c) {
+        Ok(Value::from_serde(&c.backends.openstack.loadbalancer_show(c.os()?, &c.s(0)).await?))
+    }
+    loadbalancer_failover(c) {
+        c.backends.openstack.loadbalancer_failover(c.os()?, &c.s(0)).await?;
+        Ok(Value::Null)
+    }
+    amphora_list(c) {
+        Ok(Value::from_serde(&c.backends.openstack.amphora_list(c.os()?).await?))
+    }
+    hypervisor_list(c) {
+        Ok(Value::from_serde(&c.backends.openstack.hypervisor_list(c.os()?).await?))
+    }
+    coe_cluster_show(c) {
+        Ok(Value::from_serde(&c.backends.openstack.coe_cluster_show(c.os()?, &c.s(0)).await?))
+    }
+    kube_nodes(c) {
+        Ok(Value::from_serde(&c.backends.kube.nodes(c.kube()?).await?))
+    }
+    kube_pods(c) {
+        let ns = c.s(0);
+        let ns = (!ns.is_empty()).then_some(ns);
+        Ok(Value::from_serde(&c.backends.kube.pods(c.kube()?, ns.as_deref()).await?))
+    }
+    kube_get(c) {
+        Ok(Value::from_serde(&c.backends.kube.objects(c.kube()?, &c.s(0), &c.s(1)).await?))
+    }
+    ssh_run(c) {
+        let timeout = c.duration(1, Duration::from_secs(60));
+        Ok(Value::from_serde(&c.backends.ssh.run(c.ssh()?, &c.s(0), timeout).await?))
+    }
+    tcp_probe(c) {
+        let port = match c.args.get(1) {
+            Some(Value::Int(p)) if (1..=65535).contains(p) => *p as u16,
+            other => {
+                return Err(c.config(format!(
+                    "port must be 1-65535, got {}",
+                    other.cloned().unwrap_or_default()
+                )))
+            }
+        };
+        let timeout = c.duration(2, Duration::from_secs(5));
+        Ok(Value::Bool(c.backends.tcp.probe(&c.s(0), port, timeout).await?))
+    }
+    file_exists(c) {
+        Ok(Value::Bool(c.backends.local.file_exists(&c.s(0)).await?))
+    }
+    file_write(c) {
+        c.backends.local.file_write(&c.s(0), &c.s(1)).await?;
+        Ok(Value::Null)
+    }
+    /// Simulated time under `--sim`.
+    sleep(c) {
+        c.clock.sleep(c.duration(0, Duration::ZERO)).await;
+        Ok(Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::builtins::{Effect, Run, BUILTINS};
+    use crate::resolve::types::Ty;
+    use crate::sim::{Scenario, SimCloud};
+
+    /// An argument the healthy world knows, by parameter name and type.
+    fn sample(name: &str, ty: Ty) -> Value {
+        match (name, ty) {
+            (_, Ty::Int) => Value::Int(22),
+            (_, Ty::Bool) => Value::Bool(false),
+            (_, Ty::Duration) => Value::Duration(Duration::from_secs(1)),
+            ("id", _) => Value::Str("00000000-0000-4000-8000-000000000000".into()),
+            ("kind", _) => Value::Str("machine".into()),
+            ("namespace", _) => Value::Str("magnum-674171fd28d446d3a37073b6a761e910".into()),
+            ("host", _) => Value::Str("10.12.7.40".into()),
+            ("path", _) => Value::Str("~/rbk-table-test".into()),
+            ("command", _) => Value::Str("uptime".into()),
+            _ => Value::Str("capi-mgmt-v2".into()),
+        }
+    }
+
+    #[test]
+    fn every_builtin_has_an_implementation_of_its_kind_and_a_render_command() {
+        for b in BUILTINS {
+            match b.run {
+                Run::Pure(_) => assert_eq!(b.effect, Effect::Pure, "{}", b.name),
+                Run::Io(_) => {
+                    assert_ne!(b.effect, Effect::Pure, "{}", b.name);
+                    assert!(!b.command.is_empty(), "{} has no render command", b.name);
+                }
+            }
+        }
+    }
+
+    /// Every builtin that acts on the world is answered under `--sim`: by
+    /// the simulated cloud's APIs through the real clients, or by its world
+    /// (ssh, tcp, files). An error from the remote (a 404 for a sample
+    /// name) is an answer; "cannot reach" or a local refusal is not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_builtin_is_answered_by_the_simulator() {
+        let clock = Clock::virtual_clock();
+        let cloud = SimCloud::start(Scenario::named("healthy").unwrap(), clock.clone(), None)
+            .await
+            .unwrap();
+        let sim = crate::interp::sim_backends::sim_backends(&cloud, clock.clone()).unwrap();
+        let os = OpenStackScope {
+            project_id: Some("674171fd28d446d3a37073b6a761e910".into()),
+            ..Default::default()
+        };
+        let kube = KubeScope::default();
+        let ssh = SshScope {
+            host: "10.12.7.40".into(),
+            port: 22,
+            user: "ubuntu".into(),
+            key: None,
+            known_hosts: Default::default(),
+            known_hosts_file: None,
+            connect_timeout: Duration::from_secs(5),
+        };
+        let mut answered = 0;
+        // Looks first: the actions change the world (a stopped VM answers no ssh).
+        let mut ordered: Vec<_> = BUILTINS.iter().collect();
+        ordered.sort_by_key(|b| b.effect.mutates());
+        for b in ordered {
+            let Run::Io(run) = b.run else { continue };
+            let args: Vec<Value> = b
+                .params
+                .iter()
+                .map(|p| match p.default {
+                    Some(d) => crate::interp::dispatch::parse_default(d),
+                    None => sample(p.name, p.ty),
+                })
+                .collect();
+            let call = Io {
+                builtin: b,
+                args: &args,
+                backends: &sim.backends,
+                os: Some(&os),
+                kube: Some(&kube),
+                ssh: Some(&ssh),
+                clock: &clock,
+            };
+            match run(&call).await {
+                Ok(_) | Err(CallError::Remote { .. }) => answered += 1,
+                Err(e) => panic!("{}: the simulator did not answer: {e}", b.name),
+            }
+        }
+        assert!(answered >= 19, "only {answered} builtins tried");
+    }
+}
