@@ -81,6 +81,14 @@ fn scenario_for(file: &Path) -> &'static str {
     }
 }
 
+/// `--set` values for procedures whose params have no default.
+fn params_for(file: &Path) -> &'static [&'static str] {
+    match file.file_stem().and_then(|s| s.to_str()) {
+        Some("check-server") => &["--set", "server=capi-mgmt-v2"],
+        _ => &[],
+    }
+}
+
 fn rbk_files(dir: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .expect("read dir")
@@ -108,7 +116,10 @@ fn every_example_and_procedure_runs_under_sim() {
                 .to_string();
             let sim = format!("--sim={}", scenario_for(&file));
             let journal = Journal::new();
-            let o = exec(&sim, site, &["--yes", "--journal", &journal.arg()], &rel);
+            let journal_arg = journal.arg();
+            let mut extra = vec!["--yes", "--journal", &journal_arg];
+            extra.extend(params_for(&file));
+            let o = exec(&sim, site, &extra, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(
