@@ -10,7 +10,7 @@ use super::error::{Result, RunError};
 use super::exec::Ctx;
 use super::value::Value;
 use super::Interp;
-use crate::backends::CallError;
+use crate::backends::{CallError, DrainOptions, KubeSelector};
 use crate::diagnostic::Code;
 use crate::resolve::builtins::{self, Builtin, Effect};
 use crate::syntax::ast::{Arg, Path, Span};
@@ -246,7 +246,83 @@ impl<'c> Interp<'c> {
                 let ns = (!ns.is_empty()).then_some(ns);
                 Value::from_serde(&be.kube.pods(kube!(), ns.as_deref()).await?)
             }
-            "kube.get" => Value::from_serde(&be.kube.objects(kube!(), &s(0), &s(1)).await?),
+            "kube.get" => Value::from_serde(&be.kube.get(kube!(), &s(0), &s(1), &s(2)).await?),
+            "kube.list" => {
+                let selector = KubeSelector {
+                    namespace: s(1),
+                    labels: s(2),
+                    fields: s(3),
+                };
+                Value::from_serde(&be.kube.list(kube!(), &s(0), &selector).await?)
+            }
+            "kube.apply" => {
+                let manifest = v.first().map(Value::to_json).unwrap_or_default();
+                let force = v.get(2).is_some_and(Value::truthy);
+                Value::from_serde(&be.kube.apply(kube!(), &manifest, &s(1), force).await?)
+            }
+            "kube.patch" => {
+                let patch = v.get(2).map(Value::to_json).unwrap_or_default();
+                let target = (s(0), s(1), s(3));
+                let target = (target.0.as_str(), target.1.as_str(), target.2.as_str());
+                Value::from_serde(&be.kube.patch(kube!(), target, &patch, &s(4)).await?)
+            }
+            "kube.delete" => {
+                be.kube.delete(kube!(), &s(0), &s(1), &s(2)).await?;
+                Value::Null
+            }
+            "kube.scale" => {
+                let replicas = match v.get(2) {
+                    Some(Value::Int(n)) => *n,
+                    other => {
+                        return Err(CallError::Config {
+                            call: b.name.into(),
+                            message: format!(
+                                "replicas must be a whole number, got {}",
+                                other.cloned().unwrap_or_default()
+                            ),
+                        })
+                    }
+                };
+                let (kind, name, ns) = (s(0), s(1), s(3));
+                be.kube
+                    .scale(kube!(), (&kind, &name, &ns), replicas)
+                    .await?;
+                Value::Null
+            }
+            "kube.rollout_restart" => {
+                be.kube
+                    .rollout_restart(kube!(), &s(0), &s(1), &s(2))
+                    .await?;
+                Value::Null
+            }
+            "kube.cordon" | "kube.uncordon" => {
+                let cordon = b.name == "kube.cordon";
+                be.kube.cordon(kube!(), &s(0), cordon).await?;
+                Value::Null
+            }
+            "kube.drain" => {
+                let flag = |i: usize| v.get(i).is_some_and(Value::truthy);
+                let duration = |i: usize, d: u64| {
+                    v.get(i)
+                        .and_then(Value::as_duration)
+                        .unwrap_or(Duration::from_secs(d))
+                };
+                let options = DrainOptions {
+                    timeout: duration(1, 300),
+                    retry_every: duration(2, 5),
+                    ignore_daemonsets: flag(3),
+                    delete_emptydir_data: flag(4),
+                    force: flag(5),
+                };
+                Value::from_serde(&be.kube.drain(kube!(), &s(0), &options).await?)
+            }
+            "kube.logs" => {
+                let tail = match v.get(3) {
+                    Some(Value::Int(n)) => *n,
+                    _ => 100,
+                };
+                Value::Str(be.kube.logs(kube!(), &s(0), &s(1), &s(2), tail).await?)
+            }
             "ssh.run" => {
                 let scope = ctx.ssh.as_ref().ok_or_else(|| no_scope("ssh"))?;
                 let timeout = v
