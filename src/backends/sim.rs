@@ -302,6 +302,14 @@ enum Reach {
 }
 
 fn reach_sshd(world: &SharedWorld, host: &str) -> Reach {
+    // A node of the scenario's own cluster: silent while it reboots.
+    let node_up = world.read(|w, now| {
+        let k = w.kube.as_ref()?;
+        k.node_for_host(host).map(|n| k.node_reachable(&n, now))
+    });
+    if let Some(up) = node_up {
+        return if up { Reach::Up } else { Reach::Silent };
+    }
     if !is_mgmt(host) {
         return Reach::Silent;
     }
@@ -372,6 +380,18 @@ impl Ssh for SimSsh {
             return Err(CallError::Auth {
                 call: SSH.into(),
                 message: format!("{target}: Permission denied (publickey)."),
+            });
+        }
+        let on_node = self.world.write(|w, now| {
+            let k = w.kube.as_mut()?;
+            let node = k.node_for_host(&scope.host)?;
+            Some(k.ssh(&node, command, now))
+        });
+        if let Some((stdout, stderr, exit)) = on_node {
+            return Ok(SshOutput {
+                stdout,
+                stderr,
+                exit,
             });
         }
         let kubeconfig = self.kubeconfig.clone();

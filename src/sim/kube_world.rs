@@ -31,6 +31,14 @@ pub struct KubeSpec {
     /// The cluster's objects as YAML documents separated by `---`.
     #[serde(default)]
     pub manifests: String,
+    /// YAML files of more objects, relative to the scenario file (read
+    /// before `manifests`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifest_files: Vec<String>,
+    /// Where the operator's kubeconfig for this cluster lives on the
+    /// simulated machine (a `scope kube(kubeconfig: ...)` path).
+    #[serde(default = "kubeconfig")]
+    pub kubeconfig: String,
     /// A scheduled pod turns Ready this long later.
     #[serde(default = "pod_ready_s")]
     pub pod_ready_s: i64,
@@ -51,6 +59,26 @@ pub struct KubeSpec {
 
 fn pod_ready_s() -> i64 {
     15
+}
+fn kubeconfig() -> String {
+    "~/.kube/config".into()
+}
+
+impl KubeSpec {
+    /// Read `manifest_files` (relative to `dir`) into `manifests`, so the
+    /// spec no longer depends on where the scenario file was.
+    pub fn read_files(&mut self, dir: &std::path::Path) -> Result<(), String> {
+        let mut text = String::new();
+        for f in self.manifest_files.drain(..) {
+            let path = dir.join(&f);
+            let body = std::fs::read_to_string(&path)
+                .map_err(|e| format!("kube.manifest_files: cannot read {}: {e}", path.display()))?;
+            text.push_str(&body);
+            text.push_str("\n---\n");
+        }
+        self.manifests = text + &self.manifests;
+        Ok(())
+    }
 }
 fn pod_stop_s() -> i64 {
     5
@@ -253,6 +281,9 @@ fn template_hash(template: &Value) -> String {
 impl KubeWorld {
     /// The cluster a scenario declares, as of `now`.
     pub fn build(spec: &KubeSpec, now: Ms) -> Result<KubeWorld, String> {
+        if !spec.manifest_files.is_empty() {
+            return Err("kube.manifest_files needs a scenario file to be relative to".into());
+        }
         let docs: Vec<Value> = serde_saphyr::from_multiple(&spec.manifests)
             .map_err(|e| format!("kube.manifests: {e}"))?;
         let mut w = KubeWorld {
@@ -330,6 +361,13 @@ impl KubeWorld {
     }
 
     fn init_node(&self, o: &mut Value, at: Ms) {
+        if o["metadata"]["labels"]["kubernetes.io/hostname"].is_null() {
+            let name = name_of(o).to_string();
+            if !o["metadata"]["labels"].is_object() {
+                o["metadata"]["labels"] = json!({});
+            }
+            o["metadata"]["labels"]["kubernetes.io/hostname"] = json!(name);
+        }
         if o["status"]["nodeInfo"].is_null() {
             o["status"]["nodeInfo"] = json!({"kubeletVersion": super::kube_objects::KUBE_VERSION,
                 "osImage": "Ubuntu 24.04.2 LTS", "kernelVersion": "6.8.0-60-generic",
@@ -814,6 +852,42 @@ impl KubeWorld {
             .unwrap_or(now - (self.now - 30 * 24 * 3600 * SECOND).min(now))
     }
 
+    /// A command over ssh on a node's host: (stdout, stderr, exit). The
+    /// simulator models `reboot` (any of `reboot`, `systemctl reboot`,
+    /// `shutdown -r`), `uptime`, `hostname` and the boot id.
+    pub fn ssh(&mut self, node: &str, command: &str, now: Ms) -> (String, String, i64) {
+        let words: Vec<&str> = command
+            .split_whitespace()
+            .filter(|w| *w != "sudo")
+            .collect();
+        match words.as_slice() {
+            ["reboot", ..] | ["systemctl", "reboot", ..] | ["shutdown", "-r", ..] => {
+                self.reboot(node, now);
+                (String::new(), String::new(), 0)
+            }
+            ["uptime"] => {
+                let up = self.node_uptime(node, now);
+                (format!("{}\n", super::guest::uptime_line(now, up)), String::new(), 0)
+            }
+            ["hostname"] => (format!("{node}\n"), String::new(), 0),
+            ["cat", "/proc/sys/kernel/random/boot_id"] => {
+                let id = self
+                    .find("Node", "", node)
+                    .map(|i| self.objects[i]["status"]["nodeInfo"]["bootID"].clone())
+                    .unwrap_or_default();
+                (format!("{}\n", id.as_str().unwrap_or("boot-0")), String::new(), 0)
+            }
+            ["true"] => (String::new(), String::new(), 0),
+            _ => (
+                String::new(),
+                format!(
+                    "bash: {command}: not modelled by the simulator (a node's host knows reboot, uptime, hostname)\n"
+                ),
+                127,
+            ),
+        }
+    }
+
     // ---- time ------------------------------------------------------------------
 
     /// Fire every timer due by `now`, in order, running the controllers after each.
@@ -941,6 +1015,12 @@ impl KubeWorld {
             .iter()
             .filter(|o| kind_of(o) == "Node")
             .filter(|n| is_true(n, "Ready") && n["spec"]["unschedulable"] != true)
+            .filter(|n| {
+                // Workload pods tolerate no NoSchedule taint (control planes).
+                !n["spec"]["taints"]
+                    .as_array()
+                    .is_some_and(|ts| ts.iter().any(|t| t["effect"] == "NoSchedule"))
+            })
             .map(|n| name_of(n).to_string())
             .collect()
     }
@@ -1185,6 +1265,13 @@ impl KubeWorld {
                 continue;
             }
             let owner = p["metadata"]["annotations"]["sim.rbk.dev/owner"].clone();
+            let selector = p["spec"]["nodeSelector"].clone();
+            let fits = |n: &String| {
+                selector.is_null()
+                    || self.find("Node", "", n).is_some_and(|i| {
+                        matches_labels(&self.objects[i]["metadata"]["labels"], &selector)
+                    })
+            };
             let load = |n: &str, same: bool| {
                 self.objects
                     .iter()
@@ -1196,6 +1283,7 @@ impl KubeWorld {
             };
             let best = nodes
                 .iter()
+                .filter(|n| fits(n))
                 .min_by_key(|n| (load(n, true), load(n, false), (*n).clone()))
                 .cloned();
             if let Some(node) = best {
@@ -1310,6 +1398,8 @@ spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
     fn world() -> KubeWorld {
         let spec = KubeSpec {
             manifests: WORLD.into(),
+            manifest_files: vec![],
+            kubeconfig: kubeconfig(),
             pod_ready_s: 15,
             pod_stop_s: 5,
             node_not_ready_s: 40,

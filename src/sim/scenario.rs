@@ -226,7 +226,13 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| SimError::BadScenario {
             message: format!("cannot read {}: {e}", path.display()),
         })?;
-        Scenario::from_toml_str(&text)
+        let mut s = Scenario::from_toml_str(&text)?;
+        if let Some(k) = &mut s.kube {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            k.read_files(dir)
+                .map_err(|message| SimError::BadScenario { message })?;
+        }
+        Ok(s)
     }
 
     /// A name from `rbk sim scenarios`, or a path to a TOML file.
@@ -337,6 +343,7 @@ impl Scenario {
         w.tick(origin);
         if let Some(spec) = &self.kube {
             w.kube = Some(super::kube_world::KubeWorld::build(spec, origin).map_err(bad)?);
+            w.write_local_file(&spec.kubeconfig, &mgmt_kubeconfig_placeholder());
         }
         Ok(w)
     }
