@@ -163,7 +163,10 @@ fn the_seed_cluster_stays_read_only() {
     let sim = Sim::start("healthy", 1.0);
     // kubectl reports the refusal (its exit status stays 0 for cordon).
     let (_, _, err) = sim.kubectl(&["cordon", "capi-mgmt-v2"]);
-    assert!(err.contains("unable to cordon") && err.contains("read-only"), "{err}");
+    assert!(
+        err.contains("unable to cordon") && err.contains("read-only"),
+        "{err}"
+    );
     let nodes = rows(&sim.kubectl_ok(&["get", "nodes"]));
     assert_eq!(row(&nodes, "capi-mgmt-v2")[1], "Ready");
 }

@@ -124,6 +124,9 @@ impl RealKube {
         config.connect_timeout = Some(self.tuning.timeout.min(Duration::from_secs(10)));
         config.read_timeout = Some(self.tuning.timeout);
         config.write_timeout = Some(self.tuning.timeout);
+        // rbk retries reads itself, on its own clock; a 429 from the
+        // Eviction API is an answer (a budget says not now), not a fault.
+        config.default_retry = false;
         let target = config.cluster_url.to_string();
         tls::ensure_crypto_provider();
         let client = kube::Client::try_from(config).map_err(|e| {
