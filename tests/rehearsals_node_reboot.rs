@@ -37,7 +37,11 @@ impl Rehearsal {
             .arg("--journal")
             .arg(&journal);
         for s in sets {
-            cmd.arg("--set").arg(s);
+            if s.starts_with("--") {
+                cmd.arg(s);
+            } else {
+                cmd.arg("--set").arg(s);
+            }
         }
         let out = cmd
             .arg(root().join("procedures").join(procedure))
@@ -197,4 +201,30 @@ fn an_unknown_node_is_refused_before_anything_changes() {
     assert_ne!(r.code, 0, "{}", r.context());
     assert!(r.calls("kube.cordon").is_empty(), "{}", r.context());
     assert!(r.stderr.contains("worker-9"), "{}", r.context());
+}
+
+#[test]
+fn dry_run_walks_every_step_and_changes_nothing() {
+    let r = Rehearsal::run(
+        "k8s-workers.toml",
+        "node-reboot.rbk",
+        &[WORKER_2, "--dry-run"],
+    );
+    assert_eq!(r.code, 0, "{}", r.context());
+    for b in ["kube.cordon", "kube.drain", "ssh.run", "kube.uncordon"] {
+        let calls = r.calls(b);
+        assert_eq!(calls.len(), 1, "{b}\n{}", r.context());
+        assert_eq!(
+            calls[0]["dry_run"],
+            true,
+            "{b} must be skipped\n{}",
+            r.context()
+        );
+    }
+    assert!(
+        r.stdout
+            .contains("would run: ssh ubuntu@10.20.0.12 'sudo systemctl reboot'"),
+        "{}",
+        r.context()
+    );
 }

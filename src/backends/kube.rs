@@ -601,6 +601,11 @@ const KNOWN_KINDS: &[(&[&str], &str, &str, &str, &str, bool)] = &[
     ),
 ];
 
+/// Is this a well-known cluster-scoped kind (`nodes`, `namespaces`)?
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    known_kind(&kind.to_ascii_lowercase()).is_some_and(|k| !k.namespaced)
+}
+
 fn known_kind(kind: &str) -> Option<KnownKind> {
     KNOWN_KINDS.iter().find(|k| k.0.contains(&kind)).map(
         |&(_, group, version, kind, plural, namespaced)| KnownKind {

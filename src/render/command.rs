@@ -75,6 +75,14 @@ pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
             }
         }
     }
+    // `kube.list` without a namespace lists every namespace.
+    if b.name == "kube.list"
+        && arg_for(b, args, "namespace").is_none_or(|e| env.show(e).is_empty())
+        && !arg_for(b, args, "kind")
+            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&env.show(k)))
+    {
+        template = template.replacen("{kind}", "{kind} -A", 1);
+    }
     Some(expand(&template, b, args, env))
 }
 
@@ -374,7 +382,7 @@ mod tests {
                 "kube.list(\"pods\", \"\", fields: \"spec.nodeName=w1\")",
                 &env
             ),
-            "kubectl get pods --field-selector spec.nodeName=w1"
+            "kubectl get pods -A --field-selector spec.nodeName=w1"
         );
         assert_eq!(
             cmd("kube.drain(\"w1\", timeout: 2m)", &env),

@@ -71,6 +71,23 @@ impl Builtin {
     pub fn required_params(&self) -> usize {
         self.params.iter().filter(|p| p.default.is_none()).count()
     }
+    /// The effect of one call. A read-only builtin with a `changes`
+    /// parameter (`ssh.run`) is mutating when called with `changes: true`:
+    /// skipped under `--dry-run` and ordered like any change.
+    pub fn effect_of_call(&self, changes: bool) -> Effect {
+        if changes && self.effect == Effect::ReadOnly && self.param("changes").is_some() {
+            Effect::Mutating
+        } else {
+            self.effect
+        }
+    }
+    /// Does a call written with these arguments say `changes: true`?
+    pub fn says_changes(args: &[crate::syntax::ast::Arg]) -> bool {
+        args.iter().any(|a| {
+            a.name.as_ref().is_some_and(|n| n.name == "changes")
+                && matches!(a.value.kind, crate::syntax::ast::ExprKind::Bool(true))
+        })
+    }
     /// The family it belongs to (`openstack`, `kube`, `ssh`, `tcp`, `file`),
     /// or None for functions.
     pub fn family(&self) -> Option<&'static str> {
@@ -316,7 +333,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Destructive,
         layer: None,
         scope: Some(Kube),
-        summary: "Delete one object (foreground: its dependents go first).",
+        summary: "Delete one object; the garbage collector then removes what it owned.",
         command: "kubectl delete {kind} {name} [-n {namespace}]{namespace}",
     },
     Builtin {
@@ -406,12 +423,13 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[
             p("command", Ty::Str, "Shell command run on the scope's host; stdin is closed."),
             opt("timeout", Ty::Duration, "60s", "Give up after this long."),
+            opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
         ],
         returns: Ty::Record(&SSH_OUTPUT),
         effect: ReadOnly,
         layer: None,
         scope: Some(Ssh),
-        summary: "Run a command over ssh (BatchMode, strict host keys by default).",
+        summary: "Run a command over ssh (BatchMode, strict host keys by default); read-only unless `changes: true`.",
         command: "ssh {scope} '{command}'",
     },
     Builtin {
