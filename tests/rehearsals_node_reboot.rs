@@ -2,15 +2,10 @@
 //! worlds (scenarios/k8s-workers*.toml): the good path, a drain a budget
 //! never lets finish, and a node that never comes back Ready, asserting on
 //! the journal.
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support::{rbk, root};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 struct Rehearsal {
     code: i32,
@@ -25,17 +20,16 @@ impl Rehearsal {
         let dir = tempfile::tempdir().expect("temp dir");
         let journal = dir.path().join("journal.jsonl");
         let started = Instant::now();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbk"));
-        cmd.arg("exec")
-            .arg(format!(
-                "--sim={}",
-                root().join("scenarios").join(scenario).display()
-            ))
-            .arg("--yes")
-            .arg("--site")
-            .arg(root().join("sites/k8s-workers.toml"))
-            .arg("--journal")
-            .arg(&journal);
+        let mut cmd = rbk(["exec"]);
+        cmd.arg(format!(
+            "--sim={}",
+            root().join("scenarios").join(scenario).display()
+        ))
+        .arg("--yes")
+        .arg("--site")
+        .arg(root().join("sites/k8s-workers.toml"))
+        .arg("--journal")
+        .arg(&journal);
         for s in sets {
             if s.starts_with("--") {
                 cmd.arg(s);

@@ -2,15 +2,13 @@
 //! scenario's own Kubernetes world (scenarios/k8s-workers*.toml): cordon,
 //! drain through evictions that a PodDisruptionBudget holds back, scale,
 //! rollout restart, logs, and the tables kubectl prints.
-mod sim_support;
-
-use std::path::PathBuf;
 use std::time::Duration;
 
-use sim_support::Sim;
+use crate::support::root;
+use crate::support::sim::Sim;
 
 fn scenario(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    root()
         .join("scenarios")
         .join(format!("{name}.toml"))
         .display()
@@ -83,7 +81,9 @@ fn tables_of_the_declared_world() {
 
 #[test]
 fn cordon_and_drain_wait_for_the_budget() {
-    let sim = Sim::start(&scenario("k8s-workers"), 20.0);
+    // Slow enough that the replacement (15 s simulated) is not Ready yet
+    // when the second drain starts (kubectl retries every 5 s of wall time).
+    let sim = Sim::start(&scenario("k8s-workers"), 2.0);
     assert_eq!(
         sim.kubectl_ok(&["cordon", "worker-1"]).trim(),
         "node/worker-1 cordoned"
@@ -104,7 +104,7 @@ fn cordon_and_drain_wait_for_the_budget() {
     );
     assert!(out.contains("node/worker-2 drained"), "{out}");
     assert!(err.contains("ignoring DaemonSet-managed Pods"), "{err}");
-    sim.wait_for(Duration::from_secs(20), "web back at 3/3", || {
+    sim.wait_for(Duration::from_secs(30), "web back at 3/3", || {
         let deploy = rows(&sim.kubectl_ok(&["-n", "shop", "get", "deploy"]));
         (row(&deploy, "web")[1] == "3/3").then_some(())
     });
