@@ -31,9 +31,11 @@ mod exec_sim;
 mod fmt;
 mod property;
 mod rehearsals;
+mod rehearsals_node_reboot;
 mod render;
 mod sim_backends;
 mod sim_kubectl;
+mod sim_kubectl_nodes;
 mod sim_openstack_cli;
 mod sim_serve;
 
