@@ -4,13 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::support::root;
 use rbk::check;
 use rbk::diagnostic::{Code, Diagnostic};
 use rbk::resolve::Compilation;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Check a file by its path relative to the crate, so rendered file names
 /// are the same on every machine.

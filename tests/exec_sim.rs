@@ -1,26 +1,20 @@
 //! `rbk exec --sim`: the real binary against the simulated cloud. Every
 //! example and procedure runs to success in the scenario it is written for;
 //! the journal is stable (virtual clock); bad input exits 2; failures exit 1.
+use crate::support::{self, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EXAMPLES_SITE: &str = "sites/examples.toml";
 const CAPI_SITE: &str = "sites/capi-mgmt.toml";
 const START: &str = "examples/start.rbk";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `rbk exec SIM --site SITE EXTRA... FILE`, where `sim` is the whole flag
 /// (`--sim` or `--sim=SCENARIO`).
 fn exec(sim: &str, site: &str, extra: &[&str], file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["exec", sim, "--site", site])
+    support::rbk(["exec", sim, "--site", site])
         .args(extra)
         .arg(file)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
         .output()
         .expect("run rbk")
 }

@@ -37,19 +37,21 @@ static CONDITION_TY: Ty = Ty::Record(&CONDITION);
 
 /// `records! { DEF Name "doc" { field: Type, "doc"; ... } ... }` declares
 /// the struct `Name` and its definition `DEF`. `field = "name": Type` when
-/// the rbk name is a Rust keyword (`type`).
+/// the rbk name is a Rust keyword (`type`); `#[serde(...)]` before a field
+/// is kept.
 macro_rules! records {
     ($(
         $def:ident $name:ident $doc:literal {
-            $( $field:ident $(= $rename:literal)? : $t:ty, $fdoc:literal; )*
+            $( $(#[$fattr:meta])* $field:ident $(= $rename:literal)? : $t:ty, $fdoc:literal; )*
         }
     )*) => {
         $(
             #[doc = $doc]
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
             pub struct $name {
                 $(
                     #[doc = $fdoc]
+                    $(#[$fattr])*
                     $(#[serde(rename = $rename)])?
                     pub $field: $t,
                 )*
@@ -138,12 +140,26 @@ records! {
         reason: String, "Machine-readable reason.";
         message: String, "Human-readable message.";
     }
-    KUBE_OBJECT KubeObject "A Kubernetes object with conditions (Cluster API kinds)." {
+    KUBE_OBJECT KubeObject "A Kubernetes object of any kind, with its conditions." {
         kind: String, "Kind (Cluster, OpenStackCluster, Machine, ...).";
         name: String, "Object name.";
         namespace: String, "Namespace.";
         phase: String, "`status.phase` when the kind has one.";
         conditions: Vec<Condition>, "`status.conditions`.";
+        #[serde(default)]
+        labels: serde_json::Map<String, serde_json::Value>, "`metadata.labels`.";
+        #[serde(default)]
+        spec: serde_json::Map<String, serde_json::Value>, "`spec` as the API server sent it (`o.spec.replicas`, `o.spec.unschedulable`).";
+        #[serde(default)]
+        status: serde_json::Map<String, serde_json::Value>, "`status` as the API server sent it (`o.status.readyReplicas`).";
+    }
+    DRAIN Drain "What `kube.drain` did (evictions honour PodDisruptionBudgets)." {
+        drained: bool, "Every pod that had to leave the node did.";
+        evicted: Vec<String>, "`namespace/name` of each pod evicted.";
+        remaining: Vec<String>, "Pods still on the node that should have left when the bound ran out.";
+        skipped: Vec<String>, "Pods left in place by design (DaemonSet and mirror pods).";
+        attempts: i64, "Eviction requests sent, refused ones included.";
+        message: String, "The last refusal (a PodDisruptionBudget's message), or empty.";
     }
     SSH_OUTPUT SshOutput "What a command run over ssh printed, and how it ended." {
         stdout: String, "Standard output.";

@@ -60,13 +60,19 @@ impl<'c> Interp<'c> {
         let command = render_command(b, &values, ctx);
         self.check_forbidden(ctx, b, &command, span)?;
         let journal_args = journal_args(b, &values);
-        if self.opts.dry_run && b.effect.mutates() {
+        let changes = b
+            .params
+            .iter()
+            .position(|p| p.name == "changes")
+            .and_then(|i| values.get(i))
+            .is_some_and(Value::truthy);
+        if self.opts.dry_run && b.effect_of_call(changes).mutates() {
             self.term.would_run(&command);
             self.journal.emit(
                 "call",
                 serde_json::json!({"step": ctx.node, "builtin": b.name, "args": journal_args, "ok": true, "ms": 0, "dry_run": true}),
             );
-            return Ok(Value::Null);
+            return Ok(dry_run_result(b, &values));
         }
         let started = Instant::now();
         let result = self.invoke(ctx, b, io, &values).await;
@@ -206,6 +212,62 @@ impl<'c> Interp<'c> {
     }
 }
 
+/// What a skipped call gives under `--dry-run`: the shape the table
+/// declares, as if the change went through, so the walk can go on.
+fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
+    let text = |i: usize| values.get(i).map(|v| v.to_string()).unwrap_or_default();
+    match b.name {
+        "kube.drain" => Value::from_serde(&crate::backends::Drain {
+            drained: true,
+            message: "dry run: nothing was evicted".into(),
+            ..Default::default()
+        }),
+        "kube.apply" | "kube.patch" => {
+            let (kind, name, ns, body) = if b.name == "kube.apply" {
+                let m = values.first().map(Value::to_json).unwrap_or_default();
+                let field = |path: &[&str]| {
+                    path.iter()
+                        .try_fold(&m, |v, k| v.get(k))
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let (k, n, ns) = (
+                    field(&["kind"]),
+                    field(&["metadata", "name"]),
+                    field(&["metadata", "namespace"]),
+                );
+                (k, n, ns, m)
+            } else {
+                let patch = values.get(2).map(Value::to_json).unwrap_or_default();
+                (text(0), text(1), text(3), patch)
+            };
+            let part = |k: &str| {
+                body.get(k)
+                    .and_then(serde_json::Value::as_object)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            Value::from_serde(&crate::backends::KubeObject {
+                kind,
+                name,
+                namespace: ns,
+                phase: String::new(),
+                conditions: Vec::new(),
+                labels: Default::default(),
+                spec: part("spec"),
+                status: Default::default(),
+            })
+        }
+        "ssh.run" => Value::from_serde(&crate::backends::SshOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            exit: 0,
+        }),
+        _ => Value::Null,
+    }
+}
+
 /// A default from the table's source text: `false`, `""`, `60s`, `", "`.
 pub(crate) fn parse_default(src: &str) -> Value {
     match src {
@@ -243,6 +305,15 @@ pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
 /// The hand-typed equivalent of a call, from the table's `command` template.
 pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &Ctx<'_>) -> String {
     let mut out = b.command.to_string();
+    // `kube.list` without a namespace lists every namespace.
+    if b.name == "kube.list"
+        && values.get(1).is_some_and(|ns| !ns.truthy())
+        && !values
+            .first()
+            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&k.to_string()))
+    {
+        out = out.replacen("{kind}", "{kind} -A", 1);
+    }
     for (p, v) in b.params.iter().zip(values) {
         let flag_re = format!("]{{{}}}", p.name);
         if let Some(end) = out.find(&flag_re) {

@@ -9,7 +9,9 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 use super::value::Value;
-use crate::backends::{Backends, CallError, KubeScope, OpenStackScope, SshScope};
+use crate::backends::{
+    Backends, CallError, DrainOptions, KubeScope, KubeSelector, OpenStackScope, SshScope,
+};
 use crate::clock::Clock;
 use crate::resolve::builtins::Builtin;
 
@@ -130,7 +132,73 @@ io_fn! {
         Ok(Value::from_serde(&c.backends.kube.pods(c.kube()?, ns.as_deref()).await?))
     }
     kube_get(c) {
-        Ok(Value::from_serde(&c.backends.kube.objects(c.kube()?, &c.s(0), &c.s(1)).await?))
+        Ok(Value::from_serde(&c.backends.kube.get(c.kube()?, &c.s(0), &c.s(1), &c.s(2)).await?))
+    }
+    kube_list(c) {
+        let selector = KubeSelector {
+            namespace: c.s(1),
+            labels: c.s(2),
+            fields: c.s(3),
+        };
+        Ok(Value::from_serde(&c.backends.kube.list(c.kube()?, &c.s(0), &selector).await?))
+    }
+    kube_apply(c) {
+        let manifest = c.args.first().map(Value::to_json).unwrap_or_default();
+        Ok(Value::from_serde(&c.backends.kube.apply(c.kube()?, &manifest, &c.s(1), c.flag(2)).await?))
+    }
+    kube_patch(c) {
+        let patch = c.args.get(2).map(Value::to_json).unwrap_or_default();
+        let (kind, name, ns) = (c.s(0), c.s(1), c.s(3));
+        Ok(Value::from_serde(
+            &c.backends.kube.patch(c.kube()?, (&kind, &name, &ns), &patch, &c.s(4)).await?,
+        ))
+    }
+    kube_delete(c) {
+        c.backends.kube.delete(c.kube()?, &c.s(0), &c.s(1), &c.s(2)).await?;
+        Ok(Value::Null)
+    }
+    kube_scale(c) {
+        let replicas = match c.args.get(2) {
+            Some(Value::Int(n)) => *n,
+            other => {
+                return Err(c.config(format!(
+                    "replicas must be a whole number, got {}",
+                    other.cloned().unwrap_or_default()
+                )))
+            }
+        };
+        let (kind, name, ns) = (c.s(0), c.s(1), c.s(3));
+        c.backends.kube.scale(c.kube()?, (&kind, &name, &ns), replicas).await?;
+        Ok(Value::Null)
+    }
+    kube_rollout_restart(c) {
+        c.backends.kube.rollout_restart(c.kube()?, &c.s(0), &c.s(1), &c.s(2)).await?;
+        Ok(Value::Null)
+    }
+    kube_cordon(c) {
+        c.backends.kube.cordon(c.kube()?, &c.s(0), true).await?;
+        Ok(Value::Null)
+    }
+    kube_uncordon(c) {
+        c.backends.kube.cordon(c.kube()?, &c.s(0), false).await?;
+        Ok(Value::Null)
+    }
+    kube_drain(c) {
+        let options = DrainOptions {
+            timeout: c.duration(1, Duration::from_secs(300)),
+            retry_every: c.duration(2, Duration::from_secs(5)),
+            ignore_daemonsets: c.flag(3),
+            delete_emptydir_data: c.flag(4),
+            force: c.flag(5),
+        };
+        Ok(Value::from_serde(&c.backends.kube.drain(c.kube()?, &c.s(0), &options).await?))
+    }
+    kube_logs(c) {
+        let tail = match c.args.get(3) {
+            Some(Value::Int(n)) => *n,
+            _ => 100,
+        };
+        Ok(Value::Str(c.backends.kube.logs(c.kube()?, &c.s(0), &c.s(1), &c.s(2), tail).await?))
     }
     ssh_run(c) {
         let timeout = c.duration(1, Duration::from_secs(60));

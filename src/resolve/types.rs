@@ -102,7 +102,7 @@ impl fmt::Display for Ty {
 /// struct a backend fills in and its definition, from one declaration).
 pub mod records {
     pub use crate::backends::model::{
-        by_name, ALL, AMPHORA, COE_CLUSTER, CONDITION, HYPERVISOR, KUBE_OBJECT, LOAD_BALANCER,
-        NODE, POD, SERVER, SSH_OUTPUT,
+        by_name, ALL, AMPHORA, COE_CLUSTER, CONDITION, DRAIN, HYPERVISOR, KUBE_OBJECT,
+        LOAD_BALANCER, NODE, POD, SERVER, SSH_OUTPUT,
     };
 }
