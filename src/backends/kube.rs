@@ -1208,6 +1208,7 @@ mod tests {
             known_kind("openstackcluster").map(|k| k.group),
             Some("infrastructure.cluster.x-k8s.io")
         );
-        assert!(known_kind("pods").is_none());
+        assert_eq!(known_kind("po").map(|k| k.kind), Some("Pod"));
+        assert!(known_kind("widgets").is_none());
     }
 }
