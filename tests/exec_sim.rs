@@ -103,6 +103,11 @@ fn world_for(dir: &str, file: &Path) -> World {
             site: "sites/k8s-workers.toml",
             params: &["--set", "node=worker-2"],
         },
+        Some("rolling-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &[],
+        },
         _ => world("healthy"),
     }
 }
