@@ -122,6 +122,8 @@ pub enum GraphFormat {
     Dot,
     Mermaid,
     Json,
+    /// A self-contained SVG picture.
+    Svg,
 }
 
 #[derive(Debug, Args)]
@@ -138,10 +140,23 @@ pub enum RenderFormat {
     Html,
 }
 
+/// The procedure graph in a Markdown runbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphOption {
+    /// Mermaid source (GitHub and GitLab draw it).
+    Mermaid,
+    /// An inline SVG picture (mdBook and any HTML viewer show it).
+    Svg,
+}
+
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     #[arg(long, value_enum, default_value_t = RenderFormat::Md)]
     pub format: RenderFormat,
+    /// How a Markdown runbook shows the procedure graph (HTML always shows
+    /// the SVG picture).
+    #[arg(long, value_enum, default_value_t = GraphOption::Mermaid)]
+    pub graph: GraphOption,
     /// Write to OUT instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
