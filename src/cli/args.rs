@@ -61,7 +61,9 @@ pub struct ExecArgs {
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
           default_missing_value = "healthy")]
     pub sim: Option<String>,
-    /// Site file with the per-site literals (TOML).
+    /// Site file with the per-site literals (TOML). Optional under --sim:
+    /// the simulated cloud names its project, VM, floating IP, namespace,
+    /// LB and cluster itself.
     #[arg(long, value_name = "FILE")]
     pub site: Option<PathBuf>,
     /// Set a parameter: NAME=VALUE (repeatable).
