@@ -21,6 +21,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint procedures: syntax, names, types, ordering and safety hazards.
+    ///
+    /// Each diagnostic links to its page in the book: by default the book
+    /// built in the source checkout (`mdbook build book`) or installed beside
+    /// the binary (`share/doc/rbk/book`), else the book's Markdown sources.
+    /// Set RBK_BOOK_URL to the root of the book where your team publishes it.
     Check(CheckArgs),
     /// Run a procedure against a real cloud or the simulated cloud.
     Exec(ExecArgs),
