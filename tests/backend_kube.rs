@@ -1,13 +1,12 @@
 //! The kube backend against a hand-rolled Kubernetes API on 127.0.0.1
 //! (`support::fake_kube`).
-mod support;
 
 use std::time::Duration;
 
+use crate::support::fake_kube::{FakeKube, NS, TOKEN};
 use rbk::backends::kube::{is_true, KubeTuning, RealKube};
 use rbk::backends::{CallError, Kube, KubeScope};
 use rbk::clock::Clock;
-use support::fake_kube::{FakeKube, NS, TOKEN};
 
 async fn setup() -> (FakeKube, RealKube, KubeScope, tempfile::TempDir) {
     let fake = FakeKube::start().await;

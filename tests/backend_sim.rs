@@ -1,14 +1,13 @@
 //! The real OpenStack client against `rbk sim serve` over loopback HTTP: the
 //! simulator is one more server the client must work with, seen only through
 //! its HTTP APIs, its env files and `/_sim/stats`.
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::sim_serve::SimServe;
 use rbk::backends::openstack::{OpenStackConfig, RealOpenStack, Tuning};
 use rbk::backends::{CallError, OpenStack, OpenStackScope};
 use rbk::clock::Clock;
-use support::sim_serve::SimServe;
 
 const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
 const VM: &str = "capi-mgmt-v2";

@@ -4,16 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::root;
 use rbk::diagnostic::{BookBase, Code, BOOK_URL_VAR};
 use rbk::render::book::{builtin_reference, diagnostic_index, summary, RunbookEntry};
 use rbk::resolve::Compilation;
 
 const BLESS_HINT: &str =
-    "regenerate with: RBK_BLESS=1 cargo test --test render --test book (or scripts/render-book)";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+    "regenerate with: RBK_BLESS=1 cargo test --test integration -- book:: render:: (or scripts/render-book)";
 
 fn src() -> PathBuf {
     root().join("book/src")
@@ -309,8 +306,8 @@ fn help_links_resolve_in(book: &Path) {
 
     let bad = root().join("examples/bad/RBK401-unbounded-poll.rbk");
     let check = |url: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbk"));
-        cmd.arg("check").arg(&bad).env_remove(BOOK_URL_VAR);
+        let mut cmd = crate::support::rbk(["check".as_ref(), bad.as_os_str()]);
+        cmd.env_remove(BOOK_URL_VAR);
         if let Some(u) = url {
             cmd.env(BOOK_URL_VAR, u);
         }

@@ -1,12 +1,8 @@
 //! The README's first command, run exactly as written, prints what the
 //! README says it prints: every line of its abridged excerpt, in order.
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{rbk, root};
 
 /// The lines of the first fenced block whose info string is `lang`.
 fn first_block(text: &str, lang: &str) -> Vec<String> {
@@ -44,12 +40,7 @@ fn the_first_command_prints_what_the_readme_says_in_order() {
         .collect();
 
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(&args)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run rbk");
+    let out = rbk(&args).output().expect("run rbk");
     let wall = started.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
