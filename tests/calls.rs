@@ -2,23 +2,15 @@
 //! `foreach`, run on the simulated cloud by the real binary; the journal
 //! names each call and its arguments, and `--resume` skips only the
 //! iterations a previous run finished.
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support;
 
 const SITE: &str = "sites/examples.toml";
 const CALLS: &str = "examples/09-calls.rbk";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn rbk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(args)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run rbk")
+    support::rbk(args).output().expect("run rbk")
 }
 
 fn text(o: &Output) -> String {

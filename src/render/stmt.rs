@@ -378,8 +378,9 @@ fn command_head(template: &str) -> String {
 fn effect_note(e: &Expr) -> String {
     let worst = calls_in(e)
         .iter()
-        .filter_map(|(c, _)| builtins::lookup(c))
-        .map(|b| b.effect)
+        .filter_map(|(c, args)| {
+            builtins::lookup(c).map(|b| b.effect_of_call(builtins::Builtin::says_changes(args)))
+        })
         .max();
     match worst {
         Some(Effect::Mutating) => " (changes the world)".into(),
