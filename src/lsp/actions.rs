@@ -22,9 +22,11 @@ pub fn fix(d: &Diagnostic, text: &str, stmts: &[&Stmt]) -> Option<Fix> {
         Code::UnboundedPoll => bound_poll(text, span),
         Code::OutsideScope => wrap_in_scope(text, span, stmts),
         Code::NoConfirm => add_confirm(text, span, stmts),
-        Code::UnknownName | Code::UnknownBuiltin | Code::UnknownTarget | Code::UnknownField => {
-            did_you_mean(d, text, span)
-        }
+        Code::UnknownName
+        | Code::UnknownBuiltin
+        | Code::UnknownTarget
+        | Code::UnknownField
+        | Code::UnknownLayer => did_you_mean(d, text, span),
         _ => None,
     }
 }

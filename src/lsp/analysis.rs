@@ -18,6 +18,8 @@ use crate::resolve::{self, Compilation};
 use crate::syntax::ast::Span;
 
 pub struct Analysis {
+    /// The document's URI as the editor wrote it.
+    pub uri: Uri,
     pub comp: Compilation,
     /// Every diagnostic `rbk check` reports for the compilation.
     pub diags: Vec<Diagnostic>,
@@ -30,12 +32,18 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(path: &Path, text: String, read: &dyn Fn(&Path) -> std::io::Result<String>) -> Self {
+    pub fn new(
+        uri: Uri,
+        path: &Path,
+        text: String,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Self {
         let lines = LineIndex::new(&text);
         let comp = Compilation::from_source_with(path, text, read);
         let diags = check::check(&comp);
         let index = Index::of(&comp);
         Analysis {
+            uri,
             comp,
             diags,
             index,
@@ -75,25 +83,26 @@ impl Analysis {
     /// The diagnostics about the root file, as LSP diagnostics. Problems in
     /// used files show on the `use` that brings them in (RBK106), and in
     /// those files themselves when they are open.
-    pub fn lsp_diagnostics(&self, uri: &Uri) -> Vec<lsp_types::Diagnostic> {
+    pub fn lsp_diagnostics(&self) -> Vec<lsp_types::Diagnostic> {
         let root = &self.comp.root.source.name;
         self.diags
             .iter()
             .filter(|d| d.source.as_ref().is_none_or(|s| &s.name == root))
-            .map(|d| to_lsp(d, uri, &self.lines, self.text()))
+            .map(|d| to_lsp(d, &self.uri, &self.lines, self.text()))
             .collect()
     }
 
     /// The location of `span` in unit `unit` of the compilation.
     pub fn location(&self, unit: usize, span: Span) -> Option<Location> {
+        if unit == 0 {
+            return Some(Location::new(
+                self.uri.clone(),
+                self.lines.range(self.text(), span),
+            ));
+        }
         let u = self.comp.units().nth(unit)?;
-        let uri = path_to_uri(&u.path)?;
-        let range = if unit == 0 {
-            self.lines.range(self.text(), span)
-        } else {
-            LineIndex::new(&u.source.text).range(&u.source.text, span)
-        };
-        Some(Location::new(uri, range))
+        let range = LineIndex::new(&u.source.text).range(&u.source.text, span);
+        Some(Location::new(path_to_uri(&u.path)?, range))
     }
 }
 

@@ -55,7 +55,7 @@ pub fn complete(text: &str, offset: usize, a: Option<&Analysis>) -> Vec<Completi
     if head.ends_with("->") {
         return nodes(a, &["step", "gate", "decide", "call"]);
     }
-    if head.ends_with("scope") || head.ends_with("scope ") {
+    if ends_with_word(head, "scope") {
         return keywords(SCOPES);
     }
     if let Some((chain, _partial)) = word.rsplit_once('.') {
@@ -81,9 +81,19 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Does `head` end with the whole word `word` (`needs`, not `kneeds`)?
+fn ends_with_word(head: &str, word: &str) -> bool {
+    head.strip_suffix(word).is_some_and(|rest| {
+        !rest
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
 /// `needs ` or `needs a, ` (more gates after a comma).
 fn is_after_needs(head: &str) -> bool {
-    if head.ends_with("needs") {
+    if ends_with_word(head, "needs") {
         return true;
     }
     match head.rfind("needs ") {
@@ -355,5 +365,8 @@ mod tests {
         assert!(is_after_needs("step a \"t\" needs"));
         assert!(is_after_needs("step a \"t\" needs g1,"));
         assert!(!is_after_needs("let x = y,"));
+        assert!(!is_after_needs("let kneeds"));
+        assert!(ends_with_word("  scope", "scope"));
+        assert!(!ends_with_word("  myscope", "scope"));
     }
 }

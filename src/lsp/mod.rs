@@ -270,7 +270,7 @@ impl<'c> Server<'c> {
             }
         };
         let analysed = catch_unwind(AssertUnwindSafe(|| {
-            Analysis::new(&doc.path, doc.text.clone(), &read)
+            Analysis::new(doc.uri.clone(), &doc.path, doc.text.clone(), &read)
         }));
         let Some(doc) = self.docs.get_mut(uri.as_str()) else {
             return;
@@ -289,7 +289,7 @@ impl<'c> Server<'c> {
         }
         let params = PublishDiagnosticsParams {
             uri: doc.uri.clone(),
-            diagnostics: a.lsp_diagnostics(&doc.uri),
+            diagnostics: a.lsp_diagnostics(),
             version: Some(doc.version),
         };
         doc.latest = Some(a);

@@ -173,6 +173,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("The simulator", "simulator.md"),
     ("Credentials", "credentials.md"),
     ("rbk in CI", "ci.md"),
+    ("Editors", "editors.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.
