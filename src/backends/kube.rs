@@ -482,10 +482,8 @@ struct KnownKind {
     namespaced: bool,
 }
 
-/// Names kubectl users type for common kinds (singular, plural, short).
-/// Anything else is found by full discovery.
-/// (names, group, version, kind, plural, namespaced)
-type KindRow = (
+/// (names, group, version, kind, plural, namespaced).
+type KnownKindRow = (
     &'static [&'static str],
     &'static str,
     &'static str,
@@ -493,7 +491,10 @@ type KindRow = (
     &'static str,
     bool,
 );
-const KNOWN_KINDS: &[KindRow] = &[
+
+/// Names kubectl users type for common kinds (singular, plural, short).
+/// Anything else is found by full discovery.
+const KNOWN_KINDS: &[KnownKindRow] = &[
     (&["node", "nodes", "no"], "", "v1", "Node", "nodes", false),
     (&["pod", "pods", "po"], "", "v1", "Pod", "pods", true),
     (
@@ -1207,6 +1208,7 @@ mod tests {
             known_kind("openstackcluster").map(|k| k.group),
             Some("infrastructure.cluster.x-k8s.io")
         );
-        assert!(known_kind("pods").is_none());
+        assert_eq!(known_kind("po").map(|k| k.kind), Some("Pod"));
+        assert!(known_kind("widgets").is_none());
     }
 }

@@ -244,6 +244,11 @@ mod tests {
             (_, Ty::Int) => Value::Int(22),
             (_, Ty::Bool) => Value::Bool(false),
             (_, Ty::Duration) => Value::Duration(Duration::from_secs(1)),
+            (_, Ty::Map) => Value::from_serde(&serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "rbk-table-test", "namespace": "default"},
+            })),
             ("id", _) => Value::Str("00000000-0000-4000-8000-000000000000".into()),
             ("kind", _) => Value::Str("machine".into()),
             ("namespace", _) => Value::Str("magnum-674171fd28d446d3a37073b6a761e910".into()),
