@@ -222,7 +222,7 @@ impl<'i> Walker<'i> {
         self.define(p.name.span, Key::Procedure(p.name.name.clone()), doc);
         self.calls = p
             .nodes()
-            .filter(|n| matches!(n.kind, NodeKind::Call))
+            .filter(|n| matches!(n.kind, NodeKind::Call(_)))
             .map(|n| n.name.name.clone())
             .collect();
         for item in &p.items {
@@ -258,7 +258,7 @@ impl<'i> Walker<'i> {
     }
 
     fn node(&mut self, n: &Node) {
-        if matches!(n.kind, NodeKind::Call) {
+        if matches!(n.kind, NodeKind::Call(_)) {
             self.occur(n.name.span, Key::Procedure(n.name.name.clone()), false);
         } else {
             let mut doc = format!("**{}**", node_summary(n));
@@ -297,7 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call => {}
+            NodeKind::Call(args) => self.args(args),
         }
     }
 
@@ -371,6 +371,20 @@ impl<'i> Walker<'i> {
             }
             StmtKind::Confirm { message } | StmtKind::Log { message } => self.text(message),
             StmtKind::Doc(d) => self.text(&d.text),
+            StmtKind::Call(c) => {
+                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
+                self.args(&c.args);
+                if let Some(n) = &c.note {
+                    self.text(n);
+                }
+            }
+        }
+    }
+
+    /// The values passed to a called procedure.
+    fn args(&mut self, args: &[crate::syntax::ast::Arg]) {
+        for a in args {
+            self.expr(&a.value);
         }
     }
 
