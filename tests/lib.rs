@@ -26,6 +26,7 @@ mod check_rules;
 mod check_syntax;
 mod cli_check;
 mod cli_graph;
+mod exec_kube;
 mod exec_serve;
 mod exec_sim;
 mod fmt;
