@@ -213,10 +213,6 @@ impl<'c> Interp<'c> {
             "openstack.server.show" => {
                 Value::from_serde(&be.openstack.server_show(os!(), &s(0)).await?)
             }
-            "openstack.server.list" => {
-                let all = v.first().is_some_and(Value::truthy);
-                Value::from_serde(&be.openstack.server_list(os!(), all).await?)
-            }
             "openstack.server.delete" => {
                 be.openstack.server_delete(os!(), &s(0)).await?;
                 Value::Null
@@ -279,12 +275,15 @@ impl<'c> Interp<'c> {
                 be.local.file_write(&s(0), &s(1)).await?;
                 Value::Null
             }
-            other => {
-                return Err(CallError::Config {
-                    call: other.into(),
-                    message: "no backend implements this builtin".into(),
-                })
-            }
+            name => match super::os_ops::op(name, v) {
+                Some(op) => Value::from_serde(&be.openstack.maintain(os!(), b.name, &op).await?),
+                None => {
+                    return Err(CallError::Config {
+                        call: name.into(),
+                        message: "no backend implements this builtin".into(),
+                    })
+                }
+            },
         })
     }
 }
@@ -331,7 +330,12 @@ pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &Ctx<'_>) -> St
         if let Some(end) = out.find(&flag_re) {
             if let Some(start) = out[..end].rfind('[') {
                 let flag = out[start + 1..end].to_string();
-                let replacement = if v.truthy() { flag } else { String::new() };
+                // A bool switches the flag; any other value follows it.
+                let replacement = match (p.ty == crate::resolve::types::Ty::Bool, v.truthy()) {
+                    (_, false) => String::new(),
+                    (true, true) => flag,
+                    (false, true) => format!("{flag} {v}"),
+                };
                 out.replace_range(start..end + flag_re.len(), &replacement);
             }
         }

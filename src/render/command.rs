@@ -117,10 +117,18 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
             env.ssh.clone().unwrap_or_else(|| "<host>".into())
         } else {
             let given = arg_for(b, args, inner);
+            let is_bool = b
+                .param(inner)
+                .is_some_and(|p| p.ty == crate::resolve::types::Ty::Bool);
             if let Some(flag) = pending_flag.take() {
                 match given.map(|e| &e.kind) {
                     Some(ExprKind::Bool(true)) => flag,
                     None | Some(ExprKind::Bool(false)) => String::new(),
+                    // A value flag (`--host H`): left out when empty.
+                    Some(_) if !is_bool => match env.show(given.expect("matched Some")) {
+                        shown if shown.is_empty() => String::new(),
+                        shown => format!("{flag} {}", shell_word(&shown)),
+                    },
                     Some(_) => format!("[{flag}]"),
                 }
             } else {

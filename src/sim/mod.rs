@@ -14,6 +14,8 @@ mod cloud;
 pub mod guest;
 pub mod ids;
 pub mod kube_objects;
+pub mod openstack_spec;
+pub mod ops;
 pub mod scenario;
 pub mod server;
 pub mod state;

@@ -129,6 +129,24 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                     format!("Load Balancer {id} could not be found."),
                 ),
                 Err(WorldError::Conflict(m)) => fault(StatusCode::CONFLICT, m),
+                Err(WorldError::BadRequest(m)) => fault(StatusCode::BAD_REQUEST, m),
+            }
+        }
+        (&Method::PUT, ["octavia", "amphorae", id, "failover"]) => {
+            if !token.is_admin {
+                return fault(
+                    StatusCode::FORBIDDEN,
+                    "Policy does not allow this request to be performed.",
+                );
+            }
+            match app.world.write(|w, now| w.failover_amphora(id, now)) {
+                Ok(()) => empty(StatusCode::ACCEPTED),
+                Err(WorldError::NotFound { .. }) => fault(
+                    StatusCode::NOT_FOUND,
+                    format!("Amphora {id} could not be found."),
+                ),
+                Err(WorldError::Conflict(m)) => fault(StatusCode::CONFLICT, m),
+                Err(WorldError::BadRequest(m)) => fault(StatusCode::BAD_REQUEST, m),
             }
         }
         (&Method::GET, ["octavia", "amphorae"]) | (&Method::GET, ["octavia", "amphorae", _]) => {
@@ -151,7 +169,13 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                 w.amphorae
                     .iter()
                     .filter(|a| one.is_none_or(|id| a.id == id))
-                    .map(|a| amphora_json(a, &image, &flavor))
+                    .map(|a| {
+                        // The image its server booted (a rotation moves it).
+                        let image = w
+                            .server(&a.compute_id)
+                            .map_or(image.as_str(), |s| &s.image_id);
+                        amphora_json(a, image, &flavor)
+                    })
                     .filter(|v| {
                         matches(
                             v,
