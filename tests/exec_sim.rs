@@ -83,7 +83,21 @@ fn scenario_for(file: &Path) -> &'static str {
         Some("start") | Some("recovery") => "parked",
         Some("k8s-readiness") => "cold-start",
         Some("lb-repair") => "lb-error",
+        Some("host-maintenance") => "scenarios/host-maintenance.toml",
+        Some("host-return") => "scenarios/host-return.toml",
+        Some("amphora-rotation") => "scenarios/amphora-rotation.toml",
         _ => "healthy",
+    }
+}
+
+/// The site file and parameters a procedure needs beyond the capi-mgmt site.
+fn inputs_for(file: &Path) -> (&'static str, &'static [&'static str]) {
+    match file.file_stem().and_then(|s| s.to_str()) {
+        Some("host-maintenance") | Some("host-return") => {
+            ("sites/compute.toml", &["--set", "host=compute-4"])
+        }
+        Some("amphora-rotation") => (CAPI_SITE, &["--set", "image=amphora-haproxy-2025.1"]),
+        _ => (CAPI_SITE, &[]),
     }
 }
 
@@ -114,7 +128,15 @@ fn every_example_and_procedure_runs_under_sim() {
                 .to_string();
             let sim = format!("--sim={}", scenario_for(&file));
             let journal = Journal::new();
-            let o = exec(&sim, site, &["--yes", "--journal", &journal.arg()], &rel);
+            let (site, sets) = match dir {
+                "procedures" => inputs_for(&file),
+                _ => (site, &[][..]),
+            };
+            let mut args = vec!["--yes", "--journal"];
+            let journal_arg = journal.arg();
+            args.push(&journal_arg);
+            args.extend_from_slice(sets);
+            let o = exec(&sim, site, &args, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(
