@@ -152,11 +152,15 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
         (&Method::GET, ["v2.1", "os-hypervisors"]) => hypervisors(app, req, mv, false),
         (&Method::GET, ["v2.1", "os-hypervisors", "detail"]) => hypervisors(app, req, mv, true),
         (&Method::GET, ["v2.1", "os-hypervisors", id]) => hypervisor_show(app, id, mv),
+        (&Method::GET, ["v2.1", "os-aggregates"]) => {
+            json_response(StatusCode::OK, json!({"aggregates": []}))
+        }
         (_, ["v2.1", "os-services", ..])
         | (_, ["v2.1", "os-migrations"])
         | (_, ["v2.1", "servers", _, "migrations"])
         | (_, ["v2.1", "servers", _, "os-volume_attachments", ..])
-        | (&Method::GET, ["v2.1", "os-hypervisors", _, "servers"]) => {
+        | (&Method::GET, ["v2.1", "os-hypervisors", _, "servers"])
+        | (&Method::GET, ["v2.1", "os-hypervisors", _, "uptime"]) => {
             if let Err(r) = visible_for_ops(app, &token, &rest) {
                 return r;
             }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::nova::{fault, world_error};
 use super::{empty, iso, iso_micro, json_response, AppState, Req};
 use crate::sim::ops::{ComputeService, Migration};
-use crate::sim::world::World;
+use crate::sim::world::{Ms, World, SECOND};
 
 type Mv = (u32, u32);
 
@@ -19,13 +19,13 @@ type Mv = (u32, u32);
 pub fn handle(app: &AppState, req: &Req, rest: &[&str], mv: Mv) -> Response {
     match (&req.method, rest) {
         (&Method::GET, ["os-services"]) => {
-            let list: Vec<Value> = app.world.read(|w, _| {
+            let list: Vec<Value> = app.world.read(|w, now| {
                 w.ops
                     .services
                     .iter()
                     .filter(|s| req.q("host").is_none_or(|h| h == s.host))
                     .filter(|s| req.q("binary").is_none_or(|b| b == s.binary))
-                    .map(|s| service_json(s, mv))
+                    .map(|s| service_json(&heartbeat(s, now), mv))
                     .collect()
             });
             json_response(StatusCode::OK, json!({"services": list}))
@@ -88,6 +88,30 @@ pub fn handle(app: &AppState, req: &Req, rest: &[&str], mv: Mv) -> Response {
             });
             json_response(StatusCode::OK, json!({"hypervisors": list}))
         }
+        (&Method::GET, ["os-hypervisors", id, "uptime"]) => {
+            let found = app.world.read(|w, _| {
+                w.hypervisors
+                    .iter()
+                    .find(|h| h.uuid == *id || h.id.to_string() == *id)
+                    .map(|h| {
+                        let status = w
+                            .ops
+                            .compute_service(&h.hostname)
+                            .map_or("enabled".to_string(), |s| s.status.clone());
+                        let id = if mv >= (2, 53) { json!(h.uuid) } else { json!(h.id) };
+                        json!({"id": id, "hypervisor_hostname": format!("{}.maas", h.hostname),
+                               "state": "up", "status": status,
+                               "uptime": " 08:00:00 up 41 days,  3:12,  0 users,  load average: 1.02, 1.10, 1.05"})
+                    })
+            });
+            match found {
+                Some(h) => json_response(StatusCode::OK, json!({"hypervisor": h})),
+                None => fault(
+                    StatusCode::NOT_FOUND,
+                    format!("Hypervisor with ID {id} could not be found."),
+                ),
+            }
+        }
         _ => fault(StatusCode::NOT_FOUND, "The resource could not be found."),
     }
 }
@@ -101,6 +125,13 @@ pub fn servers_on(w: &World, host: &str) -> Value {
             .map(|s| json!({"name": s.name, "uuid": s.id}))
             .collect(),
     )
+}
+
+/// A service reports every 10 s: its `updated_at` is its last heartbeat.
+fn heartbeat(s: &ComputeService, now: Ms) -> ComputeService {
+    let mut s = s.clone();
+    s.updated = s.updated.max(now - now.rem_euclid(10 * SECOND));
+    s
 }
 
 fn service_json(s: &ComputeService, mv: Mv) -> Value {
