@@ -599,3 +599,64 @@ pub fn mac(addr: &str) -> String {
         h as u8
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::Scenario;
+
+    /// The book's example of a custom world parses and builds as documented.
+    #[test]
+    fn the_books_custom_world_builds() {
+        let page = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/simulator.md"),
+        )
+        .unwrap();
+        let section = &page[page.find("the `[openstack]` section").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + 8;
+        let text = &section[start..start + section[start..].find("```").unwrap()];
+        let w = Scenario::from_toml_str(text).unwrap().build(0).unwrap();
+        assert!(w.hypervisors.iter().any(|h| h.hostname == "compute-4"));
+        assert!(!w.ops.takes_new_servers("compute-3"));
+        assert_eq!(w.ops.faults.live_migration.len(), 1);
+        assert_eq!(w.ops.faults.failover.len(), 1);
+        let lb = w
+            .load_balancers
+            .iter()
+            .find(|l| l.name == "web-lb")
+            .unwrap();
+        assert_eq!(
+            w.amphorae
+                .iter()
+                .filter(|a| a.loadbalancer_id == lb.id)
+                .count(),
+            2
+        );
+        assert_eq!(
+            w.ops
+                .floating_ips
+                .iter()
+                .filter(|f| f.address == "10.12.7.60")
+                .count(),
+            1
+        );
+        assert_eq!(w.volume("db-shared").unwrap().status, "in-use");
+    }
+
+    #[test]
+    fn bad_worlds_name_what_is_wrong() {
+        for (text, says) in [
+            ("[[openstack.hosts]]\nname = \"compute-1\"\n", "declared twice"),
+            ("[[openstack.hosts]]\nname = \"c9\"\nservers = [{ name = \"x\", flavor = \"huge\" }]\n", "unknown flavor"),
+            ("[[openstack.volumes]]\nname = \"v\"\nattached_to = [\"nope\"]\n", "unknown server"),
+            ("[openstack.failover_errors]\nnope = \"x\"\n", "no load balancer"),
+            ("[[openstack.load_balancers]]\nname = \"l\"\nvip_address = \"1.2.3.4\"\nhost = \"nowhere\"\n", "unknown host"),
+        ] {
+            let err = Scenario::from_toml_str(text)
+                .and_then(|s| s.build(0))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+        assert!(Scenario::from_toml_str("[openstack]\nbogus = 1\n").is_err());
+    }
+}

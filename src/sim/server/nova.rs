@@ -433,7 +433,13 @@ fn hypervisor_json(
     o.insert("host_ip".into(), json!(h.host_ip));
     o.insert(
         "service".into(),
-        json!({"host": h.hostname, "id": if mv >= (2, 53) { json!(h.uuid) } else { json!(h.id + 10) },
+        json!({"host": h.hostname,
+               "id": match (mv >= (2, 53), service) {
+                   (true, Some(s)) => json!(s.uuid),
+                   (true, None) => json!(h.uuid),
+                   (false, Some(s)) => json!(s.id),
+                   (false, None) => json!(h.id + 10),
+               },
                "disabled_reason": service.and_then(|s| s.disabled_reason.clone())}),
     );
     if mv < (2, 88) {
