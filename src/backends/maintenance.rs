@@ -83,6 +83,26 @@ pub enum OsOp {
     FloatingIpShow {
         id: String,
     },
+    HypervisorServers {
+        host: String,
+    },
+    ListenerList {
+        loadbalancer: String,
+    },
+    PoolList {
+        loadbalancer: String,
+    },
+    MemberList {
+        pool: String,
+    },
+    ClusterList,
+    NodeGroupList {
+        cluster: String,
+    },
+    NodeGroupShow {
+        cluster: String,
+        nodegroup: String,
+    },
     ProviderList {
         name: String,
     },

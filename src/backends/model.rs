@@ -191,6 +191,60 @@ pub struct FloatingIp {
     pub project_id: String,
 }
 
+/// An Octavia listener.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listener {
+    pub id: String,
+    pub name: String,
+    pub loadbalancer_id: String,
+    pub protocol: String,
+    pub protocol_port: i64,
+    pub default_pool_id: String,
+    pub provisioning_status: String,
+    pub operating_status: String,
+}
+
+/// An Octavia pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    pub loadbalancer_id: String,
+    pub protocol: String,
+    pub lb_algorithm: String,
+    pub provisioning_status: String,
+    pub operating_status: String,
+}
+
+/// A member of an Octavia pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub protocol_port: i64,
+    pub weight: i64,
+    pub provisioning_status: String,
+    pub operating_status: String,
+}
+
+/// A Magnum node group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeGroup {
+    pub uuid: String,
+    pub name: String,
+    /// master or worker.
+    pub role: String,
+    pub node_count: i64,
+    pub min_node_count: i64,
+    /// 0 when unbounded.
+    pub max_node_count: i64,
+    pub flavor_id: String,
+    pub image_id: String,
+    pub status: String,
+    pub is_default: bool,
+}
+
 /// A Placement resource provider (one per compute node).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceProvider {

@@ -109,6 +109,11 @@ static PORT_TY: Ty = Ty::Record(&PORT);
 static FLOATING_IP_TY: Ty = Ty::Record(&FLOATING_IP);
 static RESOURCE_PROVIDER_TY: Ty = Ty::Record(&RESOURCE_PROVIDER);
 static INVENTORY_TY: Ty = Ty::Record(&INVENTORY);
+static LISTENER_TY: Ty = Ty::Record(&LISTENER);
+static POOL_TY: Ty = Ty::Record(&POOL);
+static MEMBER_TY: Ty = Ty::Record(&MEMBER);
+static NODE_GROUP_TY: Ty = Ty::Record(&NODE_GROUP);
+static COE_CLUSTER_TY: Ty = Ty::Record(&COE_CLUSTER);
 static STR_TY: Ty = Ty::Str;
 static ANY_TY: Ty = Ty::Any;
 
@@ -344,6 +349,79 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         summary: "One compute host's memory figures, status and running servers (admin).",
         command: "openstack hypervisor show {host}",
+    },
+    Builtin {
+        name: "openstack.hypervisor.servers",
+        params: &[p("host", Ty::Str, "Compute host.")],
+        returns: Ty::List(&SERVER_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "The servers on one compute host, every project's (admin).",
+        command: "openstack server list --all-projects --host {host} --long",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.listener.list",
+        params: &[opt("loadbalancer", Ty::Str, "\"\"", "Only this load balancer's (id).")],
+        returns: Ty::List(&LISTENER_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Octavia listeners.",
+        command: "openstack loadbalancer listener list [--loadbalancer]{loadbalancer}",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.pool.list",
+        params: &[opt("loadbalancer", Ty::Str, "\"\"", "Only this load balancer's (id).")],
+        returns: Ty::List(&POOL_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Octavia pools.",
+        command: "openstack loadbalancer pool list [--loadbalancer]{loadbalancer}",
+    },
+    Builtin {
+        name: "openstack.loadbalancer.member.list",
+        params: &[p("pool", Ty::Str, "Pool id.")],
+        returns: Ty::List(&MEMBER_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "The members (backends) of a pool, with their operating status.",
+        command: "openstack loadbalancer member list {pool}",
+    },
+    Builtin {
+        name: "openstack.coe.cluster.list",
+        params: &[],
+        returns: Ty::List(&COE_CLUSTER_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "Magnum clusters with their health.",
+        command: "openstack coe cluster list",
+    },
+    Builtin {
+        name: "openstack.coe.nodegroup.list",
+        params: &[p("cluster", Ty::Str, "Cluster name or id.")],
+        returns: Ty::List(&NODE_GROUP_TY),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "A Magnum cluster's node groups.",
+        command: "openstack coe nodegroup list {cluster}",
+    },
+    Builtin {
+        name: "openstack.coe.nodegroup.show",
+        params: &[
+            p("cluster", Ty::Str, "Cluster name or id."),
+            p("nodegroup", Ty::Str, "Node group name or id."),
+        ],
+        returns: Ty::Record(&NODE_GROUP),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        summary: "One node group of a Magnum cluster.",
+        command: "openstack coe nodegroup show {cluster} {nodegroup}",
     },
     Builtin {
         name: "openstack.loadbalancer.delete",

@@ -201,6 +201,46 @@ pub mod records {
         "status": Ty::Str, "ACTIVE or DOWN.";
         "project_id": Ty::Str, "Owning project.";
     });
+    record!(LISTENER, "Listener", "An Octavia listener.", {
+        "id": Ty::Str, "Listener UUID.";
+        "name": Ty::Str, "Name.";
+        "loadbalancer_id": Ty::Str, "Its load balancer.";
+        "protocol": Ty::Str, "TCP, HTTP, HTTPS, UDP, ...";
+        "protocol_port": Ty::Int, "Port it listens on.";
+        "default_pool_id": Ty::Str, "The pool it sends to.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, PENDING_UPDATE, ...";
+        "operating_status": Ty::Str, "ONLINE, OFFLINE, DEGRADED, ERROR.";
+    });
+    record!(POOL, "Pool", "An Octavia pool.", {
+        "id": Ty::Str, "Pool UUID.";
+        "name": Ty::Str, "Name.";
+        "loadbalancer_id": Ty::Str, "Its load balancer.";
+        "protocol": Ty::Str, "TCP, HTTP, ...";
+        "lb_algorithm": Ty::Str, "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, ...";
+        "operating_status": Ty::Str, "ONLINE, DEGRADED, ERROR, ...";
+    });
+    record!(MEMBER, "Member", "A member (backend) of an Octavia pool.", {
+        "id": Ty::Str, "Member UUID.";
+        "name": Ty::Str, "Name.";
+        "address": Ty::Str, "Backend address.";
+        "protocol_port": Ty::Int, "Backend port.";
+        "weight": Ty::Int, "Share of the traffic.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, ...";
+        "operating_status": Ty::Str, "ONLINE, OFFLINE, ERROR, NO_MONITOR.";
+    });
+    record!(NODE_GROUP, "NodeGroup", "A Magnum node group.", {
+        "uuid": Ty::Str, "Node group UUID.";
+        "name": Ty::Str, "Name (default-master, default-worker, ...).";
+        "role": Ty::Str, "master or worker.";
+        "node_count": Ty::Int, "Nodes now.";
+        "min_node_count": Ty::Int, "Lower bound.";
+        "max_node_count": Ty::Int, "Upper bound; 0 when unbounded.";
+        "flavor_id": Ty::Str, "Flavor of its nodes.";
+        "image_id": Ty::Str, "Image of its nodes.";
+        "status": Ty::Str, "CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...";
+        "is_default": Ty::Bool, "One of the cluster's default groups.";
+    });
     record!(RESOURCE_PROVIDER, "ResourceProvider", "A Placement resource provider (one per compute node).", {
         "uuid": Ty::Str, "Provider UUID (the hypervisor id from Nova 2.53).";
         "name": Ty::Str, "Name (the hypervisor host name).";
@@ -265,6 +305,10 @@ pub mod records {
         &PORT,
         &FLOATING_IP,
         &RESOURCE_PROVIDER,
+        &LISTENER,
+        &POOL,
+        &MEMBER,
+        &NODE_GROUP,
         &INVENTORY,
         &COE_CLUSTER,
         &NODE,

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::client::{Client, Request, Service};
 use super::{int_field, is_uuid, list_all, nova, path_segment, str_field, to_hypervisor};
 use crate::backends::{
-    CallError, ComputeService, FloatingIp, Inventory, Network, OpenStackScope, OsOp, Port,
-    ResourceProvider, Volume,
+    CallError, ComputeService, FloatingIp, Inventory, Listener, Member, Network, NodeGroup,
+    OpenStackScope, OsOp, Pool, Port, ResourceProvider, Volume,
 };
 
 fn to_json<T: Serialize>(v: &T) -> Result<Value, CallError> {
@@ -204,10 +204,155 @@ pub async fn run(
             let v = neutron_show(client, scope, call, "floatingips", "floatingip", id).await?;
             to_json(&to_fip(&v))
         }
+        OsOp::HypervisorServers { host } => {
+            let filters = [("host", host.as_str())];
+            to_json(&nova::list_filtered(client, scope, true, &filters).await?)
+        }
+        OsOp::ListenerList { loadbalancer } => {
+            let items = octavia_list(client, scope, call, "listeners", loadbalancer).await?;
+            to_json(&items.iter().map(to_listener).collect::<Vec<_>>())
+        }
+        OsOp::PoolList { loadbalancer } => {
+            let items = octavia_list(client, scope, call, "pools", loadbalancer).await?;
+            to_json(&items.iter().map(to_pool).collect::<Vec<_>>())
+        }
+        OsOp::MemberList { pool } => {
+            let session = client.session(scope, call).await?;
+            let req = Request::get(
+                call,
+                Service::LoadBalancer,
+                format!("/lbaas/pools/{}/members", path_segment(pool)),
+            );
+            let items = list_all(client, &session, req, "members", "members_links").await?;
+            to_json(&items.iter().map(to_member).collect::<Vec<_>>())
+        }
+        OsOp::ClusterList => {
+            let req = Request::get(call, Service::ContainerInfra, "/clusters")
+                .header("OpenStack-API-Version", "container-infra latest");
+            let body = client.send(scope, &req).await?.body;
+            let list: Vec<_> = body
+                .get("clusters")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(super::magnum::to_cluster).collect())
+                .unwrap_or_default();
+            to_json(&list)
+        }
+        OsOp::NodeGroupList { cluster } => {
+            let req = magnum(
+                call,
+                format!("/clusters/{}/nodegroups", path_segment(cluster)),
+            );
+            let body = client.send(scope, &req).await?.body;
+            let list: Vec<NodeGroup> = body
+                .get("nodegroups")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(to_nodegroup).collect())
+                .unwrap_or_default();
+            to_json(&list)
+        }
+        OsOp::NodeGroupShow { cluster, nodegroup } => {
+            let req = magnum(
+                call,
+                format!(
+                    "/clusters/{}/nodegroups/{}",
+                    path_segment(cluster),
+                    path_segment(nodegroup)
+                ),
+            );
+            to_json(&to_nodegroup(&client.send(scope, &req).await?.body))
+        }
         OsOp::ProviderList { name } => to_json(&providers(client, scope, call, name).await?),
         OsOp::ProviderInventories { provider } => {
             to_json(&inventories(client, scope, call, provider).await?)
         }
+    }
+}
+
+fn magnum(call: &'static str, path: String) -> Request {
+    Request::get(call, Service::ContainerInfra, path)
+        .header("OpenStack-API-Version", "container-infra latest")
+}
+
+fn to_nodegroup(v: &Value) -> NodeGroup {
+    NodeGroup {
+        uuid: str_field(v, "uuid"),
+        name: str_field(v, "name"),
+        role: str_field(v, "role"),
+        node_count: int_field(v, "node_count"),
+        min_node_count: int_field(v, "min_node_count"),
+        max_node_count: int_field(v, "max_node_count"),
+        flavor_id: str_field(v, "flavor_id"),
+        image_id: str_field(v, "image_id"),
+        status: str_field(v, "status"),
+        is_default: v
+            .get("is_default")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    }
+}
+
+/// `GET /lbaas/{kind}`, narrowed to one load balancer when given.
+async fn octavia_list(
+    client: &Client,
+    scope: &OpenStackScope,
+    call: &'static str,
+    kind: &'static str,
+    loadbalancer: &str,
+) -> Result<Vec<Value>, CallError> {
+    let session = client.session(scope, call).await?;
+    let mut req = Request::get(call, Service::LoadBalancer, format!("/lbaas/{kind}"));
+    if !loadbalancer.is_empty() {
+        req = req.query("loadbalancer_id", loadbalancer);
+    }
+    let links: &'static str = match kind {
+        "listeners" => "listeners_links",
+        _ => "pools_links",
+    };
+    list_all(client, &session, req, kind, links).await
+}
+
+fn to_listener(v: &Value) -> Listener {
+    Listener {
+        id: str_field(v, "id"),
+        name: str_field(v, "name"),
+        loadbalancer_id: v
+            .pointer("/loadbalancers/0/id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        protocol: str_field(v, "protocol"),
+        protocol_port: int_field(v, "protocol_port"),
+        default_pool_id: str_field(v, "default_pool_id"),
+        provisioning_status: str_field(v, "provisioning_status"),
+        operating_status: str_field(v, "operating_status"),
+    }
+}
+
+fn to_pool(v: &Value) -> Pool {
+    Pool {
+        id: str_field(v, "id"),
+        name: str_field(v, "name"),
+        loadbalancer_id: v
+            .pointer("/loadbalancers/0/id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        protocol: str_field(v, "protocol"),
+        lb_algorithm: str_field(v, "lb_algorithm"),
+        provisioning_status: str_field(v, "provisioning_status"),
+        operating_status: str_field(v, "operating_status"),
+    }
+}
+
+fn to_member(v: &Value) -> Member {
+    Member {
+        id: str_field(v, "id"),
+        name: str_field(v, "name"),
+        address: str_field(v, "address"),
+        protocol_port: int_field(v, "protocol_port"),
+        weight: int_field(v, "weight"),
+        provisioning_status: str_field(v, "provisioning_status"),
+        operating_status: str_field(v, "operating_status"),
     }
 }
 
