@@ -118,7 +118,7 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                     .iter()
                     .filter(|c| visible(c))
                     .find(|c| c.uuid == *ident || c.name == *ident)
-                    .map(|c| nodegroups_json(c))
+                    .map(nodegroups_json)
             });
             match (groups, one) {
                 (None, _) => error(
