@@ -1,26 +1,20 @@
 //! `rbk exec --sim`: the real binary against the simulated cloud. Every
 //! example and procedure runs to success in the scenario it is written for;
 //! the journal is stable (virtual clock); bad input exits 2; failures exit 1.
+use crate::support::{self, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EXAMPLES_SITE: &str = "sites/examples.toml";
 const CAPI_SITE: &str = "sites/capi-mgmt.toml";
 const START: &str = "examples/start.rbk";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `rbk exec SIM --site SITE EXTRA... FILE`, where `sim` is the whole flag
 /// (`--sim` or `--sim=SCENARIO`).
 fn exec(sim: &str, site: &str, extra: &[&str], file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["exec", sim, "--site", site])
+    support::rbk(["exec", sim, "--site", site])
         .args(extra)
         .arg(file)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
         .output()
         .expect("run rbk")
 }
@@ -77,27 +71,52 @@ fn has_event(events: &[serde_json::Value], pred: impl Fn(&serde_json::Value) -> 
     events.iter().any(pred)
 }
 
-/// The situation each procedure is written for (default: healthy).
-fn scenario_for(file: &Path) -> &'static str {
-    match file.file_stem().and_then(|s| s.to_str()) {
-        Some("start") | Some("recovery") => "parked",
-        Some("k8s-readiness") => "cold-start",
-        Some("lb-repair") => "lb-error",
-        Some("host-maintenance") => "scenarios/host-maintenance.toml",
-        Some("host-return") => "scenarios/host-return.toml",
-        Some("amphora-rotation") => "scenarios/amphora-rotation.toml",
-        _ => "healthy",
-    }
+/// How a file under `dir` is rehearsed: the world it is written for, its
+/// site file and `--set` values for params without a default.
+struct World {
+    scenario: &'static str,
+    site: &'static str,
+    params: &'static [&'static str],
 }
 
-/// The site file and parameters a procedure needs beyond the capi-mgmt site.
-fn inputs_for(file: &Path) -> (&'static str, &'static [&'static str]) {
+fn world_for(dir: &str, file: &Path) -> World {
+    let site = if dir == "examples" {
+        EXAMPLES_SITE
+    } else {
+        CAPI_SITE
+    };
+    let world = |scenario| World {
+        scenario,
+        site,
+        params: &[],
+    };
     match file.file_stem().and_then(|s| s.to_str()) {
-        Some("host-maintenance") | Some("host-return") => {
-            ("sites/compute.toml", &["--set", "host=compute-4"])
-        }
-        Some("amphora-rotation") => (CAPI_SITE, &["--set", "image=amphora-haproxy-2025.1"]),
-        _ => (CAPI_SITE, &[]),
+        Some("start") | Some("recovery") => world("parked"),
+        Some("k8s-readiness") => world("cold-start"),
+        Some("lb-repair") => world("lb-error"),
+        Some("check-server") => World {
+            params: &["--set", "server=capi-mgmt-v2"],
+            ..world("healthy")
+        },
+        Some("host-maintenance") | Some("host-return") => World {
+            scenario: if file.ends_with("host-return.rbk") {
+                "scenarios/host-return.toml"
+            } else {
+                "scenarios/host-maintenance.toml"
+            },
+            site: "sites/compute.toml",
+            params: &["--set", "host=compute-4"],
+        },
+        Some("amphora-rotation") => World {
+            params: &["--set", "image=amphora-haproxy-2025.1"],
+            ..world("scenarios/amphora-rotation.toml")
+        },
+        Some("node-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &["--set", "node=worker-2"],
+        },
+        _ => world("healthy"),
     }
 }
 
@@ -119,24 +138,20 @@ fn rbk_files(dir: &str) -> Vec<PathBuf> {
 #[test]
 fn every_example_and_procedure_runs_under_sim() {
     let mut ran = 0;
-    for (dir, site) in [("examples", EXAMPLES_SITE), ("procedures", CAPI_SITE)] {
+    for dir in ["examples", "procedures"] {
         for file in rbk_files(dir) {
             let rel = file
                 .strip_prefix(root())
                 .expect("under root")
                 .to_string_lossy()
                 .to_string();
-            let sim = format!("--sim={}", scenario_for(&file));
+            let world = world_for(dir, &file);
+            let sim = format!("--sim={}", world.scenario);
             let journal = Journal::new();
-            let (site, sets) = match dir {
-                "procedures" => inputs_for(&file),
-                _ => (site, &[][..]),
-            };
-            let mut args = vec!["--yes", "--journal"];
             let journal_arg = journal.arg();
-            args.push(&journal_arg);
-            args.extend_from_slice(sets);
-            let o = exec(&sim, site, &args, &rel);
+            let mut extra = vec!["--yes", "--journal", &journal_arg];
+            extra.extend(world.params);
+            let o = exec(&sim, world.site, &extra, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(

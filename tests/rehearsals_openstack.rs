@@ -2,14 +2,9 @@
 //! host-return.rbk, amphora-rotation.rbk) on the simulated cloud: the built
 //! binary runs each against its scenario files, and the journal must show
 //! the good path, or the refusal each failure calls for.
-use std::path::PathBuf;
-use std::process::Command;
-
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{rbk, root};
 
 struct Run {
     code: i32,
@@ -21,7 +16,7 @@ impl Run {
     fn new(scenario: &str, site: &str, procedure: &str, set: &[&str]) -> Run {
         let dir = tempfile::tempdir().expect("temp dir");
         let journal = dir.path().join("journal.jsonl");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbk"));
+        let mut cmd = rbk(["exec"]);
         // A scenario file under scenarios/, or a built-in scenario's name.
         let sim = match scenario.ends_with(".toml") {
             true => root()
@@ -31,8 +26,7 @@ impl Run {
                 .to_string(),
             false => scenario.to_string(),
         };
-        cmd.arg("exec")
-            .arg(format!("--sim={sim}"))
+        cmd.arg(format!("--sim={sim}"))
             .arg("--yes")
             .arg("--site")
             .arg(root().join("sites").join(site))

@@ -2,11 +2,9 @@
 //! the octavia plugin) against `rbk sim serve` on the scenario files'
 //! worlds: compute services, live migration, `server list --host`, reboot,
 //! volumes, hypervisors, amphora failover.
-mod sim_support;
-
 use std::time::Duration;
 
-use sim_support::{Scope, Sim};
+use crate::support::sim::{Scope, Sim};
 
 fn scenario(file: &str) -> String {
     format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"))

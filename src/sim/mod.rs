@@ -14,6 +14,7 @@ mod cloud;
 pub mod guest;
 pub mod ids;
 pub mod kube_objects;
+pub mod kube_world;
 pub mod openstack_spec;
 pub mod ops;
 pub mod scenario;

@@ -71,6 +71,10 @@ pub struct Scenario {
     /// services, volumes, networks, load balancers, faults (`openstack_spec`).
     #[serde(default, skip_serializing_if = "OpenStackSpec::is_empty")]
     pub openstack: OpenStackSpec,
+    /// A Kubernetes cluster of its own (`[kube]`: YAML manifests and
+    /// timings) instead of the seed's management cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube: Option<super::kube_world::KubeSpec>,
 }
 
 fn active() -> String {
@@ -136,6 +140,7 @@ impl Scenario {
             kubeconfig_present: true,
             nova_max_microversion: nova_max(),
             openstack: OpenStackSpec::default(),
+            kube: None,
         }
     }
 
@@ -227,7 +232,13 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| SimError::BadScenario {
             message: format!("cannot read {}: {e}", path.display()),
         })?;
-        Scenario::from_toml_str(&text)
+        let mut s = Scenario::from_toml_str(&text)?;
+        if let Some(k) = &mut s.kube {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            k.read_files(dir)
+                .map_err(|message| SimError::BadScenario { message })?;
+        }
+        Ok(s)
     }
 
     /// A name from `rbk sim scenarios`, or a path to a TOML file.
@@ -337,6 +348,10 @@ impl Scenario {
             w.mgmt.boots = 3;
         }
         w.tick(origin);
+        if let Some(spec) = &self.kube {
+            w.kube = Some(super::kube_world::KubeWorld::build(spec, origin).map_err(bad)?);
+            w.write_local_file(&spec.kubeconfig, &mgmt_kubeconfig_placeholder());
+        }
         Ok(w)
     }
 }

@@ -297,6 +297,9 @@ pub struct World {
     pub nova_max_microversion: (u32, u32),
     /// Compute services, migrations, volumes, networks, injected faults.
     pub ops: super::ops::Ops,
+    /// A Kubernetes cluster the scenario declares; the seed's management
+    /// cluster when None.
+    pub kube: Option<super::kube_world::KubeWorld>,
     events: Vec<Scheduled>,
     seq: u64,
     ids: IdGen,
@@ -324,6 +327,7 @@ impl World {
             now,
             nova_max_microversion: (2, 87),
             ops: super::ops::Ops::default(),
+            kube: None,
             events: Vec::new(),
             seq: 0,
             ids: IdGen::new(0x5eed_0001),
@@ -358,6 +362,9 @@ impl World {
             }
             let due = self.events.remove(0);
             self.apply(due.at, due.event);
+        }
+        if let Some(k) = &mut self.kube {
+            k.advance(now);
         }
         self.now = now;
     }
