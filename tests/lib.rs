@@ -35,11 +35,13 @@ mod property;
 mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
+mod rehearsals_openstack;
 mod render;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;
 mod sim_openstack_cli;
+mod sim_openstack_maintenance_cli;
 mod sim_serve;
 
 /// Every `tests/*.rs` is declared above, and every `tests/support/*.rs` in

@@ -219,10 +219,6 @@ impl<'c> Interp<'c> {
             "openstack.server.show" => {
                 Value::from_serde(&be.openstack.server_show(os!(), &s(0)).await?)
             }
-            "openstack.server.list" => {
-                let all = v.first().is_some_and(Value::truthy);
-                Value::from_serde(&be.openstack.server_list(os!(), all).await?)
-            }
             "openstack.server.delete" => {
                 be.openstack.server_delete(os!(), &s(0)).await?;
                 Value::Null
@@ -361,12 +357,15 @@ impl<'c> Interp<'c> {
                 be.local.file_write(&s(0), &s(1)).await?;
                 Value::Null
             }
-            other => {
-                return Err(CallError::Config {
-                    call: other.into(),
-                    message: "no backend implements this builtin".into(),
-                })
-            }
+            name => match super::os_ops::op(name, v) {
+                Some(op) => Value::from_serde(&be.openstack.maintain(os!(), b.name, &op).await?),
+                None => {
+                    return Err(CallError::Config {
+                        call: name.into(),
+                        message: "no backend implements this builtin".into(),
+                    })
+                }
+            },
         })
     }
 }
