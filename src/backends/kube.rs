@@ -19,7 +19,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
 use super::local::expand_home;
-use super::{tls, CallError, Condition, Kube, KubeObject, KubeScope, Node, Pod};
+use super::{tls, CallError, Condition, Kube, KubeNode, KubeObject, KubeScope, Pod};
 use crate::clock::Clock;
 
 pub mod calls {
@@ -280,7 +280,7 @@ fn known_kind(kind: &str) -> Option<KnownKind> {
 
 #[async_trait]
 impl Kube for RealKube {
-    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError> {
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError> {
         let sc = self.client(scope, calls::NODES).await?;
         let api: Api<K8sNode> = Api::all(sc.client.clone());
         Ok(self
@@ -327,7 +327,7 @@ impl Kube for RealKube {
     }
 }
 
-fn to_node(n: &K8sNode) -> Node {
+fn to_node(n: &K8sNode) -> KubeNode {
     let status = n.status.as_ref();
     let ready = status
         .and_then(|s| s.conditions.as_ref())
@@ -348,7 +348,7 @@ fn to_node(n: &K8sNode) -> Node {
         .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
         .map(|a| a.address.clone())
         .unwrap_or_default();
-    Node {
+    KubeNode {
         name: n.metadata.name.clone().unwrap_or_default(),
         ready,
         roles,

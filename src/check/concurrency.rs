@@ -1,11 +1,11 @@
 //! RBK403: an exclusive action inside `foreach ... parallel`.
 //! RBK405: a destructive or exclusive call inside a poll (retrying blind).
 use super::walk::Frame;
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };

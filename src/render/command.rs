@@ -6,8 +6,8 @@
 //! without a site file, `<lb.id>` for a loop variable.
 use std::collections::BTreeMap;
 
-use super::site::SiteValues;
 use crate::resolve::builtins::{self, Builtin};
+use crate::site::SiteValues;
 use crate::syntax::ast::{format_duration, Arg, Expr, ExprKind, Scope, ScopeKind, TextPart};
 
 /// What a command needs to know besides the call: site values and the
