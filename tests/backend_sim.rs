@@ -290,7 +290,14 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
     assert!(pods.iter().any(|p| p.name.starts_with("capi-")), "{pods:?}");
     let ns = format!("magnum-{CAPI_PROJECT}");
     let clusters = kube
-        .objects(&scope, "cluster", &ns)
+        .list(
+            &scope,
+            "cluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("clusters");
     assert_eq!(clusters.len(), 1, "{clusters:?}");
@@ -299,12 +306,26 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
         "{clusters:?}"
     );
     let ocs = kube
-        .objects(&scope, "openstackcluster", &ns)
+        .list(
+            &scope,
+            "openstackcluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("openstackclusters");
     assert_eq!(ocs.len(), 1);
     let machines = kube
-        .objects(&scope, "machine", &ns)
+        .list(
+            &scope,
+            "machine",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("machines");
     assert!(

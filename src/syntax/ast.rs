@@ -7,7 +7,8 @@ use std::time::Duration;
 
 pub use miette::SourceSpan as Span;
 pub use source::{
-    format_duration, write_args, write_args_indented, write_text, write_text_indented, IndentedExpr,
+    args_source, format_duration, write_args, write_args_indented, write_text, write_text_indented,
+    IndentedExpr,
 };
 
 mod source;
@@ -362,8 +363,9 @@ pub enum NodeKind {
     /// nothing after it runs otherwise.
     Gate(Block),
     Decide(Decide),
-    /// Run another procedure (brought in with `use`) here.
-    Call,
+    /// Run another procedure (brought in with `use`) here, with these
+    /// arguments for its `param`s.
+    Call(Vec<Arg>),
 }
 
 impl NodeKind {
@@ -372,7 +374,7 @@ impl NodeKind {
             NodeKind::Step(_) => "step",
             NodeKind::Gate(_) => "gate",
             NodeKind::Decide(_) => "decide",
-            NodeKind::Call => "call",
+            NodeKind::Call(_) => "call",
         }
     }
     pub fn body(&self) -> Option<&Block> {
@@ -445,18 +447,42 @@ spans_ignored_in_eq!(Stmt { kind });
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StmtKind {
-    Let { name: Ident, value: Expr },
+    Let {
+        name: Ident,
+        value: Expr,
+    },
     Scope(Scope),
     Poll(Box<Poll>),
     Patience(Patience),
     Foreach(Foreach),
     If(If),
-    Require { condition: Expr, message: Text },
-    Confirm { message: Text },
-    Log { message: Text },
-    Record { name: Ident, value: Expr },
+    Require {
+        condition: Expr,
+        message: Text,
+    },
+    Confirm {
+        message: Text,
+    },
+    Log {
+        message: Text,
+    },
+    Record {
+        name: Ident,
+        value: Expr,
+    },
+    /// `call NAME(arg: value) "note"` inside a block (a loop body, say).
+    Call(CallProc),
     Doc(DocItem),
     Expr(Expr),
+}
+
+/// A call of another procedure as a statement: its name, the arguments
+/// for its `param`s (always named), and an optional note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallProc {
+    pub name: Ident,
+    pub args: Vec<Arg>,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -172,6 +172,13 @@ pub fn write_args(f: &mut impl std::fmt::Write, args: &[Arg]) -> std::fmt::Resul
     write!(f, "{}", ArgsSource { args, indent: None })
 }
 
+/// Call arguments as source, on one line: `host: h.name, force: true`.
+pub fn args_source(args: &[Arg]) -> String {
+    let mut out = String::new();
+    let _ = write_args(&mut out, args);
+    out
+}
+
 /// Call arguments as source, with `"""` strings indented as by
 /// [`IndentedExpr`].
 pub fn write_args_indented(
