@@ -103,6 +103,11 @@ fn world_for(dir: &str, file: &Path) -> World {
             site: "sites/k8s-workers.toml",
             params: &["--set", "node=worker-2"],
         },
+        Some("rolling-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &[],
+        },
         _ => world("healthy"),
     }
 }
@@ -280,6 +285,50 @@ fn bad_site_and_params_exit_2_naming_the_field() {
 
     let o = exec("--sim=no-such-scenario", EXAMPLES_SITE, &[], START);
     assert_exit(&o, 2);
+}
+
+/// `--sim` needs no site file: the simulated cloud names its project, VM,
+/// floating IP, namespace, LB and cluster itself; a site file still wins.
+#[test]
+fn sim_without_a_site_file_uses_the_simulated_names() {
+    let run = |args: &[&str]| support::rbk(args).output().expect("run rbk");
+    let o = run(&["exec", "--sim", "examples/01-first-step.rbk"]);
+    assert_exit(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("looking after capi-mgmt-v2 at 10.12.7.40"),
+        "{}",
+        text(&o)
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site.toml");
+    std::fs::write(
+        &site,
+        std::fs::read_to_string(root().join(EXAMPLES_SITE))
+            .expect("site")
+            .replace("10.12.7.40", "192.0.2.77"),
+    )
+    .expect("write");
+    let site = site.to_string_lossy().to_string();
+    let o = run(&[
+        "exec",
+        "--sim",
+        "--site",
+        &site,
+        "examples/01-first-step.rbk",
+    ]);
+    assert_exit(&o, 0);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("at 192.0.2.77"),
+        "{}",
+        text(&o)
+    );
+
+    // Without --sim there is no simulated world to ask.
+    let o = run(&["exec", "examples/01-first-step.rbk"]);
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "needs a site file");
 }
 
 #[test]
