@@ -35,6 +35,7 @@ mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
 mod render;
+mod scopes;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;

@@ -235,7 +235,7 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 );
                 shell.push("source ~/admin-openrc".into());
             }
-            let project = shown("project").or_else(|| shown("project_id"));
+            let project = shown("project");
             let project_name = shown("project_name");
             let summary = if let Some(p) = &project {
                 shell.push(
@@ -248,7 +248,7 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 );
                 format!("OpenStack, admin credentials narrowed to project {p}")
             } else if let Some(name) = &project_name {
-                let domain = shown("project_domain").unwrap_or_else(|| "Default".into());
+                let domain = shown("domain").unwrap_or_else(|| "Default".into());
                 shell.push(
                     "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
                 );
