@@ -37,6 +37,7 @@ mod rehearsals;
 mod rehearsals_node_reboot;
 mod rehearsals_openstack;
 mod render;
+mod scopes;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;

@@ -154,7 +154,7 @@ pub struct DrainOptions {
 /// an empty namespace means `default` for namespaced kinds.
 #[async_trait]
 pub trait Kube: Send + Sync {
-    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError>;
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError>;
     /// Pods in one namespace, or in all namespaces when `namespace` is None.
     async fn pods(&self, scope: &KubeScope, namespace: Option<&str>)
         -> Result<Vec<Pod>, CallError>;

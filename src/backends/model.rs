@@ -81,7 +81,7 @@ pub struct CoeCluster {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Node {
+pub struct KubeNode {
     pub name: String,
     pub ready: bool,
     pub roles: Vec<String>,
