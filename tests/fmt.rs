@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support;
 use rbk::diagnostic::SourceFile;
-use rbk::fmt::format_str;
+use rbk::formatter::format_str;
 use rbk::syntax::{self, ast};
 
 fn repo() -> PathBuf {
@@ -81,7 +81,7 @@ fn comments_in_awkward_places_are_kept() {
     let src = std::fs::read_to_string(&path).unwrap_or_default();
     let out = assert_stable(&path);
     // Every comment of the input comes out exactly once.
-    for c in rbk::fmt::comments::scan(&src) {
+    for c in rbk::formatter::comments::scan(&src) {
         let first_line = c.text.lines().next().unwrap_or_default();
         assert_eq!(
             out.matches(first_line).count(),

@@ -26,18 +26,23 @@ mod check_rules;
 mod check_syntax;
 mod cli_check;
 mod cli_graph;
+mod exec_kube;
 mod exec_serve;
 mod exec_sim;
 mod fmt;
+mod lsp;
 mod property;
 mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
+mod rehearsals_openstack;
 mod render;
+mod scopes;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;
 mod sim_openstack_cli;
+mod sim_openstack_maintenance_cli;
 mod sim_serve;
 
 /// Every `tests/*.rs` is declared above, and every `tests/support/*.rs` in

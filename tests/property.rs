@@ -52,15 +52,15 @@ fn exercise(path: &Path, text: &str) {
                 "a file that does not parse needs a diagnostic"
             );
             assert_spans_inside(&diags, &name, text.len());
-            assert!(rbk::fmt::format_source(&source).is_err());
+            assert!(rbk::formatter::format_source(&source).is_err());
         }
         Ok(ast) => {
-            let once = rbk::fmt::format_source(&source)
+            let once = rbk::formatter::format_source(&source)
                 .unwrap_or_else(|d| panic!("parsed but fmt failed: {d:?}"));
             let again = syntax::parse(&SourceFile::new(name.clone(), once.as_str()))
                 .unwrap_or_else(|d| panic!("fmt output does not parse:\n{once}\n{d:?}"));
             assert_eq!(ast, again, "fmt changed the meaning:\n{text}\n---\n{once}");
-            let twice = rbk::fmt::format_str(&name, &once)
+            let twice = rbk::formatter::format_str(&name, &once)
                 .unwrap_or_else(|d| panic!("fmt output does not format: {d:?}"));
             assert_eq!(once, twice, "fmt is not idempotent on:\n{text}");
         }

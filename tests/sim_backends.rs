@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rbk::backends::openstack::{OpenStackConfig, RealOpenStack};
-use rbk::backends::sim::SimBackends;
+use rbk::backends::sim::WorldBackends;
 use rbk::backends::{kube::RealKube, Kube, KubeScope, OpenStack, OpenStackScope};
 use rbk::clock::Clock;
 use rbk::sim::{Scenario, SimCloud};
@@ -55,7 +55,7 @@ async fn parked_start_story_through_the_real_clients() {
             .status,
         "ACTIVE"
     );
-    let b = SimBackends::for_cloud(&cloud);
+    let b = WorldBackends::for_cloud(&cloud);
     assert!(!b
         .tcp
         .probe("10.12.7.40", 22, Duration::from_secs(5))
@@ -177,7 +177,8 @@ async fn sim_backends_map_credential_sources_onto_the_sim() {
     let cloud = SimCloud::start(s, clock.clone(), None).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     cloud.write_env(dir.path()).unwrap();
-    let b = rbk::backends::sim::sim_backends(&cloud, clock.clone(), &dir.path().join("kubeconfig"));
+    let b =
+        rbk::backends::sim::cloud_backends(&cloud, clock.clone(), &dir.path().join("kubeconfig"));
 
     let scope = OpenStackScope {
         openrc: Some("~/admin-openrc".into()),

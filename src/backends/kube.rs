@@ -24,8 +24,8 @@ use serde_json::Value;
 
 use super::local::expand_home;
 use super::{
-    tls, CallError, Condition, Drain, DrainOptions, Kube, KubeObject, KubeScope, KubeSelector,
-    Node, Pod,
+    tls, CallError, Condition, Drain, DrainOptions, Kube, KubeNode, KubeObject, KubeScope,
+    KubeSelector, Pod,
 };
 use crate::clock::Clock;
 
@@ -630,7 +630,7 @@ fn known_kind(kind: &str) -> Option<KnownKind> {
 
 #[async_trait]
 impl Kube for RealKube {
-    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError> {
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError> {
         let sc = self.client(scope, calls::NODES).await?;
         let api: Api<K8sNode> = Api::all(sc.client.clone());
         Ok(self
@@ -991,7 +991,7 @@ fn rename(e: CallError, call: &str) -> CallError {
     }
 }
 
-fn to_node(n: &K8sNode) -> Node {
+fn to_node(n: &K8sNode) -> KubeNode {
     let status = n.status.as_ref();
     let ready = status
         .and_then(|s| s.conditions.as_ref())
@@ -1012,7 +1012,7 @@ fn to_node(n: &K8sNode) -> Node {
         .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
         .map(|a| a.address.clone())
         .unwrap_or_default();
-    Node {
+    KubeNode {
         name: n.metadata.name.clone().unwrap_or_default(),
         ready,
         roles,

@@ -19,6 +19,7 @@ use async_trait::async_trait;
 pub mod error;
 pub mod kube;
 pub mod local;
+pub mod maintenance;
 pub mod model;
 pub mod openstack;
 pub mod sim;
@@ -27,6 +28,7 @@ pub mod tcp;
 pub mod tls;
 
 pub use error::CallError;
+pub use maintenance::OsOp;
 pub use model::*;
 
 /// Credentials for one `scope openstack(...)` block.
@@ -114,6 +116,14 @@ pub trait OpenStack: Send + Sync {
         scope: &OpenStackScope,
         name: &str,
     ) -> Result<CoeCluster, CallError>;
+    /// A maintenance operation; `call` is the builtin, for errors. The
+    /// answer is the serialized record(s) the builtin table names.
+    async fn maintain(
+        &self,
+        scope: &OpenStackScope,
+        call: &'static str,
+        op: &OsOp,
+    ) -> Result<serde_json::Value, CallError>;
 }
 
 /// Which objects a `kube.list` returns.
@@ -144,7 +154,7 @@ pub struct DrainOptions {
 /// an empty namespace means `default` for namespaced kinds.
 #[async_trait]
 pub trait Kube: Send + Sync {
-    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError>;
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError>;
     /// Pods in one namespace, or in all namespaces when `namespace` is None.
     async fn pods(&self, scope: &KubeScope, namespace: Option<&str>)
         -> Result<Vec<Pod>, CallError>;

@@ -36,12 +36,13 @@ impl RbkType for Vec<Condition> {
 static CONDITION_TY: Ty = Ty::Record(&CONDITION);
 
 /// `records! { DEF Name "doc" { field: Type, "doc"; ... } ... }` declares
-/// the struct `Name` and its definition `DEF`. `field = "name": Type` when
+/// the struct `Name` and its definition `DEF`; `DEF Name = "RbkName"` when
+/// procedures know the record by another name than Rust does. `field = "name": Type` when
 /// the rbk name is a Rust keyword (`type`); `#[serde(...)]` before a field
 /// is kept.
 macro_rules! records {
     ($(
-        $def:ident $name:ident $doc:literal {
+        $def:ident $name:ident $(= $rbk:literal)? $doc:literal {
             $( $(#[$fattr:meta])* $field:ident $(= $rename:literal)? : $t:ty, $fdoc:literal; )*
         }
     )*) => {
@@ -59,7 +60,7 @@ macro_rules! records {
 
             #[doc = concat!("The definition of [`", stringify!($name), "`] for the checker and the book.")]
             pub static $def: RecordDef = RecordDef {
-                name: stringify!($name),
+                name: records!(@name $name $($rbk)?),
                 doc: $doc,
                 fields: &[ $( FieldDef {
                     name: records!(@name $field $($rename)?),
@@ -80,12 +81,13 @@ records! {
     SERVER Server "A Nova server." {
         id: String, "Server UUID.";
         name: String, "Server name.";
-        status: String, "ACTIVE, SHUTOFF, ERROR, BUILD, ...";
+        status: String, "ACTIVE, SHUTOFF, ERROR, BUILD, MIGRATING, RESIZE, VERIFY_RESIZE, REBOOT, HARD_REBOOT, ...";
         project_id: String, "Owning project.";
         image: String, "Image name (amphorae run `amphora-haproxy`).";
         flavor: String, "Flavor name.";
         host: String, "Compute host (admins only).";
         addresses: Vec<String>, "Fixed and floating addresses.";
+        ram_mb: i64, "Its flavor's RAM, MB (0 before Nova 2.47).";
     }
     LOAD_BALANCER LoadBalancer "An Octavia load balancer." {
         id: String, "Load balancer UUID.";
@@ -103,15 +105,117 @@ records! {
         status: String, "ALLOCATED, BOOTING, ERROR, DELETED, ...";
         role: String, "STANDALONE, MASTER or BACKUP.";
         lb_network_ip: String, "Address on the management network.";
+        image_id: String, "The Glance image it was built from.";
     }
     HYPERVISOR Hypervisor "A compute host's memory and CPU figures." {
-        hostname: String, "Host name.";
+        hostname: String, "Hypervisor host name (often the FQDN).";
+        host: String, "Compute service host, as a server's `host` shows it.";
+        status: String, "enabled or disabled (its nova-compute service).";
+        state: String, "up or down.";
+        running_vms: i64, "Servers on it.";
         memory_mb: i64, "Physical memory, MB.";
         memory_mb_used: i64, "Memory allocated to instances plus the reserve, MB.";
         ram_allocation_ratio: f64, "Placement's overcommit ratio.";
         reserved_host_memory_mb: i64, "Memory reserved for the host, MB.";
         vcpus: i64, "Physical CPUs.";
         vcpus_used: i64, "CPUs allocated.";
+    }
+    COMPUTE_SERVICE ComputeService "A Nova service." {
+        id: String, "Service id (a UUID from Nova 2.53).";
+        host: String, "Host it runs on.";
+        binary: String, "nova-compute, nova-scheduler, nova-conductor.";
+        zone: String, "Availability zone (`internal` for control services).";
+        status: String, "enabled or disabled.";
+        state: String, "up or down.";
+        disabled_reason: String, "Why it was disabled; \"\" when enabled.";
+    }
+    VOLUME Volume "A Cinder volume." {
+        id: String, "Volume UUID.";
+        name: String, "Name.";
+        status: String, "available, in-use, detaching, error, ...";
+        size_gb: i64, "Size, GB.";
+        attached_to: Vec<String>, "Server ids it is attached to.";
+        multiattach: bool, "May be attached to several servers.";
+        project_id: String, "Owning project (admins only).";
+    }
+    NETWORK Network "A Neutron network." {
+        id: String, "Network UUID.";
+        name: String, "Name.";
+        status: String, "ACTIVE, DOWN, ...";
+        external: bool, "router:external.";
+        subnets: Vec<String>, "Subnet ids.";
+        project_id: String, "Owning project.";
+    }
+    PORT Port "A Neutron port." {
+        id: String, "Port UUID.";
+        name: String, "Name.";
+        network_id: String, "Its network.";
+        device_id: String, "The server (or router, load balancer) it belongs to.";
+        device_owner: String, "compute:nova, network:router_interface, ...";
+        fixed_ips: Vec<String>, "Its addresses.";
+        mac_address: String, "MAC address.";
+        status: String, "ACTIVE, DOWN, BUILD.";
+    }
+    FLOATING_IP FloatingIp "A Neutron floating IP." {
+        id: String, "Floating IP UUID.";
+        floating_ip_address: String, "The public address.";
+        fixed_ip_address: String, "The address it maps to; \"\" when unassociated.";
+        port_id: String, "The port it maps to; \"\" when unassociated.";
+        status: String, "ACTIVE or DOWN.";
+        project_id: String, "Owning project.";
+    }
+    RESOURCE_PROVIDER ResourceProvider "A Placement resource provider (one per compute node)." {
+        uuid: String, "Provider UUID (the hypervisor id from Nova 2.53).";
+        name: String, "Name (the hypervisor host name).";
+        generation: i64, "Changes whenever its inventory or usage does.";
+    }
+    LISTENER Listener "An Octavia listener." {
+        id: String, "Listener UUID.";
+        name: String, "Name.";
+        loadbalancer_id: String, "Its load balancer.";
+        protocol: String, "TCP, HTTP, HTTPS, UDP, ...";
+        protocol_port: i64, "Port it listens on.";
+        default_pool_id: String, "The pool it sends to.";
+        provisioning_status: String, "ACTIVE, ERROR, PENDING_UPDATE, ...";
+        operating_status: String, "ONLINE, OFFLINE, DEGRADED, ERROR.";
+    }
+    POOL Pool "An Octavia pool." {
+        id: String, "Pool UUID.";
+        name: String, "Name.";
+        loadbalancer_id: String, "Its load balancer.";
+        protocol: String, "TCP, HTTP, ...";
+        lb_algorithm: String, "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP.";
+        provisioning_status: String, "ACTIVE, ERROR, ...";
+        operating_status: String, "ONLINE, DEGRADED, ERROR, ...";
+    }
+    MEMBER Member "A member (backend) of an Octavia pool." {
+        id: String, "Member UUID.";
+        name: String, "Name.";
+        address: String, "Backend address.";
+        protocol_port: i64, "Backend port.";
+        weight: i64, "Share of the traffic.";
+        provisioning_status: String, "ACTIVE, ERROR, ...";
+        operating_status: String, "ONLINE, OFFLINE, ERROR, NO_MONITOR.";
+    }
+    NODE_GROUP NodeGroup "A Magnum node group." {
+        uuid: String, "Node group UUID.";
+        name: String, "Name (default-master, default-worker, ...).";
+        role: String, "master or worker.";
+        node_count: i64, "Nodes now.";
+        min_node_count: i64, "Lower bound.";
+        max_node_count: i64, "Upper bound; 0 when unbounded.";
+        flavor_id: String, "Flavor of its nodes.";
+        image_id: String, "Image of its nodes.";
+        status: String, "CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...";
+        is_default: bool, "One of the cluster's default groups.";
+    }
+    INVENTORY Inventory "One resource class of a Placement provider, with its usage." {
+        resource_class: String, "MEMORY_MB, VCPU, DISK_GB, ...";
+        total: i64, "Physical amount.";
+        reserved: i64, "Kept for the host.";
+        allocation_ratio: f64, "Overcommit ratio.";
+        used: i64, "Allocated to consumers.";
+        free: i64, "What the scheduler can still place: (total - reserved) * ratio - used.";
     }
     COE_CLUSTER CoeCluster "A Magnum cluster." {
         name: String, "Cluster name.";
@@ -120,7 +224,7 @@ records! {
         health_status: String, "HEALTHY, UNHEALTHY or UNKNOWN.";
         health_status_reason: serde_json::Map<String, serde_json::Value>, "Component -> state; empty when the conductor cannot reach the management cluster.";
     }
-    NODE Node "A Kubernetes node." {
+    NODE KubeNode = "Node" "A Kubernetes node." {
         name: String, "Node name.";
         ready: bool, "The Ready condition is True.";
         roles: Vec<String>, "Node roles.";

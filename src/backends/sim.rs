@@ -17,9 +17,9 @@ use async_trait::async_trait;
 use super::kube::{calls, RealKube};
 use super::openstack::{OpenStackConfig, RealOpenStack};
 use super::{
-    Amphora, Backends, CallError, CoeCluster, Drain, DrainOptions, Hypervisor, Kube, KubeObject,
-    KubeScope, KubeSelector, LoadBalancer, Local, Node, OpenStack, OpenStackScope, Pod, Server,
-    Ssh, SshOutput, SshScope, Tcp,
+    Amphora, Backends, CallError, CoeCluster, Drain, DrainOptions, Hypervisor, Kube, KubeNode,
+    KubeObject, KubeScope, KubeSelector, LoadBalancer, Local, OpenStack, OpenStackScope, Pod,
+    Server, Ssh, SshOutput, SshScope, Tcp,
 };
 use crate::clock::Clock;
 use crate::sim::{guest, ids, SharedWorld, SimCloud};
@@ -28,16 +28,16 @@ const SSH: &str = "ssh.run";
 const TCP: &str = "tcp.probe";
 
 /// The three world-backed backends for one simulated cloud.
-pub struct SimBackends {
+pub struct WorldBackends {
     pub ssh: Arc<dyn Ssh>,
     pub tcp: Arc<dyn Tcp>,
     pub local: Arc<dyn Local>,
 }
 
-impl SimBackends {
-    pub fn for_cloud(cloud: &SimCloud) -> SimBackends {
+impl WorldBackends {
+    pub fn for_cloud(cloud: &SimCloud) -> WorldBackends {
         let world = cloud.world();
-        SimBackends {
+        WorldBackends {
             ssh: Arc::new(SimSsh::new(world.clone(), cloud.kubeconfig_yaml())),
             tcp: Arc::new(SimTcp::new(world.clone())),
             local: Arc::new(SimLocal::new(world)),
@@ -49,8 +49,8 @@ impl SimBackends {
 /// at `cloud`, ssh/tcp/local answered by its world. `kubeconfig_file` is a
 /// real file holding [`SimCloud::kubeconfig_yaml`] (the kube client reads
 /// files); see [`SimCloud::write_env`].
-pub fn sim_backends(cloud: &SimCloud, clock: Clock, kubeconfig_file: &Path) -> Backends {
-    let b = SimBackends::for_cloud(cloud);
+pub fn cloud_backends(cloud: &SimCloud, clock: Clock, kubeconfig_file: &Path) -> Backends {
+    let b = WorldBackends::for_cloud(cloud);
     let env = cloud.os_env().into_iter().collect();
     Backends {
         openstack: Arc::new(SimOpenStack {
@@ -139,6 +139,14 @@ impl OpenStack for SimOpenStack {
     ) -> Result<CoeCluster, CallError> {
         self.inner.coe_cluster_show(&sim_scope(scope), name).await
     }
+    async fn maintain(
+        &self,
+        scope: &OpenStackScope,
+        call: &'static str,
+        op: &super::OsOp,
+    ) -> Result<serde_json::Value, CallError> {
+        self.inner.maintain(&sim_scope(scope), call, op).await
+    }
 }
 
 /// The real kube client aimed at the simulated API. A scope's kubeconfig
@@ -170,7 +178,7 @@ impl SimKube {
 
 #[async_trait]
 impl Kube for SimKube {
-    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError> {
+    async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError> {
         self.inner.nodes(&self.scope(scope, calls::NODES)?).await
     }
     async fn pods(
@@ -505,7 +513,7 @@ mod tests {
         let cloud = SimCloud::start(Scenario::named("parked").unwrap(), clock.clone(), None)
             .await
             .unwrap();
-        let b = SimBackends::for_cloud(&cloud);
+        let b = WorldBackends::for_cloud(&cloud);
         let cmd = "uptime; sudo k8s status 2>&1 </dev/null | head -4";
 
         // Parked: nothing answers; the attempt costs the connect timeout.
@@ -626,7 +634,7 @@ mod tests {
         let cloud = SimCloud::start(s, Clock::virtual_clock(), None)
             .await
             .unwrap();
-        let b = SimBackends::for_cloud(&cloud);
+        let b = WorldBackends::for_cloud(&cloud);
         assert!(!b.local.file_exists("~/capi-mgmt.kubeconfig").await.unwrap());
         let healthy = SimCloud::start(
             Scenario::named("healthy").unwrap(),
@@ -635,7 +643,7 @@ mod tests {
         )
         .await
         .unwrap();
-        assert!(SimBackends::for_cloud(&healthy)
+        assert!(WorldBackends::for_cloud(&healthy)
             .local
             .file_exists("$HOME/capi-mgmt.kubeconfig")
             .await

@@ -1,9 +1,9 @@
 //! RBK201: a decision may only jump forward; procedures are DAGs.
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::NodeKind;
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, n) in cx.proc.nodes().enumerate() {
         let NodeKind::Decide(d) = &n.kind else {

@@ -1,7 +1,7 @@
 //! RBK403: an exclusive action inside `foreach ... parallel`.
 //! RBK405: a destructive or exclusive call inside a poll (retrying blind).
 use super::walk::{self, Frame};
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
 use crate::resolve::Compilation;
@@ -37,7 +37,7 @@ fn exclusive_in(comp: &Compilation, p: &Procedure, depth: usize) -> Option<&'sta
 
 /// RBK403 for a `call` in a parallel loop of a procedure that runs an
 /// exclusive action.
-fn calls_in_parallel(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+fn calls_in_parallel(cx: &RuleInput, out: &mut Vec<Diagnostic>) {
     walk::statements(cx.proc, &mut |_, s, frames| {
         let StmtKind::Call(c) = &s.kind else { return };
         let Some(pspan) = frames.iter().find_map(|f| match f {
@@ -64,7 +64,7 @@ fn calls_in_parallel(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     });
 }
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };

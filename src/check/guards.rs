@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::walk::{self, Frame};
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
 use crate::syntax::ast::{Expr, ExprKind, StmtKind};
@@ -56,7 +56,7 @@ fn data_of(args: &[crate::syntax::ast::Arg], frames: &[Frame]) -> HashSet<String
     }
 }
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };

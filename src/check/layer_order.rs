@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::NodeIndex;
 
-use super::{walk, Ctx};
+use super::{walk, RuleInput};
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::Compilation;
@@ -140,7 +140,7 @@ fn gates(comp: &Compilation, p: &Procedure, depth: usize) -> Vec<(String, String
     out
 }
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let layers: Vec<String> = cx.comp.layers().iter().map(|l| l.name.clone()).collect();
     let rank = |l: &str| layers.iter().position(|x| x == l);
     let acting = acting_layers(cx.comp, cx.proc, &cx.index, 0);

@@ -26,7 +26,7 @@ use crate::syntax::ast::Procedure;
 use crate::threads;
 
 /// What the graph and safety rules look at: the root procedure and its graph.
-pub struct Ctx<'c> {
+pub struct RuleInput<'c> {
     pub comp: &'c Compilation,
     pub proc: &'c Procedure,
     pub dag: Dag,
@@ -36,12 +36,12 @@ pub struct Ctx<'c> {
     pub index: walk::Index<'c>,
 }
 
-impl<'c> Ctx<'c> {
+impl<'c> RuleInput<'c> {
     pub fn new(comp: &'c Compilation, proc: &'c Procedure) -> Self {
         let dag = Dag::build(proc);
         let doms = dag.dominators();
         let reachable = dag.reachable();
-        Ctx {
+        RuleInput {
             comp,
             proc,
             dag,
@@ -53,7 +53,7 @@ impl<'c> Ctx<'c> {
 }
 
 /// The rules that need a procedure and its graph, in code order.
-const RULES: &[fn(&Ctx) -> Vec<Diagnostic>] = &[
+const RULES: &[fn(&RuleInput) -> Vec<Diagnostic>] = &[
     backward_jump::check,
     unreachable::check,
     needs_gate::check,
@@ -99,7 +99,7 @@ fn rules(comp: &Compilation) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
         return (Vec::new(), Vec::new());
     };
     let source = &comp.root.source;
-    let cx = file.procedure().map(|p| Ctx::new(comp, p));
+    let cx = file.procedure().map(|p| RuleInput::new(comp, p));
     let secrets = secrets::check(&source.text, file, cx.as_ref().map(|cx| &cx.index));
     let mut local = Vec::new();
     if let Some(cx) = &cx {

@@ -1,10 +1,10 @@
 //! RBK203: a node that `needs` a gate some path to it does not pass.
 //! RBK205: `needs` naming a step, decision or call instead of a gate.
-use super::Ctx;
+use super::RuleInput;
 use crate::dag::{strictly_dominates, DagKind};
 use crate::diagnostic::{Code, Diagnostic};
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for n in cx.proc.nodes() {
         let Some(me) = cx.dag.node(&n.name.name) else {

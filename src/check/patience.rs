@@ -1,10 +1,10 @@
 //! RBK404: an action a patience window forbids, inside that window.
 use super::walk::{self, Frame};
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{ExprKind, Text};
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         // Most calls are outside every window: skip naming them.

@@ -1,6 +1,6 @@
 //! RBK401: a poll with neither `max` attempts nor a `within` deadline.
 //! RBK408: a poll with no `until`: it can only run out.
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{Span, StmtKind};
 
@@ -9,7 +9,7 @@ fn head(span: Span) -> Span {
     Span::new(span.offset().into(), "poll".len().min(span.len()))
 }
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in cx.index.statements() {
         let StmtKind::Poll(p) = &s.kind else { continue };

@@ -1,9 +1,9 @@
 //! RBK202: a node that no path from the start reaches (every decision
 //! before it jumps over it).
-use super::Ctx;
+use super::RuleInput;
 use crate::diagnostic::{Code, Diagnostic};
 
-pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &ix in &cx.dag.nodes {
         if cx.reachable.contains(&ix) {

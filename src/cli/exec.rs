@@ -7,7 +7,7 @@ use super::{exit, usage_error, ExecArgs};
 use crate::backends::openstack::OpenStackConfig;
 use crate::backends::Backends;
 use crate::clock::Clock;
-use crate::interp::{self, resume::ResumeState, site, Journal, RunOptions, Terminal, Verbosity};
+use crate::interp::{self, inputs, resume::ResumeState, Journal, RunOptions, Terminal, Verbosity};
 use crate::resolve::Compilation;
 use crate::sim::{Scenario, SimCloud};
 
@@ -42,11 +42,11 @@ pub fn run(args: ExecArgs) -> i32 {
     } else {
         Vec::new()
     };
-    let site = match site::load_site(&comp, args.site.as_deref(), &known) {
+    let site = match inputs::load_site(&comp, args.site.as_deref(), &known) {
         Ok(s) => s,
         Err(d) => return bad_input(d),
     };
-    let params = match site::parse_params(&comp, &args.set) {
+    let params = match inputs::parse_params(&comp, &args.set) {
         Ok(p) => p,
         Err(d) => return bad_input(d),
     };
@@ -79,7 +79,7 @@ pub fn run(args: ExecArgs) -> i32 {
                 Ok(c) => c,
                 Err(e) => return usage_error(e),
             };
-            let b = match interp::sim_backends::sim_backends(&cloud, clock.clone()) {
+            let b = match interp::sim_run::SimRun::start(&cloud, clock.clone()) {
                 Ok(b) => b,
                 Err(e) => return usage_error(format!("cannot prepare the simulated cloud: {e}")),
             };

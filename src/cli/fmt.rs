@@ -19,7 +19,7 @@ pub fn run(args: FmtArgs) -> i32 {
             Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
         };
         let source = SourceFile::new(path.display().to_string(), text.as_str());
-        let formatted = match crate::fmt::format_source(&source) {
+        let formatted = match crate::formatter::format_source(&source) {
             Ok(f) => f,
             Err(diags) => {
                 for d in diags {

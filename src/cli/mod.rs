@@ -12,13 +12,7 @@ mod sim;
 pub use args::*;
 use clap::Parser;
 
-/// Exit codes fixed by the CLI contract.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const FAILED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const INTERRUPTED: i32 = 130;
-}
+use crate::exit;
 
 /// Entry point of the `rbk` binary; returns the process exit code.
 pub fn run() -> i32 {

@@ -1,7 +1,8 @@
 //! `rbk render [--format md|html] [-o OUT] [--site FILE] FILE`.
 use super::{exit, usage_error, GraphOption, RenderArgs, RenderFormat};
-use crate::render::{self, Format, GraphStyle, Options, SiteValues};
+use crate::render::{self, Format, GraphStyle, Options};
 use crate::resolve::Compilation;
+use crate::site::SiteValues;
 
 pub fn run(args: RenderArgs) -> i32 {
     let comp = match Compilation::load(&args.file) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::error::{Result, RunError};
 use super::exec::Ctx;
-use super::io::{Io, IoFn};
+use super::io::{document, Io, IoFn};
 use super::value::Value;
 use super::Interp;
 use crate::backends::CallError;
@@ -224,7 +224,7 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
         }),
         "kube.apply" | "kube.patch" => {
             let (kind, name, ns, body) = if b.name == "kube.apply" {
-                let m = values.first().map(Value::to_json).unwrap_or_default();
+                let m = document(b, values.first()).unwrap_or_default();
                 let field = |path: &[&str]| {
                     path.iter()
                         .try_fold(&m, |v, k| v.get(k))
@@ -239,7 +239,7 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
                 );
                 (k, n, ns, m)
             } else {
-                let patch = values.get(2).map(Value::to_json).unwrap_or_default();
+                let patch = document(b, values.get(2)).unwrap_or_default();
                 (text(0), text(1), text(3), patch)
             };
             let part = |k: &str| {

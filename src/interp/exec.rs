@@ -715,7 +715,7 @@ impl<'c> Interp<'c> {
                         scope.project_name = Some(p);
                     }
                 }
-                scope.project_domain = text(named.get("domain").or(named.get("project_domain")));
+                scope.project_domain = text(named.get("domain"));
                 scope.openrc = path(named.get("openrc"));
                 scope.cloud = text(named.get("cloud")).or_else(|| self.opts.cloud.clone());
                 self.term.scope_line(&describe_openstack(&scope));

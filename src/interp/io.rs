@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 
 use super::value::Value;
 use crate::backends::{
-    Backends, CallError, DrainOptions, KubeScope, KubeSelector, OpenStackScope, SshScope,
+    Backends, CallError, DrainOptions, KubeScope, KubeSelector, OpenStackScope, OsOp, SshScope,
 };
 use crate::clock::Clock;
 use crate::resolve::builtins::Builtin;
@@ -44,6 +44,32 @@ impl Io<'_> {
             .unwrap_or(default)
     }
 
+    /// Argument `i` as text, `""` when absent or `none` (a filter not applied).
+    pub fn text(&self, i: usize) -> String {
+        match self.args.get(i) {
+            Some(Value::Null) | None => String::new(),
+            Some(x) => x.to_string(),
+        }
+    }
+
+    /// Argument `i` as a whole number, 0 when it is not one.
+    pub fn int(&self, i: usize) -> i64 {
+        match self.args.get(i) {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    /// Send a maintenance request; the answer is the record(s) the table names.
+    pub async fn maintain(&self, op: OsOp) -> Result<Value, CallError> {
+        let answer = self
+            .backends
+            .openstack
+            .maintain(self.os()?, self.builtin.name, &op)
+            .await?;
+        Ok(Value::from_serde(&answer))
+    }
+
     pub fn flag(&self, i: usize) -> bool {
         self.args.get(i).is_some_and(Value::truthy)
     }
@@ -73,6 +99,31 @@ impl Io<'_> {
     }
 }
 
+/// A manifest or patch argument: YAML or JSON text (what procedures can
+/// write), or a map (read from another object).
+pub(super) fn document(b: &Builtin, v: Option<&Value>) -> Result<serde_json::Value, CallError> {
+    let bad = |message: String| CallError::Config {
+        call: b.name.into(),
+        message,
+    };
+    match v {
+        Some(Value::Map(_)) => Ok(v.map(Value::to_json).unwrap_or_default()),
+        Some(Value::Str(text)) => {
+            let doc: serde_json::Value = serde_saphyr::from_str(text)
+                .map_err(|e| bad(format!("not a YAML or JSON document: {e}")))?;
+            if doc.is_object() {
+                Ok(doc)
+            } else {
+                Err(bad("the document must be a map (`key: value` lines)".into()))
+            }
+        }
+        other => Err(bad(format!(
+            "needs YAML text or a map, got {}",
+            other.cloned().unwrap_or_default()
+        ))),
+    }
+}
+
 /// `io_fn!(name(c) { ... })`: an implementation, `c` the [`Io`].
 macro_rules! io_fn {
     ($($(#[$doc:meta])* $name:ident($c:ident) $body:block)*) => {
@@ -97,9 +148,6 @@ io_fn! {
     server_show(c) {
         Ok(Value::from_serde(&c.backends.openstack.server_show(c.os()?, &c.s(0)).await?))
     }
-    server_list(c) {
-        Ok(Value::from_serde(&c.backends.openstack.server_list(c.os()?, c.flag(0)).await?))
-    }
     server_delete(c) {
         c.backends.openstack.server_delete(c.os()?, &c.s(0)).await?;
         Ok(Value::Null)
@@ -123,6 +171,100 @@ io_fn! {
     coe_cluster_show(c) {
         Ok(Value::from_serde(&c.backends.openstack.coe_cluster_show(c.os()?, &c.s(0)).await?))
     }
+    // The maintenance operations: one typed request each (`backends::OsOp`).
+    server_list(c) {
+        c.maintain(OsOp::ServerList { all_projects: c.flag(0), host: c.text(1), status: c.text(2), name: c.text(3) }).await
+    }
+    server_reboot(c) {
+        c.maintain(OsOp::ServerReboot { server: c.text(0), hard: c.flag(1) }).await
+    }
+    server_live_migrate(c) {
+        c.maintain(OsOp::ServerLiveMigrate { server: c.text(0), host: c.text(1) }).await
+    }
+    server_migrate(c) {
+        c.maintain(OsOp::ServerMigrate { server: c.text(0), host: c.text(1) }).await
+    }
+    server_confirm_resize(c) {
+        c.maintain(OsOp::ServerConfirmResize { server: c.text(0) }).await
+    }
+    server_console_log(c) {
+        c.maintain(OsOp::ServerConsoleLog { server: c.text(0), lines: c.int(1) }).await
+    }
+    compute_service_list(c) {
+        c.maintain(OsOp::ServiceList { host: c.text(0), binary: c.text(1) }).await
+    }
+    compute_service_disable(c) {
+        c.maintain(OsOp::ServiceSet { host: c.text(0), reason: c.text(1), binary: c.text(2), enabled: false }).await
+    }
+    compute_service_enable(c) {
+        c.maintain(OsOp::ServiceSet { host: c.text(0), binary: c.text(1), enabled: true, reason: String::new() }).await
+    }
+    hypervisor_show(c) {
+        c.maintain(OsOp::HypervisorShow { host: c.text(0) }).await
+    }
+    loadbalancer_delete(c) {
+        c.maintain(OsOp::LoadBalancerDelete { id: c.text(0), cascade: c.flag(1) }).await
+    }
+    amphora_failover(c) {
+        c.maintain(OsOp::AmphoraFailover { id: c.text(0) }).await
+    }
+    amphora_delete(c) {
+        c.maintain(OsOp::AmphoraDelete { id: c.text(0) }).await
+    }
+    volume_list(c) {
+        c.maintain(OsOp::VolumeList { all_projects: c.flag(0) }).await
+    }
+    volume_show(c) {
+        c.maintain(OsOp::VolumeShow { volume: c.text(0) }).await
+    }
+    volume_detach(c) {
+        c.maintain(OsOp::VolumeDetach { server: c.text(0), volume: c.text(1) }).await
+    }
+    volume_delete(c) {
+        c.maintain(OsOp::VolumeDelete { id: c.text(0) }).await
+    }
+    network_list(c) {
+        c.maintain(OsOp::NetworkList).await
+    }
+    port_list(c) {
+        c.maintain(OsOp::PortList { device: c.text(0), network: c.text(1) }).await
+    }
+    port_show(c) {
+        c.maintain(OsOp::PortShow { id: c.text(0) }).await
+    }
+    floating_ip_list(c) {
+        c.maintain(OsOp::FloatingIpList).await
+    }
+    floating_ip_show(c) {
+        c.maintain(OsOp::FloatingIpShow { id: c.text(0) }).await
+    }
+    hypervisor_servers(c) {
+        c.maintain(OsOp::HypervisorServers { host: c.text(0) }).await
+    }
+    listener_list(c) {
+        c.maintain(OsOp::ListenerList { loadbalancer: c.text(0) }).await
+    }
+    pool_list(c) {
+        c.maintain(OsOp::PoolList { loadbalancer: c.text(0) }).await
+    }
+    member_list(c) {
+        c.maintain(OsOp::MemberList { pool: c.text(0) }).await
+    }
+    coe_cluster_list(c) {
+        c.maintain(OsOp::ClusterList).await
+    }
+    coe_nodegroup_list(c) {
+        c.maintain(OsOp::NodeGroupList { cluster: c.text(0) }).await
+    }
+    coe_nodegroup_show(c) {
+        c.maintain(OsOp::NodeGroupShow { cluster: c.text(0), nodegroup: c.text(1) }).await
+    }
+    placement_provider_list(c) {
+        c.maintain(OsOp::ProviderList { name: c.text(0) }).await
+    }
+    placement_inventory_list(c) {
+        c.maintain(OsOp::ProviderInventories { provider: c.text(0) }).await
+    }
     kube_nodes(c) {
         Ok(Value::from_serde(&c.backends.kube.nodes(c.kube()?).await?))
     }
@@ -143,11 +285,11 @@ io_fn! {
         Ok(Value::from_serde(&c.backends.kube.list(c.kube()?, &c.s(0), &selector).await?))
     }
     kube_apply(c) {
-        let manifest = c.args.first().map(Value::to_json).unwrap_or_default();
+        let manifest = document(c.builtin, c.args.first())?;
         Ok(Value::from_serde(&c.backends.kube.apply(c.kube()?, &manifest, &c.s(1), c.flag(2)).await?))
     }
     kube_patch(c) {
-        let patch = c.args.get(2).map(Value::to_json).unwrap_or_default();
+        let patch = document(c.builtin, c.args.get(2))?;
         let (kind, name, ns) = (c.s(0), c.s(1), c.s(3));
         Ok(Value::from_serde(
             &c.backends.kube.patch(c.kube()?, (&kind, &name, &ns), &patch, &c.s(4)).await?,
@@ -244,7 +386,7 @@ mod tests {
             (_, Ty::Int) => Value::Int(22),
             (_, Ty::Bool) => Value::Bool(false),
             (_, Ty::Duration) => Value::Duration(Duration::from_secs(1)),
-            (_, Ty::Map) => Value::from_serde(&serde_json::json!({
+            (_, Ty::Map) | ("manifest" | "patch", _) => Value::from_serde(&serde_json::json!({
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": "rbk-table-test", "namespace": "default"},
@@ -282,7 +424,7 @@ mod tests {
         let cloud = SimCloud::start(Scenario::named("healthy").unwrap(), clock.clone(), None)
             .await
             .unwrap();
-        let sim = crate::interp::sim_backends::sim_backends(&cloud, clock.clone()).unwrap();
+        let sim = crate::interp::sim_run::SimRun::start(&cloud, clock.clone()).unwrap();
         let os = OpenStackScope {
             project_id: Some("674171fd28d446d3a37073b6a761e910".into()),
             ..Default::default()

@@ -22,12 +22,12 @@ mod eval;
 mod exec;
 mod expectations;
 pub mod functions;
+pub mod inputs;
 pub mod io;
 pub mod journal;
 pub mod progress;
 pub mod resume;
-pub mod sim_backends;
-pub mod site;
+pub mod sim_run;
 pub mod value;
 
 pub use error::{RunError, Stop};
@@ -77,9 +77,9 @@ impl Outcome {
     /// The process exit code of the CLI contract.
     pub fn exit_code(self) -> i32 {
         match self {
-            Outcome::Success => 0,
-            Outcome::Failed | Outcome::Aborted => 1,
-            Outcome::Interrupted => 130,
+            Outcome::Success => crate::exit::OK,
+            Outcome::Failed | Outcome::Aborted => crate::exit::FAILED,
+            Outcome::Interrupted => crate::exit::INTERRUPTED,
         }
     }
 }

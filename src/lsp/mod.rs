@@ -534,7 +534,7 @@ impl<'c> Server<'c> {
             return Vec::new();
         };
         let name = doc.path.display().to_string();
-        let Ok(formatted) = crate::fmt::format_str(&name, &doc.text) else {
+        let Ok(formatted) = crate::formatter::format_str(&name, &doc.text) else {
             return Vec::new();
         };
         if formatted == doc.text {

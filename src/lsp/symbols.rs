@@ -297,11 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call(args) => {
-                for a in args {
-                    self.expr(&a.value);
-                }
-            }
+            NodeKind::Call(args) => self.args(args),
         }
     }
 
@@ -377,13 +373,18 @@ impl<'i> Walker<'i> {
             StmtKind::Doc(d) => self.text(&d.text),
             StmtKind::Call(c) => {
                 self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
-                for a in &c.args {
-                    self.expr(&a.value);
-                }
-                if let Some(t) = &c.note {
-                    self.text(t);
+                self.args(&c.args);
+                if let Some(n) = &c.note {
+                    self.text(n);
                 }
             }
+        }
+    }
+
+    /// The values passed to a called procedure.
+    fn args(&mut self, args: &[crate::syntax::ast::Arg]) {
+        for a in args {
+            self.expr(&a.value);
         }
     }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::diagnostic::Code;
 use crate::resolve::builtins::{Builtin, Effect, BUILTINS};
+use crate::resolve::scopes::SCOPES;
 use crate::resolve::types::records;
 
 const GENERATED: &str = "<!-- Generated: edit the source it comes from, then run \
@@ -51,6 +52,7 @@ pub fn builtin_reference() -> String {
             builtin_entry(b, &mut out);
         }
     }
+    scope_reference(&mut out);
     out.push_str("\n## Records\n\nThe values builtins return. Read a field with `.name`.\n");
     for r in records::ALL {
         let _ = write!(out, "\n### `{}`\n\n{}\n\n", r.name, r.doc);
@@ -60,6 +62,39 @@ pub fn builtin_reference() -> String {
         }
     }
     out
+}
+
+/// The scope kinds and their arguments, from the table the resolver checks.
+fn scope_reference(out: &mut String) {
+    out.push_str(
+        "\n## Scopes\n\nThe `scope KIND(name: value) { ... }` blocks cloud calls sit in, and \
+         their arguments (all named). See [Credentials](../credentials.md) for where \
+         credentials come from.\n",
+    );
+    for s in SCOPES {
+        let _ = write!(
+            out,
+            "\n### `scope {}`\n\n{}\n\n",
+            s.kind.as_str(),
+            s.summary
+        );
+        out.push_str("| Argument | Type | Default | Description |\n|---|---|---|---|\n");
+        for a in s.args {
+            let default = match (a.required, a.default) {
+                (true, _) => "required".to_string(),
+                (false, Some(d)) => d.to_string(),
+                (false, None) => "none".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                a.name,
+                a.ty,
+                cell(&default),
+                cell(a.doc)
+            );
+        }
+    }
 }
 
 fn builtin_entry(b: &Builtin, out: &mut String) {

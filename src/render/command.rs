@@ -6,8 +6,8 @@
 //! without a site file, `<lb.id>` for a loop variable.
 use std::collections::BTreeMap;
 
-use super::site::SiteValues;
 use crate::resolve::builtins::{self, Builtin};
+use crate::site::SiteValues;
 use crate::syntax::ast::{format_duration, Arg, Expr, ExprKind, Scope, ScopeKind, TextPart};
 
 /// What a command needs to know besides the call: site values and the
@@ -235,7 +235,7 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 );
                 shell.push("source ~/admin-openrc".into());
             }
-            let project = shown("project").or_else(|| shown("project_id"));
+            let project = shown("project");
             let project_name = shown("project_name");
             let summary = if let Some(p) = &project {
                 shell.push(
@@ -248,7 +248,7 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 );
                 format!("OpenStack, admin credentials narrowed to project {p}")
             } else if let Some(name) = &project_name {
-                let domain = shown("project_domain").unwrap_or_else(|| "Default".into());
+                let domain = shown("domain").unwrap_or_else(|| "Default".into());
                 shell.push(
                     "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
                 );

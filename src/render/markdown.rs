@@ -34,11 +34,11 @@ fn write_block(block: &Block, indent: &str, first_in_item: bool, out: &mut Strin
             }
             out.push_str(&"#".repeat(usize::from(*level)));
             out.push(' ');
-            out.push_str(&inlines(text, Ctx::Heading));
+            out.push_str(&inlines(text, Place::Heading));
             out.push('\n');
         }
         Block::Para(parts) => {
-            push_lines(&inlines(parts, Ctx::Para), lead, indent, out);
+            push_lines(&inlines(parts, Place::Para), lead, indent, out);
         }
         Block::Code { lang, text } => {
             let fence = fence_for(text);
@@ -59,20 +59,20 @@ fn write_block(block: &Block, indent: &str, first_in_item: bool, out: &mut Strin
             ))])];
             parts.push(Inline::Text(" ".into()));
             parts.extend(body.iter().cloned());
-            let text = inlines(&parts, Ctx::Para);
+            let text = inlines(&parts, Place::Para);
             let quoted: Vec<String> = text.lines().map(|l| format!("> {l}")).collect();
             push_lines(&quoted.join("\n"), lead, indent, out);
         }
         Block::Table { head, rows } => {
             let row = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
-            let head_cells: Vec<String> = head.iter().map(|h| escape(h, Ctx::Cell)).collect();
+            let head_cells: Vec<String> = head.iter().map(|h| escape(h, Place::Cell)).collect();
             out.push_str(&format!("{lead}{}\n", row(head_cells)));
             out.push_str(&format!(
                 "{indent}|{}\n",
                 head.iter().map(|_| "---|").collect::<String>()
             ));
             for r in rows {
-                let cells: Vec<String> = r.iter().map(|c| inlines(c, Ctx::Cell)).collect();
+                let cells: Vec<String> = r.iter().map(|c| inlines(c, Place::Cell)).collect();
                 out.push_str(&format!("{indent}{}\n", row(cells)));
             }
         }
@@ -124,40 +124,41 @@ fn fence_for(text: &str) -> String {
     "`".repeat(n)
 }
 
+/// Where inline text lands: what must be escaped differs.
 #[derive(Clone, Copy, PartialEq)]
-enum Ctx {
+enum Place {
     Para,
     Heading,
     Cell,
 }
 
-fn inlines(parts: &[Inline], ctx: Ctx) -> String {
+fn inlines(parts: &[Inline], place: Place) -> String {
     let mut out = String::new();
     for p in parts {
         match p {
-            Inline::Text(t) => out.push_str(&escape(t, ctx)),
-            Inline::Code(c) => out.push_str(&code_span(c, ctx)),
+            Inline::Text(t) => out.push_str(&escape(t, place)),
+            Inline::Code(c) => out.push_str(&code_span(c, place)),
             Inline::Strong(inner) => {
                 out.push_str("**");
-                out.push_str(&inlines(inner, ctx));
+                out.push_str(&inlines(inner, place));
                 out.push_str("**");
             }
             Inline::Link { text, href } => {
                 out.push('[');
-                out.push_str(&inlines(text, ctx));
+                out.push_str(&inlines(text, place));
                 out.push_str("](");
                 out.push_str(href);
                 out.push(')');
             }
-            Inline::Break => match ctx {
-                Ctx::Para => out.push_str("\\\n"),
-                Ctx::Cell => out.push_str("<br>"),
-                Ctx::Heading => out.push(' '),
+            Inline::Break => match place {
+                Place::Para => out.push_str("\\\n"),
+                Place::Cell => out.push_str("<br>"),
+                Place::Heading => out.push(' '),
             },
         }
     }
     // A paragraph line must not start like a heading, quote or list item.
-    if ctx != Ctx::Cell {
+    if place != Place::Cell {
         let mut fixed = String::new();
         for (i, line) in out.split('\n').enumerate() {
             if i > 0 {
@@ -173,9 +174,9 @@ fn inlines(parts: &[Inline], ctx: Ctx) -> String {
     out
 }
 
-fn code_span(c: &str, ctx: Ctx) -> String {
+fn code_span(c: &str, place: Place) -> String {
     let c = c.replace('\n', " ");
-    let c = if ctx == Ctx::Cell {
+    let c = if place == Place::Cell {
         c.replace('|', "\\|")
     } else {
         c
@@ -194,14 +195,14 @@ fn code_span(c: &str, ctx: Ctx) -> String {
 
 /// Escape what Markdown would otherwise interpret, and nothing more, so the
 /// source stays readable.
-fn escape(t: &str, ctx: Ctx) -> String {
+fn escape(t: &str, place: Place) -> String {
     let chars: Vec<char> = t.chars().collect();
     let mut out = String::with_capacity(t.len());
     for (i, &c) in chars.iter().enumerate() {
         let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
         let needs = match c {
             '\\' | '`' | '*' | '[' | ']' | '<' | '>' => true,
-            '|' => ctx == Ctx::Cell,
+            '|' => place == Place::Cell,
             // Intraword underscores never emphasise: leave `capi_mgmt` alone.
             '_' => !(word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1))),
             _ => false,
@@ -222,10 +223,10 @@ mod tests {
     #[test]
     fn escapes_only_what_markdown_would_eat() {
         assert_eq!(
-            escape("capi_mgmt *x* _y_ a|b", Ctx::Para),
+            escape("capi_mgmt *x* _y_ a|b", Place::Para),
             "capi_mgmt \\*x\\* \\_y\\_ a|b"
         );
-        assert_eq!(escape("a|b", Ctx::Cell), "a\\|b");
+        assert_eq!(escape("a|b", Place::Cell), "a\\|b");
     }
 
     #[test]
@@ -248,7 +249,7 @@ mod tests {
             write(&doc),
             "- Start:\n\n  ```sh\n  openstack server start vm\n  ```\n\n  > **Warning:** do `x`\\\n  > now\n"
         );
-        let cell = inlines(&[code("a | b")], Ctx::Cell);
+        let cell = inlines(&[code("a | b")], Place::Cell);
         assert_eq!(cell, "`a \\| b`");
     }
 }

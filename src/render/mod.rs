@@ -13,12 +13,11 @@ pub mod html;
 pub mod markdown;
 pub mod picture;
 pub mod runbook;
-pub mod site;
+
 mod stmt;
 
-pub use site::SiteValues;
-
 use crate::resolve::Compilation;
+use crate::site::SiteValues;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -5,6 +5,7 @@ pub mod builtins;
 pub mod compilation;
 mod env;
 mod resolver;
+pub mod scopes;
 mod typeck;
 pub mod types;
 

@@ -55,25 +55,6 @@ pub(super) struct Resolver<'c> {
     bound: Option<Vec<(ast::Span, Ty)>>,
 }
 
-/// The arguments each scope kind accepts, and which are required.
-fn scope_params(kind: ScopeKind) -> &'static [(&'static str, Ty, bool)] {
-    match kind {
-        ScopeKind::OpenStack => &[
-            ("project", Ty::Str, false),
-            ("openrc", Ty::Str, false),
-            ("cloud", Ty::Str, false),
-        ],
-        ScopeKind::Kube => &[("kubeconfig", Ty::Str, false)],
-        ScopeKind::Ssh => &[
-            ("host", Ty::Str, true),
-            ("user", Ty::Str, true),
-            ("key", Ty::Str, false),
-            ("known_hosts", Ty::Str, false),
-            ("port", Ty::Int, false),
-        ],
-    }
-}
-
 impl<'c> Resolver<'c> {
     fn new(comp: &'c Compilation, unit: &'c Unit) -> Self {
         let mut site = HashMap::new();
@@ -681,7 +662,7 @@ impl<'c> Resolver<'c> {
     }
 
     fn scope_args(&mut self, sc: &ast::Scope, span: ast::Span) {
-        let params = scope_params(sc.kind);
+        let params = super::scopes::args(sc.kind);
         let kind = sc.kind.as_str();
         let mut given: Vec<&str> = Vec::new();
         for a in &sc.args {
@@ -695,42 +676,42 @@ impl<'c> Resolver<'c> {
                 .with_label("no name")
                 .with_help(format!(
                     "write `name: value`; `scope {kind}` takes {}",
-                    list_names(params.iter().map(|p| p.0))
+                    list_names(params.iter().map(|p| p.name))
                 ));
                 self.report(d);
                 continue;
             };
-            let Some((_, want, _)) = params.iter().find(|p| p.0 == name.name) else {
+            let Some(want) = params.iter().find(|p| p.name == name.name).map(|p| p.ty) else {
                 let mut d = Diagnostic::new(
                     Code::UnknownArgument,
                     name.span,
                     format!("`scope {kind}` has no argument `{}`", name.name),
                 )
                 .with_label("unknown argument");
-                d = match closest(&name.name, params.iter().map(|p| p.0)) {
+                d = match closest(&name.name, params.iter().map(|p| p.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(format!(
                         "`scope {kind}` takes {}",
-                        list_names(params.iter().map(|p| p.0))
+                        list_names(params.iter().map(|p| p.name))
                     )),
                 };
                 self.report(d);
                 continue;
             };
             given.push(name.as_str());
-            if !super::typeck::accepts(got, *want) {
+            if !super::typeck::accepts(got, want) {
                 let d = Diagnostic::new(
                     Code::ArgType,
                     a.value.span,
                     format!(
                         "`{}` must be {}, but this is {}",
                         name.name,
-                        article(*want),
+                        article(want),
                         article(got)
                     ),
                 )
                 .with_label(format!("this is {}", article(got)))
-                .with_help(format!("pass {}", article(*want)));
+                .with_help(format!("pass {}", article(want)));
                 self.report(d);
             }
             if sc.kind == ScopeKind::Ssh && name.name == "known_hosts" {
@@ -752,8 +733,8 @@ impl<'c> Resolver<'c> {
         }
         let missing: Vec<&str> = params
             .iter()
-            .filter(|p| p.2 && !given.contains(&p.0))
-            .map(|p| p.0)
+            .filter(|p| p.required && !given.contains(&p.name))
+            .map(|p| p.name)
             .collect();
         if !missing.is_empty() {
             let head = ast::Span::new(span.offset().into(), "scope".len().min(span.len()));

@@ -102,7 +102,8 @@ impl fmt::Display for Ty {
 /// struct a backend fills in and its definition, from one declaration).
 pub mod records {
     pub use crate::backends::model::{
-        by_name, ALL, AMPHORA, COE_CLUSTER, CONDITION, DRAIN, HYPERVISOR, KUBE_OBJECT,
-        LOAD_BALANCER, NODE, POD, SERVER, SSH_OUTPUT,
+        by_name, ALL, AMPHORA, COE_CLUSTER, COMPUTE_SERVICE, CONDITION, DRAIN, FLOATING_IP,
+        HYPERVISOR, INVENTORY, KUBE_OBJECT, LISTENER, LOAD_BALANCER, MEMBER, NETWORK, NODE,
+        NODE_GROUP, POD, POOL, PORT, RESOURCE_PROVIDER, SERVER, SSH_OUTPUT, VOLUME,
     };
 }

@@ -26,14 +26,7 @@ pub fn load_site(
 ) -> Result<HashMap<String, Value>, Box<Diagnostic>> {
     let decls: Vec<&FieldDecl> = comp.site_fields().map(|(_, d)| d).collect();
     let (table, shown) = match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| bad(format!("cannot read site file {}: {e}", p.display())))?;
-            let table: toml::Table = text
-                .parse()
-                .map_err(|e| bad(format!("site file {} is not valid TOML: {e}", p.display())))?;
-            (table, p.display().to_string())
-        }
+        Some(p) => (crate::site::read(p).map_err(bad)?, p.display().to_string()),
         None => (toml::Table::new(), String::new()),
     };
     let mut out = HashMap::new();

@@ -1,8 +1,18 @@
-//! The per-site literals of a `--site FILE.toml`, for showing commands with
-//! real values (`openstack server start capi-mgmt-v2`) instead of
-//! placeholders (`<site.mgmt_vm>`).
+//! The site file (`--site FILE.toml`): the per-site literals a procedure's
+//! `site {}` block declares. It is read here, once, for both commands that
+//! take it: `rbk exec` checks it field by field against the declarations
+//! (`interp::inputs`), `rbk render` shows its values as text in commands
+//! (`openstack server start capi-mgmt-v2` instead of `<site.mgmt_vm>`).
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// Read a site file: a TOML table of `field = value`. The error names the file.
+pub fn read(path: &Path) -> Result<toml::Table, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read site file {}: {e}", path.display()))?;
+    text.parse()
+        .map_err(|e| format!("site file {} is not valid TOML: {e}", path.display()))
+}
 
 /// Site field values as text, by field name.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -11,15 +21,18 @@ pub struct SiteValues {
 }
 
 impl SiteValues {
-    /// Read a site file: a TOML table of `field = value`.
+    /// Read a site file's values as text.
     pub fn load(path: &Path) -> Result<SiteValues, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read site file {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("site file {}: {e}", path.display()))
+        read(path).map(Self::from_table)
     }
 
+    /// Site values from TOML text (for tests and callers that hold the text).
     pub fn parse(text: &str) -> Result<SiteValues, String> {
         let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        Ok(Self::from_table(table))
+    }
+
+    fn from_table(table: toml::Table) -> SiteValues {
         let mut values = BTreeMap::new();
         for (k, v) in table {
             let shown = match v {
@@ -31,7 +44,7 @@ impl SiteValues {
             };
             values.insert(k, shown);
         }
-        Ok(SiteValues { values })
+        SiteValues { values }
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
