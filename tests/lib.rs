@@ -29,6 +29,7 @@ mod cli_graph;
 mod exec_serve;
 mod exec_sim;
 mod fmt;
+mod lsp;
 mod property;
 mod rehearsals;
 mod rehearsals_node_reboot;

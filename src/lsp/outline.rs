@@ -56,7 +56,7 @@ pub fn outline(a: &Analysis) -> Vec<DocumentSymbol> {
                                 NodeKind::Step(_) => SymbolKind::FUNCTION,
                                 NodeKind::Gate(_) => SymbolKind::EVENT,
                                 NodeKind::Decide(_) => SymbolKind::ENUM,
-                                NodeKind::Call => SymbolKind::MODULE,
+                                NodeKind::Call(_) => SymbolKind::MODULE,
                             };
                             let detail = n
                                 .title

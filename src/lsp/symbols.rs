@@ -222,7 +222,7 @@ impl<'i> Walker<'i> {
         self.define(p.name.span, Key::Procedure(p.name.name.clone()), doc);
         self.calls = p
             .nodes()
-            .filter(|n| matches!(n.kind, NodeKind::Call))
+            .filter(|n| matches!(n.kind, NodeKind::Call(_)))
             .map(|n| n.name.name.clone())
             .collect();
         for item in &p.items {
@@ -258,7 +258,7 @@ impl<'i> Walker<'i> {
     }
 
     fn node(&mut self, n: &Node) {
-        if matches!(n.kind, NodeKind::Call) {
+        if matches!(n.kind, NodeKind::Call(_)) {
             self.occur(n.name.span, Key::Procedure(n.name.name.clone()), false);
         } else {
             let mut doc = format!("**{}**", node_summary(n));
@@ -297,7 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call => {}
+            NodeKind::Call(args) => args.iter().for_each(|a| self.expr(&a.value)),
         }
     }
 
@@ -320,7 +320,11 @@ impl<'i> Walker<'i> {
                 self.expr(value);
                 self.bind(name, "let");
             }
-            StmtKind::Record { value, .. } | StmtKind::Expr(value) => self.expr(value),
+            StmtKind::Record { name, value } => {
+                self.expr(value);
+                self.bind(name, "record");
+            }
+            StmtKind::Expr(value) => self.expr(value),
             StmtKind::Scope(sc) => {
                 for a in &sc.args {
                     self.expr(&a.value);
@@ -365,6 +369,13 @@ impl<'i> Walker<'i> {
                 self.frames.pop();
             }
             StmtKind::If(i) => self.if_stmt(i),
+            StmtKind::Call(c) => {
+                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
+                c.args.iter().for_each(|a| self.expr(&a.value));
+                if let Some(n) = &c.note {
+                    self.text(n);
+                }
+            }
             StmtKind::Require { condition, message } => {
                 self.expr(condition);
                 self.text(message);
