@@ -123,6 +123,9 @@ async def test_hover(client: LanguageClient):
     gate = await hover("needs headroom", at=8)
     assert "gate headroom: 5b. Headroom for one more amphora" in gate
 
+    status = await hover("lb.provisioning_status", at=5)
+    assert "**field** `LoadBalancer.provisioning_status: str`" in status
+
     hosts = await hover("foreach h in hosts", at=14)
     assert "**let** `hosts`" in hosts
     assert "type: `list[Hypervisor]`" in hosts
