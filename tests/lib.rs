@@ -31,6 +31,7 @@ mod exec_sim;
 mod fmt;
 mod lsp;
 mod property;
+mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
 mod render;

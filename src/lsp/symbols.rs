@@ -297,7 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call(args) => args.iter().for_each(|a| self.expr(&a.value)),
+            NodeKind::Call(args) => self.args(args),
         }
     }
 
@@ -369,19 +369,26 @@ impl<'i> Walker<'i> {
                 self.frames.pop();
             }
             StmtKind::If(i) => self.if_stmt(i),
-            StmtKind::Call(c) => {
-                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
-                c.args.iter().for_each(|a| self.expr(&a.value));
-                if let Some(n) = &c.note {
-                    self.text(n);
-                }
-            }
             StmtKind::Require { condition, message } => {
                 self.expr(condition);
                 self.text(message);
             }
             StmtKind::Confirm { message } | StmtKind::Log { message } => self.text(message),
             StmtKind::Doc(d) => self.text(&d.text),
+            StmtKind::Call(c) => {
+                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
+                self.args(&c.args);
+                if let Some(n) = &c.note {
+                    self.text(n);
+                }
+            }
+        }
+    }
+
+    /// The values passed to a called procedure.
+    fn args(&mut self, args: &[crate::syntax::ast::Arg]) {
+        for a in args {
+            self.expr(&a.value);
         }
     }
 
