@@ -139,9 +139,10 @@ fn diagnostics_are_published_on_open_and_after_a_pause() {
     let d = &diags[0];
     assert_eq!(d["severity"], 1);
     assert_eq!(d["source"], "rbk");
+    // The code's page in the book, as `rbk check` links it.
     assert_eq!(
         d["codeDescription"]["href"],
-        "https://rbk.dev/book/diagnostics/RBK401.html"
+        rbk::diagnostic::Code::UnboundedPoll.url()
     );
     assert_eq!(d["range"]["start"], json!({"line": 2, "character": 4}));
     assert!(d["message"].as_str().unwrap().contains("help: bound it"));
