@@ -621,7 +621,7 @@ impl<'c> Resolver<'c> {
                 // A record is also a variable: a caller reads it as
                 // `procedure.name`, the procedure's result.
                 let ty = self.expr(value);
-                self.env.define(&name.name, ty);
+                self.bind(name, ty);
             }
             StmtKind::Doc(d) => self.text(&d.text),
             StmtKind::Call(c) => {
