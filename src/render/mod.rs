@@ -15,6 +15,7 @@ pub mod picture;
 pub mod runbook;
 pub mod site;
 mod stmt;
+pub mod timeline;
 
 pub use site::SiteValues;
 
