@@ -71,21 +71,44 @@ fn has_event(events: &[serde_json::Value], pred: impl Fn(&serde_json::Value) -> 
     events.iter().any(pred)
 }
 
-/// The situation each procedure is written for (default: healthy).
-fn scenario_for(file: &Path) -> &'static str {
-    match file.file_stem().and_then(|s| s.to_str()) {
-        Some("start") | Some("recovery") => "parked",
-        Some("k8s-readiness") => "cold-start",
-        Some("lb-repair") => "lb-error",
-        _ => "healthy",
-    }
+/// How a file under `dir` is rehearsed: the world it is written for, its
+/// site file and `--set` values for params without a default.
+struct World {
+    scenario: &'static str,
+    site: &'static str,
+    params: &'static [&'static str],
 }
 
-/// `--set` values for procedures whose params have no default.
-fn params_for(file: &Path) -> &'static [&'static str] {
+fn world_for(dir: &str, file: &Path) -> World {
+    let site = if dir == "examples" {
+        EXAMPLES_SITE
+    } else {
+        CAPI_SITE
+    };
+    let world = |scenario| World {
+        scenario,
+        site,
+        params: &[],
+    };
     match file.file_stem().and_then(|s| s.to_str()) {
-        Some("check-server") => &["--set", "server=capi-mgmt-v2"],
-        _ => &[],
+        Some("start") | Some("recovery") => world("parked"),
+        Some("k8s-readiness") => world("cold-start"),
+        Some("lb-repair") => world("lb-error"),
+        Some("check-server") => World {
+            params: &["--set", "server=capi-mgmt-v2"],
+            ..world("healthy")
+        },
+        Some("node-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &["--set", "node=worker-2"],
+        },
+        Some("rolling-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &[],
+        },
+        _ => world("healthy"),
     }
 }
 
@@ -107,19 +130,20 @@ fn rbk_files(dir: &str) -> Vec<PathBuf> {
 #[test]
 fn every_example_and_procedure_runs_under_sim() {
     let mut ran = 0;
-    for (dir, site) in [("examples", EXAMPLES_SITE), ("procedures", CAPI_SITE)] {
+    for dir in ["examples", "procedures"] {
         for file in rbk_files(dir) {
             let rel = file
                 .strip_prefix(root())
                 .expect("under root")
                 .to_string_lossy()
                 .to_string();
-            let sim = format!("--sim={}", scenario_for(&file));
+            let world = world_for(dir, &file);
+            let sim = format!("--sim={}", world.scenario);
             let journal = Journal::new();
             let journal_arg = journal.arg();
             let mut extra = vec!["--yes", "--journal", &journal_arg];
-            extra.extend(params_for(&file));
-            let o = exec(&sim, site, &extra, &rel);
+            extra.extend(world.params);
+            let o = exec(&sim, world.site, &extra, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(

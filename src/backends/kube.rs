@@ -482,9 +482,19 @@ struct KnownKind {
     namespaced: bool,
 }
 
+/// (names, group, version, kind, plural, namespaced).
+type KnownKindRow = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
 /// Names kubectl users type for common kinds (singular, plural, short).
 /// Anything else is found by full discovery.
-const KNOWN_KINDS: &[(&[&str], &str, &str, &str, &str, bool)] = &[
+const KNOWN_KINDS: &[KnownKindRow] = &[
     (&["node", "nodes", "no"], "", "v1", "Node", "nodes", false),
     (&["pod", "pods", "po"], "", "v1", "Pod", "pods", true),
     (
@@ -1198,6 +1208,7 @@ mod tests {
             known_kind("openstackcluster").map(|k| k.group),
             Some("infrastructure.cluster.x-k8s.io")
         );
-        assert!(known_kind("pods").is_none());
+        assert_eq!(known_kind("po").map(|k| k.kind), Some("Pod"));
+        assert!(known_kind("widgets").is_none());
     }
 }
