@@ -30,6 +30,7 @@ mod exec_serve;
 mod exec_sim;
 mod fmt;
 mod journal_html;
+mod lsp;
 mod property;
 mod readme;
 mod rehearsals;

@@ -141,7 +141,7 @@ fn diagnostics_are_published_on_open_and_after_a_pause() {
     assert_eq!(d["source"], "rbk");
     assert_eq!(
         d["codeDescription"]["href"],
-        "https://rbk.dev/book/diagnostics/RBK401.html"
+        rbk::diagnostic::Code::UnboundedPoll.url()
     );
     assert_eq!(d["range"]["start"], json!({"line": 2, "character": 4}));
     assert!(d["message"].as_str().unwrap().contains("help: bound it"));
