@@ -20,6 +20,7 @@ mod backend_sim;
 mod backend_ssh;
 mod backend_tcp;
 mod book;
+mod browser;
 mod calls;
 mod check_diagnostics;
 mod check_rules;
