@@ -37,6 +37,7 @@ struct Expect {
 /// writes what is wrong (or `OK`) into `#result`.
 fn checker(target: &Path, e: &Expect) -> String {
     let expected = serde_json::to_string(&e.titles).expect("json");
+    let src = format!("file://{}", target.display());
     format!(
         r#"<!DOCTYPE html><html><body><pre id="result">PENDING</pre>
 <iframe id="f" style="width:1200px;height:900px" src="{src}"></iframe>
@@ -59,7 +60,6 @@ document.getElementById("f").addEventListener("load", () => {{
   document.getElementById("result").textContent = out.length ? out.join("\n") : "OK";
 }});
 </script></body></html>"#,
-        src = format!("file://{}", target.display()),
         selector = e.selector,
         attr = e.attr,
     )
