@@ -297,7 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call(_) => {}
+            NodeKind::Call(args) => self.args(args),
         }
     }
 
@@ -321,11 +321,6 @@ impl<'i> Walker<'i> {
                 self.bind(name, "let");
             }
             StmtKind::Record { value, .. } | StmtKind::Expr(value) => self.expr(value),
-            StmtKind::Call(c) => {
-                for a in &c.args {
-                    self.expr(&a.value);
-                }
-            }
             StmtKind::Scope(sc) => {
                 for a in &sc.args {
                     self.expr(&a.value);
@@ -376,6 +371,20 @@ impl<'i> Walker<'i> {
             }
             StmtKind::Confirm { message } | StmtKind::Log { message } => self.text(message),
             StmtKind::Doc(d) => self.text(&d.text),
+            StmtKind::Call(c) => {
+                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
+                self.args(&c.args);
+                if let Some(n) = &c.note {
+                    self.text(n);
+                }
+            }
+        }
+    }
+
+    /// The values passed to a called procedure.
+    fn args(&mut self, args: &[crate::syntax::ast::Arg]) {
+        for a in args {
+            self.expr(&a.value);
         }
     }
 
