@@ -206,6 +206,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Tutorial: a first procedure", "tutorial.md"),
     ("The language", "language.md"),
     ("The simulator", "simulator.md"),
+    ("Reading a run: the journal", "journal.md"),
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),
