@@ -29,6 +29,7 @@ mod cli_graph;
 mod exec_serve;
 mod exec_sim;
 mod fmt;
+mod openstack_builtins;
 mod property;
 mod readme;
 mod rehearsals;
