@@ -38,6 +38,23 @@ pub enum Command {
     Render(RenderArgs),
     /// Format procedures in the canonical layout.
     Fmt(FmtArgs),
+    /// Language server for editors (LSP over stdin and stdout).
+    #[command(
+        long_about = "Language server for editors: LSP over stdin and stdout.\n\n\
+        Live diagnostics as `rbk check` reports them, hover (builtins, site fields and \
+        their values, steps, gates), go to definition, find references, completion, the \
+        procedure outline, formatting exactly as `rbk fmt`, and quick fixes. Editors start \
+        it themselves; see the book's \"Editors\" chapter for VS Code and Neovim."
+    )]
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only transport, and the default;
+    /// accepted because editor clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -174,6 +174,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),
+    ("Editors", "editors.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.

@@ -646,7 +646,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "kube.apply",
         params: &[
-            p("manifest", Ty::Map, "The object as a map (`apiVersion`, `kind`, `metadata.name`, ...)."),
+            p("manifest", Ty::Any, "The object: YAML (or JSON) text, usually a `\"\"\"` block, or a map read from another object."),
             opt("field_manager", Ty::Str, "\"rbk\"", "Field manager the server records for the applied fields."),
             opt("force", Ty::Bool, "false", "Take over fields another manager owns (`--force-conflicts`)."),
         ],
@@ -662,7 +662,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[
             p("kind", Ty::Str, KIND_DOC),
             p("name", Ty::Str, "Object name."),
-            p("patch", Ty::Map, "The patch, as a map."),
+            p("patch", Ty::Any, "The patch: YAML (or JSON) text, or a map."),
             opt("namespace", Ty::Str, "\"\"", NAMESPACE_DOC),
             opt("type", Ty::Str, "\"merge\"", "`merge` (RFC 7386) or `strategic`."),
         ],
