@@ -33,6 +33,7 @@ mod exec_sim;
 mod fmt;
 mod journal_html;
 mod lsp;
+mod openstack_builtins;
 mod property;
 mod readme;
 mod rehearsals;
