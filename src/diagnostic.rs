@@ -87,6 +87,8 @@ codes! {
     LayerOrder = "RBK204", Error, "layer acted on before the layers below it are green";
     /// `needs` names a step, decision or call instead of a gate.
     NeedsNotGate = "RBK205", Error, "`needs` names something that is not a gate";
+    /// A decision arm whose target runs on into another arm's target.
+    ArmFallsThrough = "RBK206", Error, "decision arm falls through into another arm";
 
     // ---- 3xx types and builtins
     /// Too many or too few arguments for a builtin.

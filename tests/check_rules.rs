@@ -277,3 +277,61 @@ procedure everything "All" {
         Some("did you mean `verify.repair_needed`?")
     );
 }
+
+#[test]
+fn arms_may_skip_work_end_early_or_choose_again_without_falling_through() {
+    // One arm that skips optional work: the no-arm run falls into it.
+    let skip = r#"procedure p "P" {
+  decide d "Repair?" { when true -> verify "nothing to repair" }
+  step repair "Repair" { log "r" }
+  step verify "Verify" { log "v" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", skip)])), vec![]);
+    // An arm that ends the procedure, and one stopped by a later decision.
+    let ended = r#"procedure p "P" {
+  decide d "Repair?" {
+    when true -> repair "broken"
+    when false -> other "other"
+    otherwise -> green "green"
+  }
+  step repair "Repair" { log "r" }
+  decide done "Repair arm ends" { otherwise -> end }
+  step other "Other" { log "o" }
+  decide again "Choose again" { when true -> green "g" }
+  step green "Green" { log "g" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", ended)])), vec![]);
+    // Two arms to one target are one arm.
+    let same = r#"procedure p "P" {
+  decide d "Repair?" {
+    when true -> repair "a"
+    otherwise -> repair "b"
+  }
+  step repair "Repair" { log "r" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", same)])), vec![]);
+    // The middle arm falls into the last one, through a plain step.
+    let bad = r#"procedure p "P" {
+  decide d "Which?" {
+    when true -> a "a"
+    when false -> b "b"
+    otherwise -> c "c"
+  }
+  step a "A" { log "a" }
+  decide a_done "A ends" { otherwise -> end }
+  step b "B" { log "b" }
+  step b2 "B, more" { log "b2" }
+  step c "C" { log "c" }
+}
+"#;
+    let diags = check_files(&[("p.rbk", bad)]);
+    assert_eq!(codes(&diags), vec![Code::ArmFallsThrough], "{diags:?}");
+    assert!(
+        diags[0].message.contains("the arm to `b` runs on into `c`"),
+        "{}",
+        diags[0].message
+    );
+}

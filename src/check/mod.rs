@@ -1,5 +1,6 @@
 //! The checks: one file per rule, each a small function returning
 //! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together.
+mod arms;
 mod backward_jump;
 mod concurrency;
 mod guards;
@@ -58,6 +59,7 @@ const RULES: &[fn(&Ctx) -> Vec<Diagnostic>] = &[
     unreachable::check,
     needs_gate::check,
     layer_order::check,
+    arms::check,
     polls::check,
     guards::check,
     concurrency::check,

@@ -38,6 +38,25 @@ impl Effect {
     }
 }
 
+/// What else a builtin does that the safety rules look for, beyond its
+/// [`Effect`]. Each fact is written once, on the builtin's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hazard {
+    /// Interrupts service though it deletes nothing (stop, reboot, failover,
+    /// migrate, disable): needs a `confirm` before it, like a delete (RBK415).
+    Disruptive,
+    /// Places new load: needs room for one more instance (failover, migrate,
+    /// resize, create). A gate that reads capacity must pass first (RBK416).
+    PlacesLoad,
+    /// Reads capacity (hypervisors, Placement): a gate that calls it is a
+    /// capacity gate for [`Hazard::PlacesLoad`].
+    ReadsCapacity,
+    /// Its first argument is an id: the API scopes names to a project, so a
+    /// `.name` or a literal that is not a UUID acts on the wrong thing or on
+    /// nothing (RBK413).
+    ById,
+}
+
 #[derive(Debug)]
 pub struct Param {
     pub name: &'static str,
@@ -58,6 +77,8 @@ pub struct Builtin {
     pub layer: Option<&'static str>,
     /// The credential scope it must be called inside.
     pub scope: Option<ScopeKind>,
+    /// What else it does that the safety rules look for.
+    pub hazards: &'static [Hazard],
     pub summary: &'static str,
     /// What an operator would type by hand; `{param}` is replaced by the
     /// argument as written, `[--flag]{param}` only when the argument is true.
@@ -75,6 +96,9 @@ impl Builtin {
     /// or None for functions.
     pub fn family(&self) -> Option<&'static str> {
         self.name.split_once('.').map(|(f, _)| f)
+    }
+    pub fn has(&self, h: Hazard) -> bool {
+        self.hazards.contains(&h)
     }
 }
 
@@ -106,6 +130,7 @@ static STR_TY: Ty = Ty::Str;
 static ANY_TY: Ty = Ty::Any;
 
 use Effect::*;
+use Hazard::*;
 use ScopeKind::{Kube, OpenStack, Ssh};
 
 /// Every builtin and function, in the order the book lists them.
@@ -118,6 +143,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Mutating,
         layer: Some("vm"),
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "Start a stopped server (Nova os-start).",
         command: "openstack server start {server}",
     },
@@ -128,6 +154,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Mutating,
         layer: Some("vm"),
         scope: Some(OpenStack),
+        hazards: &[Disruptive],
         summary: "Stop a server (Nova os-stop: an ACPI stop, not a clean guest shutdown on every image).",
         command: "openstack server stop {server}",
     },
@@ -138,6 +165,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "One server's details.",
         command: "openstack server show {server}",
     },
@@ -148,6 +176,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "Servers in the scope's project, or in all projects.",
         command: "openstack server list [--all-projects]{all_projects} --long",
     },
@@ -158,6 +187,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Destructive,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[ById],
         summary: "Delete a server by UUID.",
         command: "openstack server delete {id}",
     },
@@ -168,6 +198,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "Load balancers visible in the scope.",
         command: "openstack loadbalancer list",
     },
@@ -178,6 +209,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "One load balancer's provisioning and operating status.",
         command: "openstack loadbalancer show {id}",
     },
@@ -188,6 +220,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Exclusive,
         layer: Some("lb"),
         scope: Some(OpenStack),
+        hazards: &[Disruptive, PlacesLoad, ById],
         summary: "Fail a load balancer over to new amphorae (needs headroom for one more amphora; admin).",
         command: "openstack loadbalancer failover {id}",
     },
@@ -198,6 +231,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "Octavia's amphora inventory (the database truth; admin).",
         command: "openstack loadbalancer amphora list",
     },
@@ -208,6 +242,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[ReadsCapacity],
         summary: "Compute hosts with memory figures and allocation ratios (Nova < 2.88 or Placement; admin).",
         command: "openstack hypervisor list --long",
     },
@@ -218,6 +253,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(OpenStack),
+        hazards: &[],
         summary: "A Magnum cluster, with its health status and reason.",
         command: "openstack coe cluster show {name}",
     },
@@ -229,6 +265,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(Kube),
+        hazards: &[],
         summary: "The cluster's nodes.",
         command: "kubectl get nodes -o wide",
     },
@@ -239,6 +276,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(Kube),
+        hazards: &[],
         summary: "Pods in one namespace or in all of them.",
         command: "kubectl get pods -A",
     },
@@ -252,6 +290,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(Kube),
+        hazards: &[],
         summary: "Objects of one kind in a namespace, with their conditions.",
         command: "kubectl -n {namespace} get {kind}",
     },
@@ -266,6 +305,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: Some(Ssh),
+        hazards: &[],
         summary: "Run a command over ssh (BatchMode, strict host keys by default).",
         command: "ssh {scope} '{command}'",
     },
@@ -280,6 +320,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Can a TCP connection be opened?",
         command: "timeout {timeout} bash -c 'exec 3<>/dev/tcp/{host}/{port}'",
     },
@@ -290,6 +331,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Does a local file exist?",
         command: "test -e {path}",
     },
@@ -303,6 +345,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Mutating,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Write a local file atomically, readable only by you.",
         command: "cat > {path}",
     },
@@ -313,6 +356,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: ReadOnly,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Wait (simulated time under `--sim`).",
         command: "sleep {duration}",
     },
@@ -324,6 +368,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Number of items (or characters).",
         command: "",
     },
@@ -334,6 +379,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Same as `needle in haystack`.",
         command: "",
     },
@@ -344,6 +390,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Does the text start with the prefix?",
         command: "",
     },
@@ -354,6 +401,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Does the text end with the suffix?",
         command: "",
     },
@@ -364,6 +412,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The text without the prefix (unchanged when absent).",
         command: "",
     },
@@ -374,6 +423,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The text without leading and trailing white space.",
         command: "",
     },
@@ -384,6 +434,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Lower-case text.",
         command: "",
     },
@@ -394,6 +445,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Upper-case text.",
         command: "",
     },
@@ -404,6 +456,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The text's lines.",
         command: "",
     },
@@ -414,6 +467,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Split text on a separator.",
         command: "",
     },
@@ -424,6 +478,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "Join a list's items into text.",
         command: "",
     },
@@ -434,6 +489,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The first group of the first match, or \"\" when none.",
         command: "",
     },
@@ -444,6 +500,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "A value as text.",
         command: "",
     },
@@ -454,6 +511,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "A value as a whole number (fails on non-numeric text).",
         command: "",
     },
@@ -464,6 +522,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "A value as a decimal number (fails on non-numeric text).",
         command: "",
     },
@@ -474,6 +533,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "A map's keys, sorted.",
         command: "",
     },
@@ -484,6 +544,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The first item, or none when the list is empty.",
         command: "",
     },
@@ -494,6 +555,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The sum of a list of numbers.",
         command: "",
     },
@@ -504,6 +566,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The largest number, or none when the list is empty.",
         command: "",
     },
@@ -514,6 +577,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "The smallest number, or none when the list is empty.",
         command: "",
     },
@@ -527,6 +591,7 @@ pub static BUILTINS: &[Builtin] = &[
         effect: Pure,
         layer: None,
         scope: None,
+        hazards: &[],
         summary: "One condition of an object; status \"Unknown\" and empty texts when it has none.",
         command: "",
     },

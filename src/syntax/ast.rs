@@ -237,6 +237,8 @@ pub struct Procedure {
     pub doc: Vec<String>,
     pub name: Ident,
     pub title: Text,
+    /// `readonly`: where the marker is; nothing in it may change the world.
+    pub readonly: Option<Span>,
     /// Everything in the body, in source order.
     pub items: Vec<ProcItem>,
     pub span: Span,
@@ -339,6 +341,8 @@ pub struct Node {
     pub layer: Option<Ident>,
     /// Gates this node relies on (`needs ssh_port_ok`).
     pub needs: Vec<Ident>,
+    /// `readonly`: where the marker is; nothing in it may change the world.
+    pub readonly: Option<Span>,
     pub span: Span,
 }
 spans_ignored_in_eq!(Node {
@@ -402,10 +406,16 @@ spans_ignored_in_eq!(Branch {
 #[derive(Debug, Clone)]
 pub struct DocItem {
     pub kind: DocKind,
+    /// `timing ~3m30s "..."`: the verified duration, when written.
+    pub duration: Option<Duration>,
     pub text: Text,
     pub span: Span,
 }
-spans_ignored_in_eq!(DocItem { kind, text });
+spans_ignored_in_eq!(DocItem {
+    kind,
+    duration,
+    text
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -751,6 +761,28 @@ impl Quantifier {
             Quantifier::Filter => "filter",
             Quantifier::Map => "map",
         }
+    }
+}
+
+/// A `timing ~3m30s` duration: hours, minutes, seconds and milliseconds,
+/// each written only when not zero (`0s` for nothing).
+pub fn format_compound_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    let parts = [
+        (ms / 3_600_000, "h"),
+        (ms / 60_000 % 60, "m"),
+        (ms / 1000 % 60, "s"),
+        (ms % 1000, "ms"),
+    ];
+    let out: String = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if out.is_empty() {
+        "0s".into()
+    } else {
+        out
     }
 }
 
