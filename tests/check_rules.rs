@@ -88,9 +88,13 @@ procedure everything "All" {
 }
 
 #[test]
-fn layer_order_fires_when_a_decision_skips_the_lower_gate_but_not_for_read_only_steps() {
+fn layer_order_fires_when_a_decision_skips_the_lower_gate_and_warns_for_read_only_steps() {
     let text = r#"layers vm < lb
 procedure p "P" {
+  param lb_id: str
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
   decide d "Skip?" { when true -> look "fast path" }
   gate vm_up "VM up" layer vm { log "up" }
   step look "Read only" layer lb {
@@ -99,13 +103,17 @@ procedure p "P" {
   step act "Act" layer lb {
     scope openstack {
       confirm "go?"
-      openstack.loadbalancer.failover("lb1")
+      openstack.loadbalancer.failover(lb_id)
     }
   }
 }
 "#;
     let diags = check_files(&[("p.rbk", text)]);
-    assert_eq!(codes(&diags), vec![Code::LayerOrder], "{diags:?}");
+    assert_eq!(
+        codes(&diags),
+        vec![Code::ReadBeforeGate, Code::LayerOrder],
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -182,6 +190,9 @@ fn patience_patterns_only_forbid_matching_commands() {
 #[test]
 fn a_sequential_failover_loop_with_a_status_poll_is_fine() {
     let text = r#"procedure p "P" {
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
   step failover "Failover" {
     scope openstack {
       foreach lb in openstack.loadbalancer.list() {

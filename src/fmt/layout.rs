@@ -194,7 +194,10 @@ impl Printer<'_> {
     fn doc_item(&mut self, d: &DocItem) {
         let duration = d
             .duration
-            .map(|x| format!(" ~{}", format_compound_duration(x)))
+            .map(|x| match self.written(start(x.span), end(x.span)) {
+                Some(src) => format!(" ~{src}"),
+                None => format!(" ~{}", format_compound_duration(x.value)),
+            })
             .unwrap_or_default();
         self.push(format!(
             "{}{duration} {}",

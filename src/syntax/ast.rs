@@ -407,7 +407,7 @@ spans_ignored_in_eq!(Branch {
 pub struct DocItem {
     pub kind: DocKind,
     /// `timing ~3m30s "..."`: the verified duration, when written.
-    pub duration: Option<Duration>,
+    pub duration: Option<Approx>,
     pub text: Text,
     pub span: Span,
 }
@@ -764,7 +764,16 @@ impl Quantifier {
     }
 }
 
-/// A `timing ~3m30s` duration: hours, minutes, seconds and milliseconds,
+/// A `timing ~3m30s` duration, and how it was written (`rbk fmt` keeps
+/// `~108s` as `~108s`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Approx {
+    pub value: Duration,
+    /// The source text after `~`, e.g. `3m30s`.
+    pub span: Span,
+}
+
+/// A duration for messages: hours, minutes, seconds and milliseconds,
 /// each written only when not zero (`0s` for nothing).
 pub fn format_compound_duration(d: Duration) -> String {
     let ms = d.as_millis();

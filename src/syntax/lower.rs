@@ -552,7 +552,7 @@ impl Lowerer {
     }
 
     /// `~3m30s`: the sum of its parts; only `timing` has one.
-    fn doc_duration(&mut self, p: &Pair<Rule>, kind: DocKind) -> Option<Duration> {
+    fn doc_duration(&mut self, p: &Pair<Rule>, kind: DocKind) -> Option<Approx> {
         let span = self.span(p);
         if kind != DocKind::Timing {
             self.bad_literal(
@@ -581,7 +581,11 @@ impl Lowerer {
             }
             rest = &rest[digits + unit_len..];
         }
-        Some(total)
+        let after_tilde = Span::new((span.offset() + 1).into(), span.len() - 1);
+        Some(Approx {
+            value: total,
+            span: after_tilde,
+        })
     }
 
     fn lower_block(&mut self, pair: Pair<Rule>) -> Block {

@@ -1,0 +1,72 @@
+//! RBK409: a step or procedure marked `readonly` that changes the world: a
+//! mutating, destructive or exclusive builtin in it, or a `call` of a
+//! procedure that has one.
+use super::{walk, Ctx};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::resolve::Compilation;
+use crate::syntax::ast::{NodeKind, Procedure, Span};
+
+/// The first call in `p` (or in the procedures it calls) that changes the
+/// world: its builtin's name.
+fn first_change(comp: &Compilation, p: &Procedure, depth: usize) -> Option<&'static str> {
+    let mut found = None;
+    walk::Index::of(p).calls(&mut |c| {
+        if found.is_none() {
+            found = c.builtin.filter(|b| b.effect.mutates()).map(|b| b.name);
+        }
+    });
+    if found.is_some() || depth >= 8 {
+        return found;
+    }
+    p.nodes()
+        .filter(|n| matches!(n.kind, NodeKind::Call))
+        .filter_map(|n| comp.find_procedure(&n.name.name))
+        .find_map(|(_, callee)| first_change(comp, callee, depth + 1))
+}
+
+fn finding(at: Span, marker: Span, what: String, under: &str) -> Diagnostic {
+    Diagnostic::new(Code::ReadonlyMutates, at, format!("{what}, but {under} is `readonly`"))
+        .with_label("changes the world")
+        .with_secondary(marker, "declared read-only here")
+        .with_help("a read-only step only looks: move the change into a step of its own (after the decision it informs), or drop `readonly` if changing things is its job")
+}
+
+pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let proc_marker = cx.proc.readonly;
+    // Nothing is marked: the common case costs one pass over the nodes.
+    if proc_marker.is_none() && cx.proc.nodes().all(|n| n.readonly.is_none()) {
+        return out;
+    }
+    cx.index.calls(&mut |c| {
+        let Some(b) = c.builtin.filter(|b| b.effect.mutates()) else {
+            return;
+        };
+        let (marker, under) = match (c.node.readonly, proc_marker) {
+            (Some(m), _) => (
+                m,
+                format!("{} `{}`", c.node.kind.keyword(), c.node.name.name),
+            ),
+            (None, Some(m)) => (m, format!("procedure `{}`", cx.proc.name.name)),
+            (None, None) => return,
+        };
+        let what = format!("`{}` is {}", b.name, b.effect.as_str());
+        out.push(finding(c.callee.span, marker, what, &under));
+    });
+    if let Some(marker) = proc_marker {
+        for n in cx.proc.nodes() {
+            if !matches!(n.kind, NodeKind::Call) {
+                continue;
+            }
+            let Some((_, callee)) = cx.comp.find_procedure(&n.name.name) else {
+                continue;
+            };
+            if let Some(name) = first_change(cx.comp, callee, 1) {
+                let what = format!("`call {}` runs `{name}`", n.name.name);
+                let under = format!("procedure `{}`", cx.proc.name.name);
+                out.push(finding(n.name.span, marker, what, &under));
+            }
+        }
+    }
+    out
+}
