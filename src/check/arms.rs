@@ -11,7 +11,7 @@ use crate::syntax::ast::{Branch, Node, NodeKind};
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let nodes: Vec<&Node> = cx.proc.nodes().collect();
-    let position = |name: &str| nodes.iter().position(|n| n.name.name == name);
+    let position = |name: &str| cx.dag.node(name).and_then(|ix| cx.dag.graph[ix].position);
     let mut out = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         let NodeKind::Decide(d) = &n.kind else {

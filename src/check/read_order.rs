@@ -20,6 +20,7 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let default = cx.proc.default_layer().and_then(|t| t.as_literal());
     // Per node: its first read outside patience windows; and whether it acts.
     let mut reads: Vec<(&Node, Span)> = Vec::new();
+    let mut reading: HashSet<&str> = HashSet::new();
     let mut acting: HashSet<&str> = HashSet::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
@@ -28,7 +29,7 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
         } else if b.effect == Effect::ReadOnly
             && b.scope.is_some()
             && !c.frames.iter().any(|f| matches!(f, Frame::Patience(..)))
-            && !reads.iter().any(|(n, _)| std::ptr::eq(*n, c.node))
+            && reading.insert(&c.node.name.name)
         {
             reads.push((c.node, c.callee.span));
         }
@@ -51,9 +52,11 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
             continue;
         }
         let missing = all_gates.iter().find(|(src, _, gl)| {
-            cx.dag.node(src).is_some_and(|g| {
-                g != me && rank(gl).is_some_and(|gr| gr < r) && !strictly_dominates(&cx.doms, g, me)
-            })
+            rank(gl).is_some_and(|gr| gr < r)
+                && cx
+                    .dag
+                    .node(src)
+                    .is_some_and(|g| g != me && !strictly_dominates(&cx.doms, g, me))
         });
         let Some((src, gate, gate_layer)) = missing else {
             continue;

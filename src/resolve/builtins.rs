@@ -57,6 +57,17 @@ pub enum Hazard {
     ById,
 }
 
+impl Hazard {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hazard::Disruptive => "disruptive",
+            Hazard::PlacesLoad => "places load",
+            Hazard::ReadsCapacity => "reads capacity",
+            Hazard::ById => "by id",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Param {
     pub name: &'static str,
