@@ -25,7 +25,7 @@ fn has_capacity_gate(comp: &Compilation, p: &Procedure, depth: usize) -> bool {
 }
 
 fn is_capacity_call(comp: &Compilation, n: &Node, depth: usize) -> bool {
-    matches!(n.kind, NodeKind::Call)
+    matches!(n.kind, NodeKind::Call(_))
         && comp
             .find_procedure(&n.name.name)
             .is_some_and(|(_, callee)| has_capacity_gate(comp, callee, depth + 1))

@@ -9,7 +9,7 @@ use super::walk::Frame;
 use super::Ctx;
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::builtins::Effect;
+use crate::resolve::builtins::{Builtin, Effect};
 use crate::syntax::ast::{Node, Span};
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
@@ -24,9 +24,10 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut acting: HashSet<&str> = HashSet::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if b.effect.mutates() {
+        let effect = b.effect_of_call(Builtin::says_changes(c.args));
+        if effect.mutates() {
             acting.insert(&c.node.name.name);
-        } else if b.effect == Effect::ReadOnly
+        } else if effect == Effect::ReadOnly
             && b.scope.is_some()
             && !c.frames.iter().any(|f| matches!(f, Frame::Patience(..)))
             && reading.insert(&c.node.name.name)

@@ -3,8 +3,14 @@
 //! procedure that has one.
 use super::{walk, Ctx};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::resolve::builtins::{Builtin, Effect};
 use crate::resolve::Compilation;
-use crate::syntax::ast::{NodeKind, Procedure, Span};
+use crate::syntax::ast::{Arg, NodeKind, Procedure, Span, StmtKind};
+
+/// What this call does, `ssh.run(changes: true)` included.
+fn effect(b: &Builtin, args: &[Arg]) -> Effect {
+    b.effect_of_call(Builtin::says_changes(args))
+}
 
 /// The first call in `p` (or in the procedures it calls) that changes the
 /// world: its builtin's name.
@@ -12,16 +18,35 @@ fn first_change(comp: &Compilation, p: &Procedure, depth: usize) -> Option<&'sta
     let mut found = None;
     walk::Index::of(p).calls(&mut |c| {
         if found.is_none() {
-            found = c.builtin.filter(|b| b.effect.mutates()).map(|b| b.name);
+            found = c
+                .builtin
+                .filter(|b| effect(b, c.args).mutates())
+                .map(|b| b.name);
         }
     });
     if found.is_some() || depth >= 8 {
         return found;
     }
-    p.nodes()
-        .filter(|n| matches!(n.kind, NodeKind::Call))
-        .filter_map(|n| comp.find_procedure(&n.name.name))
+    called(p)
+        .into_iter()
+        .filter_map(|(_, name, _)| comp.find_procedure(&name))
         .find_map(|(_, callee)| first_change(comp, callee, depth + 1))
+}
+
+/// Every procedure `p` calls: (calling node, callee, where), from `call`
+/// nodes and `call` statements.
+fn called(p: &Procedure) -> Vec<(&crate::syntax::ast::Node, String, Span)> {
+    let mut out: Vec<_> = p
+        .nodes()
+        .filter(|n| matches!(n.kind, NodeKind::Call(_)))
+        .map(|n| (n, n.name.name.clone(), n.name.span))
+        .collect();
+    walk::statements(p, &mut |n, s, _| {
+        if let StmtKind::Call(c) = &s.kind {
+            out.push((n, c.name.name.clone(), c.name.span));
+        }
+    });
+    out
 }
 
 fn finding(at: Span, marker: Span, what: String, under: &str) -> Diagnostic {
@@ -39,7 +64,7 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
         return out;
     }
     cx.index.calls(&mut |c| {
-        let Some(b) = c.builtin.filter(|b| b.effect.mutates()) else {
+        let Some(b) = c.builtin.filter(|b| effect(b, c.args).mutates()) else {
             return;
         };
         let (marker, under) = match (c.node.readonly, proc_marker) {
@@ -50,22 +75,21 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
             (None, Some(m)) => (m, format!("procedure `{}`", cx.proc.name.name)),
             (None, None) => return,
         };
-        let what = format!("`{}` is {}", b.name, b.effect.as_str());
+        let what = format!("`{}` is {}", b.name, effect(b, c.args).as_str());
         out.push(finding(c.callee.span, marker, what, &under));
     });
-    if let Some(marker) = proc_marker {
-        for n in cx.proc.nodes() {
-            if !matches!(n.kind, NodeKind::Call) {
-                continue;
-            }
-            let Some((_, callee)) = cx.comp.find_procedure(&n.name.name) else {
-                continue;
-            };
-            if let Some(name) = first_change(cx.comp, callee, 1) {
-                let what = format!("`call {}` runs `{name}`", n.name.name);
-                let under = format!("procedure `{}`", cx.proc.name.name);
-                out.push(finding(n.name.span, marker, what, &under));
-            }
+    for (n, callee_name, at) in called(cx.proc) {
+        let (marker, under) = match (n.readonly, proc_marker) {
+            (Some(m), _) => (m, format!("{} `{}`", n.kind.keyword(), n.name.name)),
+            (None, Some(m)) => (m, format!("procedure `{}`", cx.proc.name.name)),
+            (None, None) => continue,
+        };
+        let Some((_, callee)) = cx.comp.find_procedure(&callee_name) else {
+            continue;
+        };
+        if let Some(name) = first_change(cx.comp, callee, 1) {
+            let what = format!("`call {callee_name}` runs `{name}`");
+            out.push(finding(at, marker, what, &under));
         }
     }
     out
