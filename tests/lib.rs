@@ -30,6 +30,7 @@ mod exec_serve;
 mod exec_sim;
 mod fmt;
 mod property;
+mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
 mod render;

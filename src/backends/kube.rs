@@ -482,9 +482,19 @@ struct KnownKind {
     namespaced: bool,
 }
 
+/// (names, group, version, kind, plural, namespaced).
+type KnownKindRow = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
 /// Names kubectl users type for common kinds (singular, plural, short).
 /// Anything else is found by full discovery.
-const KNOWN_KINDS: &[(&[&str], &str, &str, &str, &str, bool)] = &[
+const KNOWN_KINDS: &[KnownKindRow] = &[
     (&["node", "nodes", "no"], "", "v1", "Node", "nodes", false),
     (&["pod", "pods", "po"], "", "v1", "Pod", "pods", true),
     (

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::layer_order::{gates, node_layer};
 use super::walk::Frame;
 use super::Ctx;
-use crate::dag::strictly_dominates;
+use crate::dag::{strictly_dominates, DagKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::{Builtin, Effect};
 use crate::syntax::ast::{Node, Span};
@@ -35,7 +35,16 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
             reads.push((c.node, c.callee.span));
         }
     });
-    let all_gates = gates(cx.comp, cx.proc, 0);
+    // Gates passed by gate and `call` nodes: a `call` statement's gates
+    // (in a loop, say) are about its own item, not about the layer.
+    let all_gates: Vec<_> = gates(cx.comp, cx.proc, 0)
+        .into_iter()
+        .filter(|(src, _, _)| {
+            cx.dag
+                .node(src)
+                .is_some_and(|g| matches!(cx.dag.graph[g].kind, DagKind::Gate | DagKind::Call))
+        })
+        .collect();
     let rank = |l: &str| layers.iter().position(|x| x == l);
     let mut out = Vec::new();
     for (node, span) in reads {

@@ -35,7 +35,14 @@ pub fn run(args: ExecArgs) -> i32 {
         eprintln!("error[{}]: {}", d.code, d.message);
         exit::USAGE
     };
-    let site = match site::load_site(&comp, args.site.as_deref()) {
+    // Without a site file the simulated cloud names its own site fields; a
+    // site file is the whole truth (a field it lacks is reported).
+    let known = if args.sim.is_some() && args.site.is_none() {
+        crate::sim::ids::site_fields()
+    } else {
+        Vec::new()
+    };
+    let site = match site::load_site(&comp, args.site.as_deref(), &known) {
         Ok(s) => s,
         Err(d) => return bad_input(d),
     };

@@ -5,6 +5,7 @@ mod check;
 mod exec;
 mod fmt;
 mod graph;
+mod lsp;
 mod render;
 mod sim;
 
@@ -40,6 +41,7 @@ pub fn run() -> i32 {
         Command::Graph(a) => graph::run(a),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

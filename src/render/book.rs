@@ -180,7 +180,9 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("The language", "language.md"),
     ("The simulator", "simulator.md"),
     ("Credentials", "credentials.md"),
+    ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),
+    ("Editors", "editors.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.
