@@ -315,7 +315,9 @@ impl<'c> Resolver<'c> {
                         if let Some(c) = &br.condition {
                             self.condition(c, "a `when`");
                         }
-                        if !by_name.contains_key(br.target.as_str()) {
+                        if !by_name.contains_key(br.target.as_str())
+                            && br.target.name != crate::dag::END_TARGET
+                        {
                             self.unknown_target(&br.target, &node_names, "step");
                         }
                         if let Some(r) = &br.reason {
