@@ -154,6 +154,10 @@ codes! {
     LayerOrder = "RBK204", Error, "layer acted on before the layers below it are green";
     /// `needs` names a step, decision or call instead of a gate.
     NeedsNotGate = "RBK205", Error, "`needs` names something that is not a gate";
+    /// A decision arm whose target runs on into another arm's target.
+    ArmFallsThrough = "RBK206", Error, "decision arm falls through into another arm";
+    /// Reading a layer before the gates of the layers below it have passed.
+    ReadBeforeGate = "RBK207", Warning, "layer read before the layers below it are green";
 
     // ---- 3xx types and builtins
     /// Too many or too few arguments for a builtin.
@@ -190,6 +194,22 @@ codes! {
     NoConfirm = "RBK407", Warning, "destructive call without `confirm`";
     /// A poll with no `until`: it can only run out.
     PollWithoutUntil = "RBK408", Warning, "poll without `until`";
+    /// A change to the world inside a step or procedure marked `readonly`.
+    ReadonlyMutates = "RBK409", Error, "`readonly` step or procedure changes something";
+    /// A verify-then-delete whose `require` reads data fetched too early.
+    StaleVerify = "RBK410", Error, "re-check reads stale data";
+    /// A poll whose `until` and `fail if` read only values from outside it.
+    StalePoll = "RBK411", Error, "poll never looks again";
+    /// A poll whose budget is shorter than the `timing` verified for it.
+    PollShorterThanTiming = "RBK412", Warning, "poll budget shorter than its verified timing";
+    /// An id-only call given a name or a literal that is not a UUID.
+    ByName = "RBK413", Error, "acting by name where the API scopes names";
+    /// A UUID, IP address or project id written into a procedure.
+    SiteLiteral = "RBK414", Warning, "site literal written into a procedure";
+    /// A disruptive call with no `confirm` before it.
+    DisruptiveWithoutConfirm = "RBK415", Warning, "disruptive call without `confirm`";
+    /// A call that places new load with no capacity gate before it.
+    NoCapacityGate = "RBK416", Error, "new load placed without a capacity gate";
 
     // ---- 9xx run time
     /// A builtin call failed (the remote's message is included).

@@ -88,9 +88,13 @@ procedure everything "All" {
 }
 
 #[test]
-fn layer_order_fires_when_a_decision_skips_the_lower_gate_but_not_for_read_only_steps() {
+fn layer_order_fires_when_a_decision_skips_the_lower_gate_and_warns_for_read_only_steps() {
     let text = r#"layers vm < lb
 procedure p "P" {
+  param lb_id: str
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
   decide d "Skip?" { when true -> look "fast path" }
   gate vm_up "VM up" layer vm { log "up" }
   step look "Read only" layer lb {
@@ -99,13 +103,17 @@ procedure p "P" {
   step act "Act" layer lb {
     scope openstack {
       confirm "go?"
-      openstack.loadbalancer.failover("lb1")
+      openstack.loadbalancer.failover(lb_id)
     }
   }
 }
 "#;
     let diags = check_files(&[("p.rbk", text)]);
-    assert_eq!(codes(&diags), vec![Code::LayerOrder], "{diags:?}");
+    assert_eq!(
+        codes(&diags),
+        vec![Code::ReadBeforeGate, Code::LayerOrder],
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -182,6 +190,9 @@ fn patience_patterns_only_forbid_matching_commands() {
 #[test]
 fn a_sequential_failover_loop_with_a_status_poll_is_fine() {
     let text = r#"procedure p "P" {
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
   step failover "Failover" {
     scope openstack {
       foreach lb in openstack.loadbalancer.list() {
@@ -382,5 +393,369 @@ procedure everything "All" {{
     assert_eq!(
         check(r#"(lb: "a", nope: 1)"#),
         vec![Code::UnknownCallArgument]
+    );
+}
+
+#[test]
+fn arms_may_skip_work_end_early_or_choose_again_without_falling_through() {
+    // One arm that skips optional work: the no-arm run falls into it.
+    let skip = r#"procedure p "P" {
+  decide d "Repair?" { when true -> verify "nothing to repair" }
+  step repair "Repair" { log "r" }
+  step verify "Verify" { log "v" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", skip)])), vec![]);
+    // An arm that ends the procedure, and one stopped by a later decision.
+    let ended = r#"procedure p "P" {
+  decide d "Repair?" {
+    when true -> repair "broken"
+    when false -> other "other"
+    otherwise -> green "green"
+  }
+  step repair "Repair" { log "r" }
+  decide done "Repair arm ends" { otherwise -> end }
+  step other "Other" { log "o" }
+  decide again "Choose again" { when true -> green "g" }
+  step green "Green" { log "g" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", ended)])), vec![]);
+    // Two arms to one target are one arm.
+    let same = r#"procedure p "P" {
+  decide d "Repair?" {
+    when true -> repair "a"
+    otherwise -> repair "b"
+  }
+  step repair "Repair" { log "r" }
+}
+"#;
+    assert_eq!(codes(&check_files(&[("p.rbk", same)])), vec![]);
+    // The middle arm falls into the last one, through a plain step.
+    let bad = r#"procedure p "P" {
+  decide d "Which?" {
+    when true -> a "a"
+    when false -> b "b"
+    otherwise -> c "c"
+  }
+  step a "A" { log "a" }
+  decide a_done "A ends" { otherwise -> end }
+  step b "B" { log "b" }
+  step b2 "B, more" { log "b2" }
+  step c "C" { log "c" }
+}
+"#;
+    let diags = check_files(&[("p.rbk", bad)]);
+    assert_eq!(codes(&diags), vec![Code::ArmFallsThrough], "{diags:?}");
+    assert!(
+        diags[0].message.contains("the arm to `b` runs on into `c`"),
+        "{}",
+        diags[0].message
+    );
+}
+
+/// Check one procedure text alone.
+fn check_one(text: &str) -> Vec<Code> {
+    codes(&check_files(&[("p.rbk", text)]))
+}
+
+#[test]
+fn stale_verify_wants_a_read_in_the_loop_after_the_last_deletion() {
+    // Near miss: a fresh re-read inside the loop, right before the delete.
+    let fresh = r#"procedure p "P" {
+  step sweep "Sweep" {
+    scope openstack {
+      let amps = openstack.loadbalancer.amphora.list()
+      foreach orphan in filter(s in openstack.server.list(all_projects: true) where s.image == "amphora") {
+        let recheck = openstack.loadbalancer.amphora.list()
+        let live = map(a in recheck: a.compute_id)
+        require orphan.id not in live else abort "live"
+        confirm "delete?"
+        openstack.server.delete(orphan.id)
+      }
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(fresh), vec![]);
+    // The list the loop walks is read before the loop: stale.
+    let loop_list = r#"procedure p "P" {
+  step sweep "Sweep" {
+    scope openstack {
+      foreach orphan in filter(s in openstack.server.list(all_projects: true) where s.image == "amphora") {
+        require orphan.status == "ERROR" else abort "not in ERROR"
+        confirm "delete?"
+        openstack.server.delete(orphan.id)
+      }
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(loop_list), vec![Code::StaleVerify]);
+    // A read before an earlier deletion, with no loop.
+    let after_delete = r#"procedure p "P" {
+  param a: str
+  param b: str
+  step sweep "Sweep" {
+    scope openstack {
+      let amps = openstack.loadbalancer.amphora.list()
+      require not any(x in amps where x.compute_id == a) else abort "live"
+      confirm "delete a?"
+      openstack.server.delete(a)
+      require not any(x in amps where x.compute_id == b) else abort "live"
+      confirm "delete b?"
+      openstack.server.delete(b)
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(after_delete), vec![Code::StaleVerify]);
+    // A re-check that calls the builtin itself is fresh.
+    let inline = r#"procedure p "P" {
+  param a: str
+  step sweep "Sweep" {
+    scope openstack {
+      require not any(x in openstack.loadbalancer.amphora.list() where x.compute_id == a) else abort "live"
+      confirm "delete a?"
+      openstack.server.delete(a)
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(inline), vec![]);
+}
+
+#[test]
+fn stale_poll_spares_polls_that_read_inside() {
+    // Near misses: the poll calls a builtin in `until`, or in a `let` of
+    // its body (through another `let`), or sets a constant there.
+    for body in [
+        "until openstack.server.show(\"vm\").status == \"ACTIVE\"",
+        "let s = openstack.server.show(\"vm\")\n        let st = s.status\n        until st == before",
+        "let st = \"ACTIVE\"\n        until st == before",
+    ] {
+        let text = format!(
+            "procedure p \"P\" {{\n  step w \"W\" {{\n    scope openstack {{\n      let before = \"ACTIVE\"\n      poll every 10s max 5 {{\n        {body}\n      }}\n    }}\n  }}\n}}\n"
+        );
+        assert_eq!(check_one(&text), vec![], "{text}");
+    }
+    // A copy of an outside value in the body still never looks again.
+    let copy = r#"procedure p "P" {
+  step w "W" {
+    scope openstack {
+      let st = openstack.server.show("vm").status
+      poll every 10s max 5 {
+        let again = st
+        until again == "ACTIVE"
+        fail if st == "ERROR": "error"
+      }
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(copy), vec![Code::StalePoll]);
+}
+
+#[test]
+fn by_name_spares_ids_from_lists_and_site_fields() {
+    let ok = r#"site {
+  lb_id: str "An LB's UUID"
+}
+procedure p "P" {
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
+  step f "F" {
+    scope openstack {
+      foreach lb in openstack.loadbalancer.list() {
+        confirm "fail over {lb.id}?"
+        openstack.loadbalancer.failover(lb.id)
+      }
+      confirm "fail over the site's LB?"
+      openstack.loadbalancer.failover(id: site.lb_id)
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(ok), vec![]);
+    let named = r#"procedure p "P" {
+  step f "F" {
+    scope openstack {
+      foreach s in openstack.server.list() {
+        let recheck = openstack.loadbalancer.amphora.list()
+        require not any(a in recheck where a.compute_id == s.id) else abort "live"
+        confirm "delete?"
+        openstack.server.delete(id: s.name)
+      }
+    }
+  }
+  gate room "Room" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
+  step g "G" {
+    scope openstack {
+      confirm "fail over?"
+      openstack.loadbalancer.failover("kube-api-lb")
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(named), vec![Code::ByName, Code::ByName]);
+}
+
+#[test]
+fn site_literals_spare_loopback_names_and_doc_text() {
+    let ok = r#"procedure p "P" {
+  step a "A" {
+    note "The FIP was 10.12.7.40 on the old stack."
+    let open = tcp.probe("127.0.0.1", 22)
+    let v = "v1.29.3"
+    log "{open} {v}"
+  }
+}
+"#;
+    assert_eq!(check_one(ok), vec![]);
+    let bad = r#"procedure p "P" {
+  step a "A" {
+    let open = tcp.probe("10.12.7.40", 22)
+    let ns = "magnum-674171fd28d446d3a37073b6a761e910"
+    log "{open} {ns}"
+  }
+}
+"#;
+    let diags = check_files(&[("p.rbk", bad)]);
+    assert_eq!(codes(&diags), vec![Code::SiteLiteral, Code::SiteLiteral]);
+    assert!(
+        diags[0].message.contains("an IP address"),
+        "{}",
+        diags[0].message
+    );
+    assert!(
+        diags[1].message.contains("a project id"),
+        "{}",
+        diags[1].message
+    );
+}
+
+#[test]
+fn read_before_gate_spares_patience_windows_and_later_reads() {
+    // Near miss: a read inside a patience window is meant to fail there.
+    let text = r#"layers vm < k8s
+procedure p "P" {
+  step early "Early look" layer k8s {
+    patience "cold start" for 20m {
+      scope ssh(host: "127.0.0.1", user: "ubuntu", key: "~/.ssh/id") {
+        let out = ssh.run("k8s status")
+        log "{out.stdout}"
+      }
+    }
+  }
+  gate vm_up "VM up" layer vm {
+    let open = tcp.probe("127.0.0.1", 22)
+    require open else abort "down"
+  }
+  step look "Look" layer k8s {
+    scope ssh(host: "127.0.0.1", user: "ubuntu", key: "~/.ssh/id") {
+      let out = ssh.run("k8s status")
+      log "{out.stdout}"
+    }
+  }
+}
+"#;
+    assert_eq!(check_one(text), vec![]);
+}
+
+#[test]
+fn readonly_covers_called_procedures_and_spares_reads() {
+    let files = [
+        (
+            "all.rbk",
+            "use \"start.rbk\"\nprocedure everything \"All\" readonly {\n  step look \"Look\" readonly {\n    scope openstack { let s = openstack.server.list() }\n  }\n  call start\n}\n",
+        ),
+        ("layers.rbk", LAYERS),
+        ("start.rbk", START),
+    ];
+    let diags = check_files(&files);
+    assert_eq!(codes(&diags), vec![Code::ReadonlyMutates], "{diags:?}");
+    assert!(
+        diags[0]
+            .message
+            .contains("`call start` runs `openstack.server.start`"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn capacity_gates_count_through_calls_and_only_before_the_load() {
+    let with_gate = r#"use "room.rbk"
+procedure p "P" {
+  param lb_id: str
+  call room
+  step f "F" {
+    scope openstack {
+      confirm "go?"
+      openstack.loadbalancer.failover(lb_id)
+    }
+  }
+}
+"#;
+    let room = r#"procedure room "Room" {
+  gate headroom "Headroom" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
+}
+"#;
+    let files = [("p.rbk", with_gate), ("room.rbk", room)];
+    assert_eq!(codes(&check_files(&files)), vec![]);
+    // The gate after the failover does not count.
+    let late = r#"procedure p "P" {
+  param lb_id: str
+  step f "F" {
+    scope openstack {
+      confirm "go?"
+      openstack.loadbalancer.failover(lb_id)
+    }
+  }
+  gate headroom "Headroom" {
+    scope openstack { require len(openstack.hypervisor.list()) > 0 else abort "none" }
+  }
+}
+"#;
+    assert_eq!(check_one(late), vec![Code::NoCapacityGate]);
+}
+
+#[test]
+fn poll_budget_reads_within_and_spares_plain_timings() {
+    let text = r#"procedure p "P" {
+  step w "W" {
+    poll every 30s within 10m {
+      let up = tcp.probe("127.0.0.1", 22)
+      until up
+    }
+    timing ~10m "about ten minutes"
+  }
+  step v "V" {
+    poll every 10s max 3 {
+      let up = tcp.probe("127.0.0.1", 22)
+      until up
+    }
+    timing "about ten minutes, in words only"
+  }
+  step x "X" {
+    poll every 1m within 13m {
+      let up = tcp.probe("127.0.0.1", 22)
+      until up
+    }
+    timing ~10m "about ten minutes"
+  }
+}
+"#;
+    let diags = check_files(&[("p.rbk", text)]);
+    assert_eq!(codes(&diags), vec![Code::PollShorterThanTiming]);
+    assert!(
+        diags[0].message.contains("gives up after 10m"),
+        "{}",
+        diags[0].message
     );
 }

@@ -83,7 +83,7 @@ fn dot_and_mermaid_are_deterministic() {
     let dot = String::from_utf8(rbk(&["graph", "procedures/recovery.rbk"]).stdout).expect("utf8");
     assert!(dot.starts_with("digraph \"recovery\" {"), "{dot}");
     assert!(
-        dot.contains("\"route\" -> \"lb_repair\" [label=\"verify.repair_needed\"];"),
+        dot.contains("\"route\" -> \"final_verify\" [label=\"not verify.repair_needed\"];"),
         "{dot}"
     );
     let mermaid =

@@ -139,10 +139,11 @@ fn diagnostics_are_published_on_open_and_after_a_pause() {
     let d = &diags[0];
     assert_eq!(d["severity"], 1);
     assert_eq!(d["source"], "rbk");
-    // The book's base depends on where it is (RBK_BOOK_URL, a built book):
-    // the page is the code's own.
-    let href = d["codeDescription"]["href"].as_str().unwrap_or_default();
-    assert!(href.ends_with("/diagnostics/RBK401.html"), "{href}");
+    // The code's page in the book, as `rbk check` links it.
+    assert_eq!(
+        d["codeDescription"]["href"],
+        rbk::diagnostic::Code::UnboundedPoll.url()
+    );
     assert_eq!(d["range"]["start"], json!({"line": 2, "character": 4}));
     assert!(d["message"].as_str().unwrap().contains("help: bound it"));
 
@@ -181,17 +182,32 @@ fn files_that_use_an_edited_file_are_checked_again() {
 fn no_prefix_of_a_real_procedure_breaks_the_server() {
     let path = repo("procedures/lb-repair.rbk");
     let text = std::fs::read_to_string(&path).unwrap();
-    let u = uri(&path);
     let mut c = Client::start();
-    c.open(&u, "");
-    let mut cuts: Vec<usize> = (0..text.len()).step_by(11).collect();
+    feed_prefixes(&mut c, &uri(&path), &text, 11);
+    assert_clean_end(&mut c, &uri(&path), &text);
+}
+
+/// Every prefix, at every character, of a procedure with text outside
+/// ASCII (positions count UTF-16 units, spans bytes).
+#[test]
+fn no_prefix_of_a_procedure_with_unicode_breaks_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u.rbk");
+    let text = "/// Ré-essai → «x»\nprocedure p \"Ω title ≤ 𝄞\" {\n  step s \"é\" {\n    let é_x = 1\n    log \"{len([\"→\"])} ≥ {site}\"\n    poll \"≈\" every 1s max 2 {\n      until true // ✓\n    }\n  }\n}\n";
+    let mut c = Client::start();
+    feed_prefixes(&mut c, &uri(&path), text, 1);
+}
+
+fn feed_prefixes(c: &mut Client, u: &str, text: &str, step: usize) {
+    c.open(u, "");
+    let mut cuts: Vec<usize> = (0..text.len()).step_by(step).collect();
     cuts.push(text.len());
     for (version, &cut) in cuts.iter().enumerate() {
-        let cut = (cut..=text.len())
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap();
+        if !text.is_char_boundary(cut) {
+            continue;
+        }
         let prefix = &text[..cut];
-        c.replace(&u, version as i32 + 2, prefix);
+        c.replace(u, version as i32 + 2, prefix);
         let line = prefix.matches('\n').count();
         let character = prefix.rsplit('\n').next().unwrap().encode_utf16().count();
         let doc = json!({"uri": u});
@@ -228,8 +244,11 @@ fn no_prefix_of_a_real_procedure_breaks_the_server() {
         .filter(|n| n.method == "window/logMessage")
         .collect();
     assert!(errors.is_empty(), "the server logged errors: {errors:?}");
-    // The whole procedure is clean, as `rbk check` says.
-    c.replace(&u, 100_000, &text);
+}
+
+/// The whole procedure, after all its prefixes, is clean as `rbk check` says.
+fn assert_clean_end(c: &mut Client, u: &str, text: &str) {
+    c.replace(u, 100_000, text);
     c.request(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": u}}),

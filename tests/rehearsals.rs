@@ -155,8 +155,9 @@ fn lb_error_fails_over_exactly_once() {
     let r = Rehearsal::run("lb-error", "recovery.rbk");
     r.assert_success();
     assert_bottom_up_gates(&r);
+    // No arm holds (the one arm skips Step 5), so the run falls into it.
     assert!(
-        r.decisions().contains(&"lb_repair".to_string()),
+        !r.decisions().contains(&"final_verify".to_string()),
         "{}",
         r.context()
     );
@@ -171,6 +172,42 @@ fn lb_error_fails_over_exactly_once() {
     assert!(
         r.of("expectation").any(|e| e["verdict"] == "alarm"),
         "no alarm expectation reported\n{}",
+        r.context()
+    );
+}
+
+/// The README's first command: verify's decision sends the run to Step 5,
+/// and that arm no longer falls through into "stack green" (RBK206).
+#[test]
+fn verify_arms_are_exclusive() {
+    let r = Rehearsal::run("zombies", "recovery.rbk");
+    r.assert_success();
+    let logs: Vec<&str> = r.of("log").filter_map(|e| e["message"].as_str()).collect();
+    assert!(
+        logs.iter().any(|m| m.starts_with("LB repair needed")),
+        "{}",
+        r.context()
+    );
+    assert!(
+        !logs.iter().any(|m| m.starts_with("stack green")),
+        "the repair arm fell into stack_green\n{}",
+        r.context()
+    );
+    let green_skipped = r
+        .of("step_end")
+        .any(|e| e["step"] == "stack_green" && e["outcome"] == "skipped");
+    assert!(green_skipped, "{}", r.context());
+    let d = r.decisions();
+    let at = d.iter().position(|t| t == "needs_lb_repair");
+    assert!(
+        at.is_some_and(|i| d.get(i + 1).map(String::as_str) == Some("end")),
+        "{d:?}"
+    );
+    // Step 5 still runs after verify: the failover happened.
+    assert_eq!(
+        r.calls("openstack.loadbalancer.failover").len(),
+        1,
+        "{}",
         r.context()
     );
 }

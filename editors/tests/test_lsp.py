@@ -58,7 +58,11 @@ async def test_diagnostics_follow_the_edits(client: LanguageClient):
     assert d.code == "RBK401"
     assert d.severity == types.DiagnosticSeverity.Error
     assert d.source == "rbk"
-    assert d.code_description.href.endswith("/diagnostics/RBK401.html")
+    # The code's page in the book (built, or its source), as `rbk check` links it.
+    assert d.code_description.href.rsplit("/", 2)[-2:] in (
+        ["diagnostics", "RBK401.html"],
+        ["diagnostics", "RBK401.md"],
+    ), d.code_description.href
     assert d.range.start == position(text, 'poll "failover of')
     assert "help: bound it" in d.message
 
@@ -122,6 +126,9 @@ async def test_hover(client: LanguageClient):
 
     gate = await hover("needs headroom", at=8)
     assert "gate headroom: 5b. Headroom for one more amphora" in gate
+
+    status = await hover("lb.provisioning_status", at=5)
+    assert "**field** `LoadBalancer.provisioning_status: str`" in status
 
     hosts = await hover("foreach h in hosts", at=14)
     assert "**let** `hosts`" in hosts

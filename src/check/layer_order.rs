@@ -80,7 +80,7 @@ fn stmt_calls(p: &Procedure) -> Vec<(&Node, &Ident)> {
     out
 }
 
-fn node_layer(n: &Node, default: Option<&str>) -> Option<String> {
+pub(super) fn node_layer(n: &Node, default: Option<&str>) -> Option<String> {
     n.layer
         .as_ref()
         .map(|l| l.name.clone())
@@ -100,7 +100,11 @@ fn summary(comp: &Compilation, p: &Procedure, depth: usize) -> Summary {
 }
 
 /// Every gate passed by a node of `p`: (node name, gate name, layer).
-fn gates(comp: &Compilation, p: &Procedure, depth: usize) -> Vec<(String, String, String)> {
+pub(super) fn gates(
+    comp: &Compilation,
+    p: &Procedure,
+    depth: usize,
+) -> Vec<(String, String, String)> {
     let default = p.default_layer().and_then(|t| t.as_literal());
     let mut out = Vec::new();
     for n in p.nodes() {

@@ -1,14 +1,24 @@
 //! The checks: one file per rule, each a small function returning
 //! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together.
+mod arms;
 mod backward_jump;
+mod by_name;
+mod capacity;
 mod concurrency;
+mod confirm;
 mod guards;
 mod layer_order;
 mod needs_gate;
 mod patience;
+mod poll_budget;
 mod polls;
+mod read_order;
+mod readonly;
 mod report;
 mod secrets;
+mod site_literals;
+mod stale_poll;
+mod stale_verify;
 mod unreachable;
 pub mod walk;
 
@@ -58,10 +68,20 @@ const RULES: &[fn(&RuleInput) -> Vec<Diagnostic>] = &[
     unreachable::check,
     needs_gate::check,
     layer_order::check,
+    arms::check,
+    read_order::check,
     polls::check,
     guards::check,
     concurrency::check,
     patience::check,
+    readonly::check,
+    stale_verify::check,
+    stale_poll::check,
+    poll_budget::check,
+    by_name::check,
+    site_literals::check,
+    confirm::check,
+    capacity::check,
 ];
 
 /// Every problem in `comp`: its parse diagnostics, names and types, the

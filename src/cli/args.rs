@@ -34,6 +34,9 @@ pub enum Command {
     Sim(SimCommand),
     /// Print a procedure's step graph.
     Graph(GraphArgs),
+    /// Read an as-executed journal (`rbk exec --journal FILE`).
+    #[command(subcommand)]
+    Journal(JournalCommand),
     /// Render a procedure into the human runbook.
     Render(RenderArgs),
     /// Format procedures in the canonical layout.
@@ -154,6 +157,32 @@ pub enum GraphFormat {
 pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Show a journal: `--format html` draws the run as a timeline.
+    Show(JournalShowArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JournalFormat {
+    /// One self-contained page: the run's timeline (steps and gates as bars
+    /// on its clock, poll attempts as ticks, decisions, expectations, where
+    /// it stopped).
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct JournalShowArgs {
+    #[arg(long, value_enum, default_value_t = JournalFormat::Html)]
+    pub format: JournalFormat,
+    /// Write to OUT instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The journal (JSON Lines).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }

@@ -5,6 +5,7 @@ mod check;
 mod exec;
 mod fmt;
 mod graph;
+mod journal;
 mod lsp;
 mod render;
 mod sim;
@@ -33,6 +34,7 @@ pub fn run() -> i32 {
         Command::Exec(a) => exec::run(a),
         Command::Sim(c) => sim::run(c),
         Command::Graph(a) => graph::run(a),
+        Command::Journal(c) => journal::run(c),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Lsp(a) => lsp::run(a),

@@ -87,6 +87,9 @@ pub struct Dag {
 
 pub const START_ID: &str = "__start__";
 pub const END_ID: &str = "__end__";
+/// `-> end` in a decision: the procedure ends there (unless a node is
+/// named `end`, which that name then means).
+pub const END_TARGET: &str = "end";
 
 impl Dag {
     /// Build the graph of one procedure.
@@ -160,8 +163,10 @@ impl Dag {
                 continue;
             };
             for b in d.branches.iter().chain(d.otherwise.iter()) {
-                let Some(&to) = by_name.get(b.target.as_str()) else {
-                    continue;
+                let to = match by_name.get(b.target.as_str()) {
+                    Some(&to) => to,
+                    None if b.target.name == END_TARGET => end,
+                    None => continue,
                 };
                 if graph[to].position.is_some_and(|j| j <= i) {
                     continue;

@@ -145,7 +145,16 @@ impl Printer<'_> {
 
     fn procedure(&mut self, p: &Procedure) {
         self.docs(&p.doc, start(p.span), &p.name);
-        self.open(format!("procedure {} {}", p.name.name, self.text(&p.title)));
+        let readonly = if p.readonly.is_some() {
+            " readonly"
+        } else {
+            ""
+        };
+        self.open(format!(
+            "procedure {} {}{readonly}",
+            p.name.name,
+            self.text(&p.title)
+        ));
         let mut prev: Option<&ProcItem> = None;
         for item in &p.items {
             let blank = match (prev, item) {
@@ -184,7 +193,18 @@ impl Printer<'_> {
     }
 
     fn doc_item(&mut self, d: &DocItem) {
-        self.push(format!("{} {}", d.kind.as_str(), self.text(&d.text)));
+        let duration = d
+            .duration
+            .map(|x| match self.written(start(x.span), end(x.span)) {
+                Some(src) => format!(" ~{src}"),
+                None => format!(" ~{}", format_compound_duration(x.value)),
+            })
+            .unwrap_or_default();
+        self.push(format!(
+            "{}{duration} {}",
+            d.kind.as_str(),
+            self.text(&d.text)
+        ));
     }
 
     fn node(&mut self, n: &Node) {
@@ -206,6 +226,9 @@ impl Printer<'_> {
                 if !n.needs.is_empty() {
                     let needs: Vec<&str> = n.needs.iter().map(Ident::as_str).collect();
                     header.push_str(&format!(" needs {}", needs.join(", ")));
+                }
+                if n.readonly.is_some() {
+                    header.push_str(" readonly");
                 }
                 self.open(header);
                 self.stmts(&b.stmts);

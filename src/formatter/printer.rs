@@ -73,6 +73,11 @@ impl<'s> Printer<'s> {
     /// The source of `start..end` when it holds a string that carries a
     /// comment inside an interpolation. The AST has no place for such a
     /// comment, so the construct is printed as written rather than lose it.
+    /// The source text between two offsets, whatever it holds.
+    pub fn written(&self, start: usize, end: usize) -> Option<&'s str> {
+        self.src.get(start..end)
+    }
+
     pub fn as_written(&self, start: usize, end: usize) -> Option<&'s str> {
         self.as_written
             .iter()

@@ -145,7 +145,7 @@ impl<'c> Interp<'c> {
                 jump_to = Some(target);
             }
         }
-        if let Some(target) = jump_to {
+        if let Some(target) = jump_to.filter(|t| *t != crate::dag::END_TARGET) {
             return Err(self.fail(
                 ctx,
                 p.name.span,

@@ -3,6 +3,7 @@
 //! diagnostics as `rbk check` reports them, and the navigation index.
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
@@ -12,7 +13,7 @@ use lsp_types::{
 use super::symbols::Index;
 use super::text::{path_to_uri, LineIndex};
 use crate::check;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{BookBase, Diagnostic, Severity};
 use crate::resolve::types::Ty;
 use crate::resolve::{self, Compilation};
 use crate::syntax::ast::Span;
@@ -106,6 +107,12 @@ impl Analysis {
     }
 }
 
+/// The book the codes link to, looked for once (not per diagnostic).
+fn book() -> &'static BookBase {
+    static BOOK: OnceLock<BookBase> = OnceLock::new();
+    BOOK.get_or_init(BookBase::find)
+}
+
 pub fn canonical(p: &Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
@@ -137,9 +144,8 @@ pub fn to_lsp(d: &Diagnostic, uri: &Uri, lines: &LineIndex, text: &str) -> lsp_t
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
-        code_description: d
-            .code
-            .url()
+        code_description: book()
+            .page(d.code)
             .parse()
             .ok()
             .map(|href| CodeDescription { href }),

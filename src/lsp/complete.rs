@@ -43,9 +43,7 @@ pub fn complete(text: &str, offset: usize, a: Option<&Analysis>) -> Vec<Completi
     let offset = floor_boundary(text, offset.min(text.len()));
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
-    let word_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |i| i + 1);
+    let word_start = dotted_name_start(before);
     let word = &before[word_start..];
     let head = before[..word_start].trim_end();
 
@@ -72,6 +70,15 @@ pub fn complete(text: &str, offset: usize, a: Option<&Analysis>) -> Vec<Completi
         items.extend(variables(a));
     }
     items
+}
+
+/// Where the dotted name at the end of `s` (`openstack.ser`) starts. rbk
+/// names are ASCII; whatever comes before may not be.
+pub(super) fn dotted_name_start(s: &str) -> usize {
+    s.char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -241,7 +248,7 @@ fn after_dot(chain: &str, offset: usize, a: Option<&Analysis>) -> Vec<Completion
 
 /// The type of `name.field.field`: the name's binding nearest before
 /// `offset` (or any, when the file changed since it parsed), then fields.
-fn chain_type(a: &Analysis, chain: &str, offset: usize) -> Option<Ty> {
+pub(super) fn chain_type(a: &Analysis, chain: &str, offset: usize) -> Option<Ty> {
     let mut segments = chain.split('.');
     let root = segments.next()?;
     let text = a.text();
@@ -358,6 +365,15 @@ mod tests {
         let items = complete("x openstack.server.", 19, None);
         let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
         assert!(labels.contains(&"show"), "{labels:?}");
+    }
+
+    #[test]
+    fn names_after_any_character() {
+        assert_eq!(dotted_name_start("≤ site.x"), "≤ ".len());
+        assert_eq!(dotted_name_start("\"→openstack."), "\"→".len());
+        assert_eq!(dotted_name_start("x"), 0);
+        let items = complete("log \"→{site.", 15, None);
+        assert!(items.is_empty());
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub fn hover(
     offset: usize,
     site: &dyn Fn() -> Vec<(String, toml::Table)>,
 ) -> Option<(String, crate::syntax::ast::Span)> {
-    let occ = a.index.at(0, offset)?;
+    let Some(occ) = a.index.at(0, offset) else {
+        return field_hover(a, offset);
+    };
     let doc = match &occ.key {
         Key::Builtin(name) => builtin_doc(builtins::lookup(name)?),
         key => {
@@ -35,6 +37,28 @@ pub fn hover(
         }
     };
     Some((doc, occ.span))
+}
+
+/// A record field (`lb.provisioning_status`): its type and what it means,
+/// from the record the expression before the dot is.
+fn field_hover(a: &Analysis, offset: usize) -> Option<(String, crate::syntax::ast::Span)> {
+    let text = a.text();
+    let start = super::complete::dotted_name_start(&text[..offset]);
+    let end = text[offset..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(text.len(), |i| offset + i);
+    let (chain, field) = text[start..end].rsplit_once('.')?;
+    let crate::resolve::types::Ty::Record(r) = super::complete::chain_type(a, chain, offset)?
+    else {
+        return None;
+    };
+    let f = r.field(field)?;
+    let doc = format!("**field** `{}.{}: {}`\n\n{}", r.name, f.name, f.ty, f.doc);
+    let span_start = end - field.len();
+    Some((
+        doc,
+        crate::syntax::ast::Span::new(span_start.into(), field.len()),
+    ))
 }
 
 /// A builtin's entry in the table, as Markdown.

@@ -320,7 +320,11 @@ impl<'i> Walker<'i> {
                 self.expr(value);
                 self.bind(name, "let");
             }
-            StmtKind::Record { value, .. } | StmtKind::Expr(value) => self.expr(value),
+            StmtKind::Record { name, value } => {
+                self.expr(value);
+                self.bind(name, "record");
+            }
+            StmtKind::Expr(value) => self.expr(value),
             StmtKind::Scope(sc) => {
                 for a in &sc.args {
                     self.expr(&a.value);

@@ -28,7 +28,11 @@ pub fn builtin_reference() -> String {
          may be retried; `mutating` ones never are; `destructive` ones need \
          verify-then-delete (a `require` over the same data first); `exclusive` ones \
          may not run in a `parallel` loop. **Scope** is the `scope` block a call must \
-         sit in. **By hand** is what `rbk render` prints as the equivalent command.\n",
+         sit in. **Hazards** are what else the checker looks for: `disruptive` calls \
+         need a `confirm` (RBK415), `places load` calls a capacity gate before them \
+         (RBK416), `by id` calls an id, not a name (RBK413); a gate that calls a \
+         `reads capacity` builtin is a capacity gate. **By hand** is what `rbk render` \
+         prints as the equivalent command.\n",
     );
     let groups: [(&str, Pick); 6] = [
         ("OpenStack", |b| b.family() == Some("openstack")),
@@ -122,6 +126,10 @@ fn builtin_entry(b: &Builtin, out: &mut String) {
     if let Some(l) = b.layer {
         facts.push(format!("**Layer:** `{l}`"));
     }
+    if !b.hazards.is_empty() {
+        let names: Vec<&str> = b.hazards.iter().map(|h| h.as_str()).collect();
+        facts.push(format!("**Hazards:** {}", names.join(", ")));
+    }
     if !b.command.is_empty() {
         facts.push(format!("**By hand:** `{}`", b.command));
     }
@@ -206,6 +214,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Tutorial: a first procedure", "tutorial.md"),
     ("The language", "language.md"),
     ("The simulator", "simulator.md"),
+    ("Reading a run: the journal", "journal.md"),
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),

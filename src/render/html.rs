@@ -3,7 +3,7 @@
 //! opened offline.
 use super::doc::{Block, Document, Inline};
 
-const CSS: &str = "\
+pub(crate) const CSS: &str = "\
 body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.7rem;border-bottom:2px solid #444}h2{margin-top:2.2rem;border-bottom:1px solid #bbb}
 code,pre{font:13px/1.4 ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace}
@@ -130,7 +130,7 @@ fn inlines(parts: &[Inline]) -> String {
     out
 }
 
-fn escape(t: &str) -> String {
+pub(crate) fn escape(t: &str) -> String {
     let mut out = String::with_capacity(t.len());
     for c in t.chars() {
         match c {

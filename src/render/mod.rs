@@ -15,6 +15,7 @@ pub mod picture;
 pub mod runbook;
 
 mod stmt;
+pub mod timeline;
 
 use crate::resolve::Compilation;
 use crate::site::SiteValues;

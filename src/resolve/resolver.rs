@@ -315,7 +315,9 @@ impl<'c> Resolver<'c> {
                         if let Some(c) = &br.condition {
                             self.condition(c, "a `when`");
                         }
-                        if !by_name.contains_key(br.target.as_str()) {
+                        if !by_name.contains_key(br.target.as_str())
+                            && br.target.name != crate::dag::END_TARGET
+                        {
                             self.unknown_target(&br.target, &node_names, "step");
                         }
                         if let Some(r) = &br.reason {
@@ -621,7 +623,7 @@ impl<'c> Resolver<'c> {
                 // A record is also a variable: a caller reads it as
                 // `procedure.name`, the procedure's result.
                 let ty = self.expr(value);
-                self.env.define(&name.name, ty);
+                self.bind(name, ty);
             }
             StmtKind::Doc(d) => self.text(&d.text),
             StmtKind::Call(c) => {

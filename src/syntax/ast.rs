@@ -243,6 +243,8 @@ pub struct Procedure {
     pub doc: Vec<String>,
     pub name: Ident,
     pub title: Text,
+    /// `readonly`: where the marker is; nothing in it may change the world.
+    pub readonly: Option<Span>,
     /// Everything in the body, in source order.
     pub items: Vec<ProcItem>,
     pub span: Span,
@@ -345,6 +347,8 @@ pub struct Node {
     pub layer: Option<Ident>,
     /// Gates this node relies on (`needs ssh_port_ok`).
     pub needs: Vec<Ident>,
+    /// `readonly`: where the marker is; nothing in it may change the world.
+    pub readonly: Option<Span>,
     pub span: Span,
 }
 spans_ignored_in_eq!(Node {
@@ -409,10 +413,16 @@ spans_ignored_in_eq!(Branch {
 #[derive(Debug, Clone)]
 pub struct DocItem {
     pub kind: DocKind,
+    /// `timing ~3m30s "..."`: the verified duration, when written.
+    pub duration: Option<Approx>,
     pub text: Text,
     pub span: Span,
 }
-spans_ignored_in_eq!(DocItem { kind, text });
+spans_ignored_in_eq!(DocItem {
+    kind,
+    duration,
+    text
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -782,5 +792,36 @@ impl Quantifier {
             Quantifier::Filter => "filter",
             Quantifier::Map => "map",
         }
+    }
+}
+
+/// A `timing ~3m30s` duration, and how it was written (`rbk fmt` keeps
+/// `~108s` as `~108s`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Approx {
+    pub value: Duration,
+    /// The source text after `~`, e.g. `3m30s`.
+    pub span: Span,
+}
+
+/// A duration for messages: hours, minutes, seconds and milliseconds,
+/// each written only when not zero (`0s` for nothing).
+pub fn format_compound_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    let parts = [
+        (ms / 3_600_000, "h"),
+        (ms / 60_000 % 60, "m"),
+        (ms / 1000 % 60, "s"),
+        (ms % 1000, "ms"),
+    ];
+    let out: String = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if out.is_empty() {
+        "0s".into()
+    } else {
+        out
     }
 }

@@ -34,6 +34,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::call_node => "`call`",
         Rule::layer_attr => "`layer`",
         Rule::needs_attr => "`needs`",
+        Rule::readonly_attr => "`readonly`",
+        Rule::doc_duration => "a duration `~3m30s`",
         Rule::block => "a block `{ ... }`",
         Rule::let_stmt
         | Rule::scope_stmt

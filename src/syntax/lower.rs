@@ -402,12 +402,14 @@ impl Lowerer {
         let mut doc = Vec::new();
         let mut name = None;
         let mut title = None;
+        let mut readonly = None;
         let mut items = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string if title.is_none() => title = Some(self.lower_string(p)),
+                Rule::readonly_attr => readonly = Some(self.span(&p)),
                 _ => self.lower_proc_item(p, &mut items),
             }
         }
@@ -415,6 +417,7 @@ impl Lowerer {
             doc,
             name: name.expect("procedure has a name"),
             title: title.expect("procedure has a title"),
+            readonly,
             items,
             span,
         }
@@ -467,6 +470,7 @@ impl Lowerer {
         let mut title = None;
         let mut layer = None;
         let mut needs = Vec::new();
+        let mut readonly = None;
         let mut body = None;
         let mut branches = Vec::new();
         let mut otherwise = None;
@@ -478,6 +482,7 @@ impl Lowerer {
                 Rule::string => title = Some(self.lower_string(p)),
                 Rule::layer_attr => layer = p.into_inner().next().map(|i| self.name(&i)),
                 Rule::needs_attr => needs.extend(p.into_inner().map(|i| self.name(&i))),
+                Rule::readonly_attr => readonly = Some(self.span(&p)),
                 Rule::block => body = Some(self.lower_block(p)),
                 Rule::branch => branches.push(self.lower_branch(p)),
                 Rule::otherwise => otherwise = Some(self.lower_branch(p)),
@@ -505,6 +510,7 @@ impl Lowerer {
             title,
             layer,
             needs,
+            readonly,
             span,
         }
     }
@@ -532,8 +538,56 @@ impl Lowerer {
             "warn" => DocKind::Warn,
             _ => DocKind::Timing,
         };
-        let text = self.lower_string(inner.next().expect("doc text"));
-        DocItem { kind, text, span }
+        let mut next = inner.next().expect("doc text");
+        let mut duration = None;
+        if next.as_rule() == Rule::doc_duration {
+            duration = self.doc_duration(&next, kind);
+            next = inner.next().expect("doc text");
+        }
+        let text = self.lower_string(next);
+        DocItem {
+            kind,
+            duration,
+            text,
+            span,
+        }
+    }
+
+    /// `~3m30s`: the sum of its parts; only `timing` has one.
+    fn doc_duration(&mut self, p: &Pair<Rule>, kind: DocKind) -> Option<Approx> {
+        let span = self.span(p);
+        if kind != DocKind::Timing {
+            self.bad_literal(
+                span,
+                "a duration here (only `timing ~3m30s \"...\"` has one)",
+            );
+            return None;
+        }
+        let text = &p.as_str()[1..];
+        let mut total = Duration::ZERO;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
+            let unit_len = rest[digits..]
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len() - digits);
+            let part = &rest[..digits + unit_len];
+            match parse_duration(part).and_then(|d| total.checked_add(d)) {
+                Some(t) => total = t,
+                None => {
+                    self.bad_literal(span, "this duration (too large)");
+                    return None;
+                }
+            }
+            rest = &rest[digits + unit_len..];
+        }
+        let after_tilde = Span::new((span.offset() + 1).into(), span.len() - 1);
+        Some(Approx {
+            value: total,
+            span: after_tilde,
+        })
     }
 
     fn lower_block(&mut self, pair: Pair<Rule>) -> Block {
