@@ -57,7 +57,7 @@ fn the_books_example_run_is_the_zombies_rehearsal() {
         "<title>Run of recovery: success</title>",
         "simulated clock",
         "data-step=\"failover\"",
-        "route → lb_repair",
+        "route → needs_lb_repair",
         "class=\"poll\"",
         "class=\"expectation\"",
     ] {
