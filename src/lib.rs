@@ -15,6 +15,7 @@ pub mod dag;
 pub mod diagnostic;
 pub mod fmt;
 pub mod interp;
+pub mod journal;
 pub mod render;
 pub mod resolve;
 pub mod sim;

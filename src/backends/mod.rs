@@ -21,6 +21,7 @@ pub mod kube;
 pub mod local;
 pub mod model;
 pub mod openstack;
+pub mod retry;
 pub mod sim;
 pub mod ssh;
 pub mod tcp;

@@ -5,6 +5,7 @@ mod check;
 mod exec;
 mod fmt;
 mod graph;
+mod journal;
 mod render;
 mod sim;
 
@@ -16,6 +17,10 @@ pub mod exit {
     pub const OK: i32 = 0;
     pub const FAILED: i32 = 1;
     pub const USAGE: i32 = 2;
+    /// The run's journal could not be fully written: the record is incomplete.
+    pub const JOURNAL_INCOMPLETE: i32 = 3;
+    /// Another run holds the site's lock.
+    pub const SITE_LOCKED: i32 = 4;
     pub const INTERRUPTED: i32 = 130;
 }
 
@@ -40,6 +45,7 @@ pub fn run() -> i32 {
         Command::Graph(a) => graph::run(a),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Journal(c) => journal::run(c),
     }
 }
 

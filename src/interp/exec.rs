@@ -137,14 +137,27 @@ impl<'c> Interp<'c> {
     }
 
     fn skip(&self, node: &Node, why: &str) {
-        self.journal.emit(
-            "step_end",
-            serde_json::json!({"step": node.name.name, "outcome": "skipped", "reason": why}),
-        );
+        let mut end =
+            serde_json::json!({"step": node.name.name, "outcome": "skipped", "reason": why});
+        // Still completed, by an earlier run: the next resume must see it.
+        if let Some(by) = self.completed_by(&node.name.name) {
+            end["completed_by"] = by.into();
+        }
+        self.journal.emit_synced("step_end", end);
         self.term.skipped(&node.name.name, why);
         if let Ok(mut s) = self.stats.lock() {
             s.steps_skipped += 1;
         }
+    }
+
+    fn completed_by(&self, step: &str) -> Option<String> {
+        let r = self.opts.resume.as_ref()?;
+        r.completed.contains(step).then(|| {
+            r.completed_by
+                .get(step)
+                .cloned()
+                .unwrap_or_else(|| "an earlier run".into())
+        })
     }
 
     fn set_current(&self, name: Option<String>) {
@@ -174,7 +187,7 @@ impl<'c> Interp<'c> {
                     .opts
                     .resume
                     .as_ref()
-                    .and_then(|r| r.decisions.get(&name))
+                    .and_then(|r| r.decision(&p.name.name, &name))
                 {
                     let target = d
                         .branches
@@ -215,7 +228,7 @@ impl<'c> Interp<'c> {
                 let target = taken.as_ref().map(|(t, _)| *t);
                 self.journal.emit(
                     "decision",
-                    serde_json::json!({"step": name, "taken": target, "why": taken.as_ref().and_then(|(_, w)| w.clone())}),
+                    serde_json::json!({"step": name, "taken": target, "why": taken.as_ref().and_then(|(_, w)| w.clone()), "procedure": p.name.name}),
                 );
                 self.term.decision(
                     &name,
@@ -254,7 +267,7 @@ impl<'c> Interp<'c> {
                     layer.as_deref(),
                 );
                 self.journal
-                    .emit("step_start", serde_json::json!({"step": name}));
+                    .emit_synced("step_start", serde_json::json!({"step": name}));
                 let result = match self.check_needs(ctx, node) {
                     Ok(()) => self.block(ctx, body).await,
                     Err(e) => Err(e),
@@ -272,7 +285,7 @@ impl<'c> Interp<'c> {
                         }
                     }
                 }
-                self.journal.emit(
+                self.journal.emit_synced(
                     "step_end",
                     serde_json::json!({"step": name, "outcome": outcome}),
                 );
@@ -308,7 +321,7 @@ impl<'c> Interp<'c> {
                 };
                 self.set_current(Some(name.clone()));
                 self.term.node_header("call", &name, &title, None);
-                self.journal.emit(
+                self.journal.emit_synced(
                     "step_start",
                     serde_json::json!({"step": name, "call": true}),
                 );
@@ -342,7 +355,7 @@ impl<'c> Interp<'c> {
                 ctx.vars
                     .insert(name.clone(), Value::Map(inner.vars.into_iter().collect()));
                 let outcome = if result.is_ok() { "ok" } else { "failed" };
-                self.journal.emit(
+                self.journal.emit_synced(
                     "step_end",
                     serde_json::json!({"step": name, "outcome": outcome}),
                 );
