@@ -44,7 +44,11 @@ impl SourceHashes {
         let mut all = Sha256::new();
         let mut nodes = BTreeMap::new();
         for unit in std::iter::once(&comp.root).chain(comp.used.iter()) {
-            all.update(unit.source.text.as_bytes());
+            // Layout is not meaning: `rbk fmt` must not make a journal stale.
+            for word in unit.source.text.split_whitespace() {
+                all.update(word.as_bytes());
+                all.update(b" ");
+            }
             all.update([0u8]);
             let Some(p) = unit.file.as_ref().and_then(|f| f.procedure()) else {
                 continue;
@@ -56,7 +60,6 @@ impl SourceHashes {
                     .text
                     .get(start..start + node.span.len())
                     .unwrap_or_default();
-                // Layout is not meaning: `rbk fmt` must not make a step "changed".
                 let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 nodes
                     .entry(node.name.name.clone())

@@ -2,7 +2,7 @@
 //! keyed by the site (the site file's values and the cloud) for the whole
 //! run; a second run on the same site refuses at once and names the holder.
 //!
-//! The lock is an OS file lock (`flock`) on a file in the lock directory
+//! The lock is an OS file lock (`flock`, through rustix) on a file in the lock directory
 //! (`RBK_LOCK_DIR`, else `rbk-locks` in the system's temporary directory,
 //! shared by every operator of the machine). The kernel drops the lock when
 //! the holding process dies, however it dies: a lock file whose lock is free
@@ -13,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use rustix::fs::{flock, FlockOperation};
 use sha2::{Digest, Sha256};
 
 /// Held for the life of the run; dropping it releases the lock.
@@ -102,9 +103,9 @@ impl SiteLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| format!("cannot open the site lock {}: {e}", path.display()))?;
-        match file.try_lock() {
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
                 let who = read_holder(&mut file).map_or_else(
                     || "another run (its details are unreadable)".to_string(),
                     |h| h.to_string(),
@@ -115,9 +116,7 @@ impl SiteLock {
                     path.display()
                 ));
             }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(format!("cannot lock {}: {e}", path.display()))
-            }
+            Err(e) => return Err(format!("cannot lock {}: {e}", path.display())),
         }
         // Ours now. Whatever the file says is a holder that died.
         let took_over = read_holder(&mut file).map(|h| h.to_string());
@@ -146,7 +145,7 @@ impl Drop for SiteLock {
         // Empty the file first: a reader must never take a finished run
         // for a dead one. The kernel releases the lock with the descriptor.
         let _ = self.file.set_len(0);
-        let _ = self.file.unlock();
+        let _ = flock(&self.file, FlockOperation::Unlock);
     }
 }
 

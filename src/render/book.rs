@@ -171,6 +171,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Tutorial: a first procedure", "tutorial.md"),
     ("The language", "language.md"),
     ("The simulator", "simulator.md"),
+    ("Journals, resume and the site lock", "journal.md"),
     ("Credentials", "credentials.md"),
     ("rbk in CI", "ci.md"),
 ];
