@@ -23,6 +23,12 @@ pub enum Command {
     /// Lint procedures: syntax, names, types, ordering and safety hazards.
     Check(CheckArgs),
     /// Run a procedure against a real cloud or the simulated cloud.
+    #[command(
+        after_help = "Exit status: 0 completed; 1 failed or aborted; 2 usage error \
+        (including a journal that exists, records another procedure, or a procedure changed \
+        since); 3 the journal could not be fully written; 4 another run holds the site's \
+        lock (RBK_LOCK_DIR); 130 interrupted."
+    )]
     Exec(ExecArgs),
     /// The simulated cloud.
     #[command(subcommand)]

@@ -91,15 +91,15 @@ fn short(v: &Value) -> String {
     }
 }
 
+/// ` k=v k=v`, or nothing when the call has no arguments.
 fn args(ev: &Event) -> String {
     ev.raw
         .get("args")
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| format!("{k}={}", short(v)))
-                .collect::<Vec<_>>()
-                .join(" ")
+                .map(|(k, v)| format!(" {k}={}", short(v)))
+                .collect::<String>()
         })
         .unwrap_or_default()
 }
@@ -142,7 +142,7 @@ pub fn entry(ev: &Event) -> Option<Entry> {
             Some("ok") => (0, format!("✔ {} ok", s("step")), false),
             other => (0, format!("✘ {} {}", s("step"), other.unwrap_or("?")), true),
         },
-        Kind::CallIntent => (1, format!("→ sending {} {}", s("builtin"), args(ev)), false),
+        Kind::CallIntent => (1, format!("→ sending {}{}", s("builtin"), args(ev)), false),
         Kind::Call => {
             let ok = ev.bool("ok") == Some(true);
             let dry = if ev.bool("dry_run") == Some(true) {
@@ -157,7 +157,7 @@ pub fn entry(ev: &Event) -> Option<Entry> {
             };
             (
                 1,
-                format!("{} {} → {result}{dry}", s("builtin"), args(ev)),
+                format!("{}{} → {result}{dry}", s("builtin"), args(ev)),
                 !ok,
             )
         }
