@@ -75,6 +75,10 @@ codes! {
     UnknownField = "RBK107", Error, "unknown field";
     /// A scope argument or named argument that does not exist.
     UnknownArgument = "RBK108", Error, "unknown argument";
+    /// A `call` argument that the called procedure has no `param` for.
+    UnknownCallArgument = "RBK109", Error, "call argument the procedure has no param for";
+    /// A `call` that does not set a `param` without a default.
+    MissingCallArgument = "RBK110", Error, "call does not set a required param";
 
     // ---- 2xx graph and ordering
     /// A decision that jumps to a node before it (procedures are DAGs).
@@ -103,6 +107,8 @@ codes! {
     ScopeArgs = "RBK306", Error, "scope block is missing an argument";
     /// A statement that computes a value and drops it.
     UnusedValue = "RBK307", Warning, "value computed and dropped";
+    /// A `call` argument whose type is not the `param`'s type.
+    CallArgType = "RBK309", Error, "call argument of the wrong type";
 
     // ---- 4xx safety
     /// A poll with neither `max` attempts nor a `within` deadline.

@@ -1,13 +1,12 @@
 //! The kube backend against a hand-rolled Kubernetes API on 127.0.0.1
 //! (`support::fake_kube`).
-mod support;
 
 use std::time::Duration;
 
+use crate::support::fake_kube::{FakeKube, NS, TOKEN};
 use rbk::backends::kube::{is_true, KubeTuning, RealKube};
 use rbk::backends::{CallError, Kube, KubeScope};
 use rbk::clock::Clock;
-use support::fake_kube::{FakeKube, NS, TOKEN};
 
 async fn setup() -> (FakeKube, RealKube, KubeScope, tempfile::TempDir) {
     let fake = FakeKube::start().await;
@@ -72,7 +71,17 @@ async fn pods_in_all_namespaces_or_one() {
 #[tokio::test]
 async fn cluster_api_objects_with_conditions_via_discovery() {
     let (fake, kube, scope, _dir) = setup().await;
-    let clusters = kube.objects(&scope, "cluster", NS).await.expect("clusters");
+    let clusters = kube
+        .list(
+            &scope,
+            "cluster",
+            &rbk::backends::KubeSelector {
+                namespace: NS.to_string(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("clusters");
     assert_eq!(clusters.len(), 1);
     let c = &clusters[0];
     assert_eq!(
@@ -84,12 +93,28 @@ async fn cluster_api_objects_with_conditions_via_discovery() {
 
     // Paginated, and discovery is done once per group and scope.
     let machines = kube
-        .objects(&scope, "machines.cluster.x-k8s.io", NS)
+        .list(
+            &scope,
+            "machines.cluster.x-k8s.io",
+            &rbk::backends::KubeSelector {
+                namespace: NS.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("machines");
     let names: Vec<&str> = machines.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, vec!["capi-test-1-cp-x1", "capi-test-1-md-0-x2"]);
-    kube.objects(&scope, "cluster", NS).await.expect("again");
+    kube.list(
+        &scope,
+        "cluster",
+        &rbk::backends::KubeSelector {
+            namespace: NS.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("again");
     let discovery = fake.with(|s| {
         s.requests
             .iter()
@@ -102,7 +127,14 @@ async fn cluster_api_objects_with_conditions_via_discovery() {
     );
 
     let err = kube
-        .objects(&scope, "openstackcluster", NS)
+        .list(
+            &scope,
+            "openstackcluster",
+            &rbk::backends::KubeSelector {
+                namespace: NS.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect_err("group not served");
     assert!(
@@ -110,10 +142,17 @@ async fn cluster_api_objects_with_conditions_via_discovery() {
         "{err}"
     );
     let err = kube
-        .objects(&scope, "widgets", NS)
+        .list(
+            &scope,
+            "widgets",
+            &rbk::backends::KubeSelector {
+                namespace: NS.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect_err("unknown kind");
-    assert!(matches!(err, CallError::Config { .. }), "{err:?}");
+    assert!(err.to_string().contains("\"widgets\""), "{err:?}");
 }
 
 #[tokio::test]

@@ -1,14 +1,13 @@
 //! The OpenStack backend against a hand-rolled fake cloud on 127.0.0.1
 //! (`support::fake_openstack`): tokens, re-authentication, retries, errors,
 //! name resolution and secret hygiene.
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::fake_openstack::{Fake, LB_ID, PASSWORD, PROJECT_ID, VM_ID};
 use rbk::backends::openstack::{OpenStackConfig, RealOpenStack, Tuning};
 use rbk::backends::{CallError, OpenStack, OpenStackScope};
 use rbk::clock::Clock;
-use support::fake_openstack::{Fake, LB_ID, PASSWORD, PROJECT_ID, VM_ID};
 
 struct Setup {
     fake: Fake,

@@ -1,14 +1,13 @@
 //! The real OpenStack client against `rbk sim serve` over loopback HTTP: the
 //! simulator is one more server the client must work with, seen only through
 //! its HTTP APIs, its env files and `/_sim/stats`.
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::sim_serve::SimServe;
 use rbk::backends::openstack::{OpenStackConfig, RealOpenStack, Tuning};
 use rbk::backends::{CallError, OpenStack, OpenStackScope};
 use rbk::clock::Clock;
-use support::sim_serve::SimServe;
 
 const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
 const VM: &str = "capi-mgmt-v2";
@@ -291,7 +290,14 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
     assert!(pods.iter().any(|p| p.name.starts_with("capi-")), "{pods:?}");
     let ns = format!("magnum-{CAPI_PROJECT}");
     let clusters = kube
-        .objects(&scope, "cluster", &ns)
+        .list(
+            &scope,
+            "cluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("clusters");
     assert_eq!(clusters.len(), 1, "{clusters:?}");
@@ -300,12 +306,26 @@ async fn kube_reads_against_the_simulated_mgmt_cluster() {
         "{clusters:?}"
     );
     let ocs = kube
-        .objects(&scope, "openstackcluster", &ns)
+        .list(
+            &scope,
+            "openstackcluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("openstackclusters");
     assert_eq!(ocs.len(), 1);
     let machines = kube
-        .objects(&scope, "machine", &ns)
+        .list(
+            &scope,
+            "machine",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("machines");
     assert!(

@@ -1,12 +1,11 @@
 //! The ssh backend against a real sshd on 127.0.0.1 (see `support::sshd`).
-mod support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::support::sshd::Sshd;
 use rbk::backends::ssh::RealSsh;
 use rbk::backends::{CallError, KnownHostsPolicy, Ssh, SshScope};
-use support::sshd::Sshd;
 
 const T: Duration = Duration::from_secs(20);
 

@@ -4,16 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::root;
 use rbk::diagnostic::Code;
 use rbk::render::book::{builtin_reference, diagnostic_index, summary, RunbookEntry};
 use rbk::resolve::Compilation;
 
 const BLESS_HINT: &str =
-    "regenerate with: RBK_BLESS=1 cargo test --test render --test book (or scripts/render-book)";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+    "regenerate with: RBK_BLESS=1 cargo test --test integration -- book:: render:: (or scripts/render-book)";
 
 fn src() -> PathBuf {
     root().join("book/src")

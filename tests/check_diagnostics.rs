@@ -4,13 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::support::root;
 use rbk::check;
 use rbk::diagnostic::{Code, Diagnostic};
 use rbk::resolve::Compilation;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Check a file by its path relative to the crate, so rendered file names
 /// are the same on every machine.
@@ -133,11 +130,14 @@ fn good_blocks(page: &str) -> Vec<String> {
 #[test]
 fn every_code_has_a_book_page_with_bad_and_good_examples() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("examples/common.rbk"),
-        dir.path().join("common.rbk"),
-    )
-    .expect("copy common.rbk");
+    // Good examples may `use` these, as the bad ones do.
+    for shared in ["common.rbk", "check-server.rbk"] {
+        std::fs::copy(
+            root().join("examples").join(shared),
+            dir.path().join(shared),
+        )
+        .expect("copy a shared example");
+    }
     for c in Code::ALL {
         let page = root().join(format!("book/src/diagnostics/{}.md", c.as_str()));
         let text =

@@ -277,3 +277,110 @@ procedure everything "All" {
         Some("did you mean `verify.repair_needed`?")
     );
 }
+
+const FAIL_OVER_ONE: &str = r#"use "layers.rbk"
+procedure fail_over "Fail one load balancer over" {
+  layer "lb"
+  param lb: str "Load balancer id"
+  step failover "Failover" {
+    scope openstack {
+      confirm "fail {lb} over?"
+      openstack.loadbalancer.failover(lb)
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_call_in_a_parallel_loop_of_an_exclusive_procedure_is_rbk403() {
+    let caller = |parallel: &str| {
+        format!(
+            r#"use "start.rbk"
+use "fail-over.rbk"
+procedure everything "All" {{
+  call start
+  step each "Each" layer lb {{
+    foreach id in ["a", "b"]{parallel} {{
+      call fail_over(lb: id)
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let files = |text: &str| -> Vec<Code> {
+        let text = text.to_string();
+        codes(&check_files(&[
+            ("all.rbk", &text),
+            ("layers.rbk", LAYERS),
+            ("start.rbk", START),
+            ("fail-over.rbk", FAIL_OVER_ONE),
+        ]))
+    };
+    assert_eq!(files(&caller("")), vec![]);
+    assert_eq!(files(&caller(" parallel")), vec![Code::ExclusiveInParallel]);
+}
+
+#[test]
+fn a_call_statement_acts_on_the_callees_layers() {
+    // The loop fails load balancers over before the vm gate has passed.
+    let bad = r#"use "start.rbk"
+use "fail-over.rbk"
+procedure everything "All" {
+  step each "Each" layer vm {
+    foreach id in ["a", "b"] {
+      call fail_over(lb: id)
+    }
+  }
+  call start
+}
+"#;
+    let diags = check_files(&[
+        ("all.rbk", bad),
+        ("layers.rbk", LAYERS),
+        ("start.rbk", START),
+        ("fail-over.rbk", FAIL_OVER_ONE),
+    ]);
+    assert_eq!(codes(&diags), vec![Code::LayerOrder]);
+    assert!(
+        diags[0].message.contains("`each` acts on layer `lb`"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn call_arguments_are_checked_against_the_params() {
+    let caller = |args: &str| {
+        format!(
+            r#"use "fail-over.rbk"
+procedure everything "All" {{
+  call fail_over{args}
+}}
+"#
+        )
+    };
+    let check = |args: &str| -> Vec<Code> {
+        let text = caller(args);
+        codes(&check_files(&[
+            ("all.rbk", &text),
+            ("layers.rbk", LAYERS),
+            ("fail-over.rbk", FAIL_OVER_ONE),
+        ]))
+    };
+    assert_eq!(check(r#"(lb: "a")"#), vec![]);
+    assert_eq!(check(""), vec![Code::MissingCallArgument]);
+    assert_eq!(
+        check(r#"("a")"#),
+        vec![Code::MissingCallArgument, Code::UnknownCallArgument]
+    );
+    assert_eq!(
+        check(r#"(lb: "a", lb: "b")"#),
+        vec![Code::UnknownCallArgument]
+    );
+    assert_eq!(check("(lb: 3)"), vec![Code::CallArgType]);
+    assert_eq!(
+        check(r#"(lb: "a", nope: 1)"#),
+        vec![Code::UnknownCallArgument]
+    );
+}

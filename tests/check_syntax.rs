@@ -1,8 +1,8 @@
 //! Syntax errors as authors see them, and input built to exhaust the stack.
 //! The messages are snapshotted together so a grammar change that makes any
 //! of them worse shows up in review.
-use std::process::Command;
 
+use crate::support::rbk;
 use rbk::diagnostic::SourceFile;
 
 /// One broken statement or item each, in a minimal procedure.
@@ -106,8 +106,7 @@ fn deep_nesting_is_refused_not_a_crash() {
         let path = dir.path().join(format!("{}.rbk", what.replace(' ', "-")));
         let text = format!("procedure p \"t\" {{\n  step s \"s\" {{\n    {stmt}\n  }}\n}}\n");
         std::fs::write(&path, text).expect("write");
-        let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .args(["check", "--format", "json"])
+        let out = rbk(["check", "--format", "json"])
             .arg(&path)
             .output()
             .expect("run rbk");

@@ -1,11 +1,11 @@
 //! `rbk check` as a user runs it: the real binary, its exit codes and its
 //! output formats (human, json, sarif).
+use crate::support;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn rbk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(args)
+    support::rbk(args)
         .env("NO_COLOR", "1")
         .output()
         .expect("run rbk")

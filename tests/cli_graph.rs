@@ -1,12 +1,9 @@
 //! `rbk graph` as a user runs it: DOT, Mermaid and JSON, deterministic.
-use std::process::{Command, Output};
+use crate::support;
+use std::process::Output;
 
 fn rbk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("run rbk")
+    support::rbk(args).output().expect("run rbk")
 }
 
 const BRANCHY: &str = r#"

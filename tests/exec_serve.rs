@@ -1,39 +1,19 @@
 //! `rbk exec` with the real backends against `rbk sim serve` over HTTP, and
 //! against a closed port on 127.0.0.1: no secret leaks, one token per scope,
 //! clear diagnostics naming the call, Ctrl-C.
-#[path = "sim_support/mod.rs"]
-mod sim_support;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use sim_support::Sim;
+use crate::support::{rbk, sim::Sim};
 
 fn rbk_exec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .arg("exec")
+    rbk(["exec"])
         .args(args)
         .current_dir(dir)
         .env_remove("OS_CLOUD")
-        .stdin(Stdio::null())
         .output()
         .expect("run rbk exec")
-}
-
-fn get(base: &str, path: &str) -> serde_json::Value {
-    let addr = base.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(addr).expect("connect to the sim");
-    use std::io::{Read, Write};
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read");
-    let body = raw.split("\r\n\r\n").nth(1).unwrap_or("");
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
 }
 
 const PROCEDURE: &str = r#"
@@ -110,7 +90,7 @@ fn the_password_never_leaks_and_each_scope_gets_one_token() {
         assert!(!text.contains(&password), "the password appears in {what}");
     }
     // Two distinct scopes (capi project, admin): two tokens, reused across steps.
-    let stats = get(&sim.base, "/_sim/stats");
+    let stats = sim.serve.stats();
     assert_eq!(stats["tokens_issued"], 2, "{stats}");
 }
 
@@ -140,12 +120,10 @@ procedure wait "Wait for a port that never opens" {{
     )
     .expect("write");
     let journal = dir.path().join("j.jsonl");
-    let child = Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["exec", "--journal"])
+    let child = rbk(["exec", "--journal"])
         .arg(&journal)
         .arg("wait.rbk")
         .current_dir(dir.path())
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

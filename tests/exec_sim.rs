@@ -1,26 +1,20 @@
 //! `rbk exec --sim`: the real binary against the simulated cloud. Every
 //! example and procedure runs to success in the scenario it is written for;
 //! the journal is stable (virtual clock); bad input exits 2; failures exit 1.
+use crate::support::{self, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EXAMPLES_SITE: &str = "sites/examples.toml";
 const CAPI_SITE: &str = "sites/capi-mgmt.toml";
 const START: &str = "examples/start.rbk";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `rbk exec SIM --site SITE EXTRA... FILE`, where `sim` is the whole flag
 /// (`--sim` or `--sim=SCENARIO`).
 fn exec(sim: &str, site: &str, extra: &[&str], file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["exec", sim, "--site", site])
+    support::rbk(["exec", sim, "--site", site])
         .args(extra)
         .arg(file)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
         .output()
         .expect("run rbk")
 }
@@ -87,6 +81,14 @@ fn scenario_for(file: &Path) -> &'static str {
     }
 }
 
+/// `--set` values for procedures whose params have no default.
+fn params_for(file: &Path) -> &'static [&'static str] {
+    match file.file_stem().and_then(|s| s.to_str()) {
+        Some("check-server") => &["--set", "server=capi-mgmt-v2"],
+        _ => &[],
+    }
+}
+
 fn rbk_files(dir: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .expect("read dir")
@@ -114,7 +116,10 @@ fn every_example_and_procedure_runs_under_sim() {
                 .to_string();
             let sim = format!("--sim={}", scenario_for(&file));
             let journal = Journal::new();
-            let o = exec(&sim, site, &["--yes", "--journal", &journal.arg()], &rel);
+            let journal_arg = journal.arg();
+            let mut extra = vec!["--yes", "--journal", &journal_arg];
+            extra.extend(params_for(&file));
+            let o = exec(&sim, site, &extra, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(

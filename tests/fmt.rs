@@ -1,8 +1,8 @@
 //! `rbk fmt`: idempotent on every example and procedure, keeps comments,
 //! and `--check` reports through its exit code.
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::support;
 use rbk::diagnostic::SourceFile;
 use rbk::fmt::format_str;
 use rbk::syntax::{self, ast};
@@ -213,10 +213,7 @@ fn comments_in_awkward_places_are_kept() {
 }
 
 fn rbk(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(args)
-        .output()
-        .expect("run rbk")
+    support::rbk(args).output().expect("run rbk")
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! without a panic and ends in bounded wall time.
 //!
 //! `fuzz_smoke` runs a few hundred inputs with the test suite. The long run
-//! is one command, `scripts/fuzz [INPUTS] [SEED]` (this file's `fuzz`, which
+//! is one command, `scripts/fuzz [INPUTS] [SEED]` (`fuzz::fuzz`, which
 //! is ignored by default); findings are written to `target/fuzz-findings/`.
 //! See `bench/fuzz.md` for the runs made and what they found.
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -6,16 +6,12 @@
 //! world-changing call was journaled (and synced) as an intent before it was
 //! sent; no destructive call is sent without its verify-then-delete re-check
 //! in the same run, and no server is deleted twice.
-#[path = "support/sim_serve.rs"]
-#[allow(dead_code)]
-mod sim_serve;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::sim_serve::SimServe;
 use serde_json::Value;
-use sim_serve::SimServe;
 
 const KILLS: usize = 50;
 const SPEED: f64 = 200.0;

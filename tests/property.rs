@@ -11,8 +11,7 @@ use rbk::diagnostic::{Diagnostic, SourceFile};
 use rbk::resolve::Compilation;
 use rbk::syntax;
 
-#[path = "support/examples.rs"]
-mod example_files;
+use crate::support::examples as example_files;
 
 fn examples() -> &'static [(PathBuf, String)] {
     static EXAMPLES: std::sync::OnceLock<Vec<(PathBuf, String)>> = std::sync::OnceLock::new();

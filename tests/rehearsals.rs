@@ -1,15 +1,10 @@
 //! Rehearsals: the seed runbook's procedures run on the simulated cloud in
 //! each failure situation the seed describes, asserting on the journal that
 //! they end the way the seed says they should.
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support::{rbk, root};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 struct Rehearsal {
     code: i32,
@@ -24,8 +19,7 @@ impl Rehearsal {
         let dir = tempfile::tempdir().expect("temp dir");
         let journal = dir.path().join("journal.jsonl");
         let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .arg("exec")
+        let out = rbk(["exec"])
             .arg(format!("--sim={scenario}"))
             .arg("--yes")
             .arg("--site")

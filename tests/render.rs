@@ -2,15 +2,11 @@
 //! one HTML page, the CLI's exit codes, and the freshness of the generated
 //! runbooks in `book/src/runbooks/`.
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::support::{self, root};
 use rbk::render::book::{runbook_index, RunbookEntry};
 use rbk::render::{render, Format, Options, SiteValues};
 use rbk::resolve::Compilation;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `*.rbk` directly in `dir` (relative to the repo), sorted; none when the
 /// folder does not exist yet.
@@ -117,11 +113,7 @@ fn site_values_replace_placeholders() {
 }
 
 fn rbk(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run rbk")
+    support::rbk(args).output().expect("run rbk")
 }
 
 #[test]
@@ -244,7 +236,7 @@ fn book_runbooks_are_rendered_from_procedures() {
     }
     assert!(
         stale.is_empty(),
-        "generated runbooks are stale: {stale:?}\nregenerate them with: RBK_BLESS=1 cargo test --test render --test book \
+        "generated runbooks are stale: {stale:?}\nregenerate them with: RBK_BLESS=1 cargo test --test integration -- book:: render:: \
          (or scripts/render-book)"
     );
 }

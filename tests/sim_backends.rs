@@ -118,10 +118,30 @@ async fn lb_repair_story_through_the_real_clients() {
             .find(|c| c.type_ == "Available")
             .map(|c| c.status.clone())
     };
-    let clusters = kube.objects(&scope, "cluster", &ns).await.unwrap();
+    let clusters = kube
+        .list(
+            &scope,
+            "cluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(available(&clusters).as_deref(), Some("False"));
     clock.sleep(Duration::from_secs(600)).await;
-    let clusters = kube.objects(&scope, "cluster", &ns).await.unwrap();
+    let clusters = kube
+        .list(
+            &scope,
+            "cluster",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(available(&clusters).as_deref(), Some("True"));
     assert_eq!(kube.nodes(&scope).await.unwrap().len(), 1);
     assert!(kube
@@ -130,7 +150,20 @@ async fn lb_repair_story_through_the_real_clients() {
         .unwrap()
         .iter()
         .all(|p| p.phase == "Running"));
-    assert_eq!(kube.objects(&scope, "machine", &ns).await.unwrap().len(), 2);
+    assert_eq!(
+        kube.list(
+            &scope,
+            "machine",
+            &rbk::backends::KubeSelector {
+                namespace: ns.to_string(),
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .len(),
+        2
+    );
     drop(cloud);
 }
 

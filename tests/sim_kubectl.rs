@@ -1,10 +1,9 @@
 //! The seed runbook's `kubectl` commands (Section 4 and 6), run by the stock
 //! kubectl against `rbk sim serve`'s Kubernetes API, asserting on what they print.
-mod sim_support;
 
 use std::time::Duration;
 
-use sim_support::{http, Sim, KUBE_API_LB};
+use crate::support::sim::{http, Sim, KUBE_API_LB};
 
 const NS: &str = "magnum-674171fd28d446d3a37073b6a761e910";
 
@@ -147,7 +146,7 @@ fn kube_api_is_unreachable_while_parked() {
 fn cluster_available_clears_about_10_min_after_failover() {
     let sim = Sim::start("lb-error", 60.0);
     assert_eq!(available(&sim), "False");
-    let token = sim.token(sim_support::CAPI_PROJECT);
+    let token = sim.token(crate::support::sim::CAPI_PROJECT);
     let (status, body) = http(
         sim.port,
         "PUT",

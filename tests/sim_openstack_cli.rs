@@ -1,11 +1,10 @@
 //! The seed runbook's `openstack` commands, run by the stock
 //! python-openstackclient (with the octavia and magnum plugins) against
 //! `rbk sim serve`, asserting on what they print.
-mod sim_support;
 
 use std::time::Duration;
 
-use sim_support::{Scope, Sim, CAPI_PROJECT, KUBE_API_LB};
+use crate::support::sim::{Scope, Sim, CAPI_PROJECT, KUBE_API_LB};
 
 /// One column of a `show`, as `-f value -c COLUMN` prints it (trimmed).
 fn value(sim: &Sim, scope: Scope, show: &[&str], column: &str) -> String {

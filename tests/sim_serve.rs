@@ -1,16 +1,13 @@
 //! `rbk sim serve` itself: loopback only, the first stdout line, the env
 //! files, Keystone's 401, the `/_sim/*` endpoints. Needs no external peer.
-mod sim_support;
 
-use std::process::Command;
-
-use sim_support::{http, Sim};
+use crate::support::rbk;
+use crate::support::sim::{http, Sim};
 
 #[test]
 fn non_loopback_listen_is_refused_with_exit_2() {
     for addr in ["0.0.0.0:0", "10.12.7.40:8080", "[::]:0"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .args(["sim", "serve", "--listen", addr])
+        let out = rbk(["sim", "serve", "--listen", addr])
             .output()
             .expect("run rbk");
         assert_eq!(out.status.code(), Some(2), "{addr}");
@@ -21,8 +18,7 @@ fn non_loopback_listen_is_refused_with_exit_2() {
 
 #[test]
 fn unknown_scenario_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["sim", "serve", "--scenario", "no-such-thing"])
+    let out = rbk(["sim", "serve", "--scenario", "no-such-thing"])
         .output()
         .expect("run rbk");
     assert_eq!(out.status.code(), Some(2));
@@ -31,10 +27,7 @@ fn unknown_scenario_is_a_usage_error() {
 
 #[test]
 fn scenarios_are_listed_one_per_line() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbk"))
-        .args(["sim", "scenarios"])
-        .output()
-        .expect("run rbk");
+    let out = rbk(["sim", "scenarios"]).output().expect("run rbk");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let names: Vec<&str> = text
@@ -146,7 +139,7 @@ fn microversions_placement_and_api_error_bodies() {
     )
     .unwrap();
     let sim = Sim::start(file.to_str().unwrap(), 1.0);
-    let tok = sim.token(sim_support::CAPI_PROJECT);
+    let tok = sim.token(crate::support::sim::CAPI_PROJECT);
     let auth = ("X-Auth-Token", tok.as_str());
 
     // Up to 2.87 os-hypervisors reports memory; from 2.88 it does not.
@@ -231,7 +224,10 @@ fn microversions_placement_and_api_error_bodies() {
         &[auth, ("X-Subject-Token", tok.as_str())],
     );
     assert_eq!(s, 200);
-    assert_eq!(v["token"]["project"]["id"], sim_support::CAPI_PROJECT);
+    assert_eq!(
+        v["token"]["project"]["id"],
+        crate::support::sim::CAPI_PROJECT
+    );
     assert!(v["token"]["catalog"]
         .as_array()
         .unwrap()

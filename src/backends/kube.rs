@@ -2,11 +2,11 @@
 //!
 //! A client per scope (its kubeconfig: the scope's path, else `KUBECONFIG`,
 //! else `~/.kube/config`), reused across calls. Nodes and pods are typed
-//! (k8s-openapi); Cluster API kinds are dynamic objects whose version is
-//! found by discovery, as kubectl does, so a management cluster serving
-//! `cluster.x-k8s.io/v1beta2` works as well as one serving `v1beta1`.
-//! Every call is read-only: each attempt has a timeout, and transient
-//! failures are retried with backoff.
+//! (k8s-openapi); every other kind is a dynamic object whose group, version
+//! and scope are found by discovery, as kubectl does, so a management
+//! cluster serving `cluster.x-k8s.io/v1beta2` works as well as one serving
+//! `v1beta1`. Each attempt has a timeout; reads retry transient failures
+//! with backoff, changes are sent once.
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -14,18 +14,35 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use k8s_openapi::api::core::v1::{Node as K8sNode, Pod as K8sPod};
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, ObjectList};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, EvictParams, ListParams, LogParams, ObjectList,
+    Patch, PatchParams,
+};
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::discovery::Scope;
 use serde_json::Value;
 
 use super::local::expand_home;
-use super::{tls, CallError, Condition, Kube, KubeObject, KubeScope, Node, Pod};
+use super::{
+    tls, CallError, Condition, Drain, DrainOptions, Kube, KubeObject, KubeScope, KubeSelector,
+    Node, Pod,
+};
 use crate::clock::Clock;
 
 pub mod calls {
     pub const NODES: &str = "kube.nodes";
     pub const PODS: &str = "kube.pods";
     pub const GET: &str = "kube.get";
+    pub const LIST: &str = "kube.list";
+    pub const APPLY: &str = "kube.apply";
+    pub const PATCH: &str = "kube.patch";
+    pub const DELETE: &str = "kube.delete";
+    pub const SCALE: &str = "kube.scale";
+    pub const ROLLOUT_RESTART: &str = "kube.rollout_restart";
+    pub const CORDON: &str = "kube.cordon";
+    pub const UNCORDON: &str = "kube.uncordon";
+    pub const DRAIN: &str = "kube.drain";
+    pub const LOGS: &str = "kube.logs";
 }
 
 /// Page size for list calls (kubectl uses 500 too).
@@ -53,7 +70,7 @@ struct ScopeClient {
     /// The API server, for messages.
     target: String,
     /// `kind` argument -> resolved resource, found once per scope.
-    resources: tokio::sync::Mutex<HashMap<String, ApiResource>>,
+    resources: tokio::sync::Mutex<HashMap<String, Resolved>>,
 }
 
 pub struct RealKube {
@@ -105,11 +122,11 @@ impl RealKube {
             })?,
         };
         config.connect_timeout = Some(self.connect_timeout());
-        // kube's own retry layer waits in wall time and says nothing; our
-        // loop (`retrying`) waits on the run's clock and reports each try.
-        config.default_retry = false;
         config.read_timeout = Some(self.tuning.timeout);
         config.write_timeout = Some(self.tuning.timeout);
+        // rbk retries reads itself, on its own clock; a 429 from the
+        // Eviction API is an answer (a budget says not now), not a fault.
+        config.default_retry = false;
         let target = config.cluster_url.to_string();
         tls::ensure_crypto_provider();
         let client = kube::Client::try_from(config).map_err(|e| {
@@ -183,14 +200,20 @@ impl RealKube {
     }
 
     /// Every page of a list.
-    async fn list_all<K>(&self, call: &str, target: &str, api: &Api<K>) -> Result<Vec<K>, CallError>
+    async fn list_all<K>(
+        &self,
+        call: &str,
+        target: &str,
+        api: &Api<K>,
+        base: &ListParams,
+    ) -> Result<Vec<K>, CallError>
     where
         K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut params = ListParams::default().limit(PAGE);
+            let mut params = base.clone().limit(PAGE);
             if let Some(t) = &token {
                 params = params.continue_token(t);
             }
@@ -203,73 +226,279 @@ impl RealKube {
         }
     }
 
-    /// `cluster`, `machine`, `openstackcluster` (and plurals), or any
-    /// `plural.group`, to an API resource at the version the server prefers.
-    async fn resource(&self, sc: &ScopeClient, kind: &str) -> Result<ApiResource, CallError> {
-        let key = kind.to_ascii_lowercase();
-        if let Some(ar) = sc.resources.lock().await.get(&key) {
-            return Ok(ar.clone());
+    /// Send a change once, with the per-attempt timeout: never retried, so
+    /// a timeout leaves the outcome unknown and says so.
+    async fn write<T, Fut>(&self, call: &str, target: &str, fut: Fut) -> Result<T, CallError>
+    where
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        match tokio::time::timeout(self.tuning.timeout, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(map_error(call, target, &e, self.tuning.timeout)),
+            Err(_) => Err(CallError::Timeout {
+                call: call.into(),
+                after: self.tuning.timeout,
+            }),
         }
-        let (group, plural, pinned) = match known_kind(&key) {
-            Some(k) => (k.group.to_string(), k.plural.to_string(), Some(k)),
+    }
+
+    /// A `kind` argument to the API resource the server prefers for it:
+    /// a well-known name or short name, `plural.group`, or (last resort)
+    /// any kind or plural in full discovery.
+    async fn resource(
+        &self,
+        sc: &ScopeClient,
+        kind: &str,
+        call: &str,
+    ) -> Result<Resolved, CallError> {
+        let key = kind.trim().to_ascii_lowercase();
+        if let Some(r) = sc.resources.lock().await.get(&key) {
+            return Ok(r.clone());
+        }
+        let wanted = match known_kind(&key) {
+            Some(k) => Some((k.group.to_string(), k.plural.to_string(), Some(k))),
             None => match key.split_once('.') {
-                Some((plural, group)) if !plural.is_empty() && group.contains('.') => (group.to_string(), plural.to_string(), None),
-                _ => {
-                    return Err(CallError::Config {
-                        call: calls::GET.into(),
-                        message: format!(
-                            "unknown kind {kind:?}: use cluster, machine, openstackcluster, or plural.group \
-                             (e.g. machinedeployments.cluster.x-k8s.io)"
-                        ),
-                    })
+                Some((plural, group)) if !plural.is_empty() && group.contains('.') => {
+                    Some((group.to_string(), plural.to_string(), None))
                 }
+                _ => None,
             },
         };
+        let resolved = match wanted {
+            Some((group, plural, pinned)) => {
+                self.resource_in_group(sc, &group, &plural, pinned, call)
+                    .await?
+            }
+            None => self.resource_anywhere(sc, &key, call).await?,
+        };
+        sc.resources.lock().await.insert(key, resolved.clone());
+        Ok(resolved)
+    }
+
+    async fn resource_in_group(
+        &self,
+        sc: &ScopeClient,
+        group: &str,
+        plural: &str,
+        pinned: Option<KnownKind>,
+        call: &str,
+    ) -> Result<Resolved, CallError> {
         let discovered = self
-            .read(calls::GET, &sc.target, || {
-                kube::discovery::group(&sc.client, &group)
+            .read(call, &sc.target, || {
+                kube::discovery::group(&sc.client, group)
             })
             .await;
-        let ar = match discovered {
+        match discovered {
             Ok(api_group) => api_group
                 .recommended_resources()
                 .into_iter()
-                .map(|(ar, _)| ar)
-                .find(|ar| ar.plural == plural)
+                .find(|(ar, _)| ar.plural == plural || ar.kind.eq_ignore_ascii_case(plural))
+                .map(|(ar, caps)| Resolved {
+                    namespaced: caps.scope == Scope::Namespaced,
+                    ar,
+                })
                 .ok_or_else(|| CallError::Remote {
-                    call: calls::GET.into(),
+                    call: call.into(),
                     status: Some(404),
                     message: format!(
                         "{} serves API group {group} but no resource {plural:?}",
                         sc.target
                     ),
-                })?,
-            Err(e) if is_missing_group(&e) => {
-                return Err(CallError::Remote {
-                    call: calls::GET.into(),
-                    status: Some(404),
-                    message: format!(
-                        "{} does not serve API group {group} (is the CRD installed?)",
-                        sc.target
-                    ),
-                })
-            }
+                }),
+            Err(e) if is_missing_group(&e) => Err(CallError::Remote {
+                call: call.into(),
+                status: Some(404),
+                message: format!(
+                    "{} does not serve API group {group} (is the CRD installed?)",
+                    sc.target
+                ),
+            }),
             // Discovery itself failed (some API servers restrict it): fall
             // back to the version rbk was written against.
             Err(e) => match pinned {
-                Some(k) => ApiResource {
-                    group: k.group.into(),
-                    version: k.version.into(),
-                    api_version: format!("{}/{}", k.group, k.version),
-                    kind: k.kind.into(),
-                    plural: k.plural.into(),
-                },
-                None => return Err(e),
+                Some(k) => Ok(Resolved {
+                    ar: ApiResource {
+                        group: k.group.into(),
+                        version: k.version.into(),
+                        api_version: if k.group.is_empty() {
+                            k.version.into()
+                        } else {
+                            format!("{}/{}", k.group, k.version)
+                        },
+                        kind: k.kind.into(),
+                        plural: k.plural.into(),
+                    },
+                    namespaced: k.namespaced,
+                }),
+                None => Err(e),
             },
-        };
-        sc.resources.lock().await.insert(key, ar.clone());
-        Ok(ar)
+        }
     }
+
+    async fn resource_anywhere(
+        &self,
+        sc: &ScopeClient,
+        key: &str,
+        call: &str,
+    ) -> Result<Resolved, CallError> {
+        let discovery = self
+            .read(call, &sc.target, || {
+                kube::discovery::Discovery::new(sc.client.clone()).run()
+            })
+            .await
+            .map_err(|e| match e {
+                CallError::Remote {
+                    call,
+                    status,
+                    message,
+                } => CallError::Remote {
+                    call,
+                    status,
+                    message: format!("looking for kind {key:?} by discovery: {message}"),
+                },
+                other => other,
+            })?;
+        let found = discovery
+            .groups()
+            .flat_map(|g| g.recommended_resources())
+            .find(|(ar, _)| ar.plural == key || ar.kind.to_ascii_lowercase() == key)
+            .map(|(ar, caps)| Resolved {
+                namespaced: caps.scope == Scope::Namespaced,
+                ar,
+            });
+        found.ok_or_else(|| CallError::Config {
+            call: call.into(),
+            message: format!(
+                "{} serves no kind {key:?}: use a kind, plural or short name \
+                     (deployment, pods, pdb) or plural.group (machinedeployments.cluster.x-k8s.io)",
+                sc.target
+            ),
+        })
+    }
+
+    /// A dynamic API for one kind in one namespace (`default` when empty),
+    /// or cluster-wide for cluster-scoped kinds.
+    async fn api(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        namespace: &str,
+        call: &str,
+    ) -> Result<(Arc<ScopeClient>, Resolved, Api<DynamicObject>), CallError> {
+        let sc = self.client(scope, call).await?;
+        let r = self.resource(&sc, kind, call).await?;
+        let api = if r.namespaced {
+            let ns = if namespace.is_empty() {
+                "default"
+            } else {
+                namespace
+            };
+            Api::namespaced_with(sc.client.clone(), ns, &r.ar)
+        } else {
+            Api::all_with(sc.client.clone(), &r.ar)
+        };
+        Ok((sc, r, api))
+    }
+
+    async fn patch_object(
+        &self,
+        scope: &KubeScope,
+        (kind, name, namespace): (&str, &str, &str),
+        patch: Patch<Value>,
+        call: &str,
+    ) -> Result<KubeObject, CallError> {
+        let (sc, r, api) = self.api(scope, kind, namespace, call).await?;
+        let o = self
+            .write(
+                call,
+                &sc.target,
+                api.patch(name, &PatchParams::default(), &patch),
+            )
+            .await?;
+        Ok(to_object(&r.ar.kind, &o))
+    }
+
+    /// The drain's pods: those to evict, and those left in place by design.
+    /// Refuses (as kubectl does) pods it may not evict without a flag.
+    fn drain_plan(pods: &[K8sPod], options: &DrainOptions) -> DrainPlan {
+        let mut plan = DrainPlan::default();
+        for p in pods {
+            let id = pod_id(p);
+            let owner = p
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .find(|o| o.controller == Some(true));
+            let mirror = p
+                .metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+            let finished = p
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .is_some_and(|ph| ph == "Succeeded" || ph == "Failed");
+            let empty_dir = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.volumes.as_ref())
+                .is_some_and(|vs| vs.iter().any(|v| v.empty_dir.is_some()));
+            if mirror {
+                plan.skipped.push(id);
+            } else if owner.is_some_and(|o| o.kind == "DaemonSet") {
+                if options.ignore_daemonsets {
+                    plan.skipped.push(id);
+                } else {
+                    plan.refused.push((
+                        id,
+                        "is managed by a DaemonSet (ignore_daemonsets: true leaves it)",
+                    ));
+                }
+            } else if owner.is_none() && !finished && !options.force {
+                plan.refused.push((
+                    id,
+                    "has no controller to recreate it (force: true evicts it anyway)",
+                ));
+            } else if empty_dir && !finished && !options.delete_emptydir_data {
+                plan.refused.push((
+                    id,
+                    "has local emptyDir data (delete_emptydir_data: true evicts it)",
+                ));
+            } else {
+                plan.evict.push((
+                    p.metadata.namespace.clone().unwrap_or_default(),
+                    p.metadata.name.clone().unwrap_or_default(),
+                    p.metadata.uid.clone().unwrap_or_default(),
+                ));
+            }
+        }
+        plan
+    }
+}
+
+#[derive(Default)]
+struct DrainPlan {
+    /// (namespace, name, uid)
+    evict: Vec<(String, String, String)>,
+    skipped: Vec<String>,
+    refused: Vec<(String, &'static str)>,
+}
+
+fn pod_id(p: &K8sPod) -> String {
+    format!(
+        "{}/{}",
+        p.metadata.namespace.as_deref().unwrap_or_default(),
+        p.metadata.name.as_deref().unwrap_or_default()
+    )
+}
+
+/// A kind resolved by discovery.
+#[derive(Clone)]
+struct Resolved {
+    ar: ApiResource,
+    namespaced: bool,
 }
 
 fn is_missing_group(e: &CallError) -> bool {
@@ -281,35 +510,153 @@ struct KnownKind {
     version: &'static str,
     kind: &'static str,
     plural: &'static str,
+    namespaced: bool,
+}
+
+/// (names, group, version, kind, plural, namespaced)
+type KnownKindRow = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
+/// Names kubectl users type for common kinds (singular, plural, short).
+/// Anything else is found by full discovery.
+const KNOWN_KINDS: &[KnownKindRow] = &[
+    (&["node", "nodes", "no"], "", "v1", "Node", "nodes", false),
+    (&["pod", "pods", "po"], "", "v1", "Pod", "pods", true),
+    (
+        &["namespace", "namespaces", "ns"],
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        false,
+    ),
+    (
+        &["service", "services", "svc"],
+        "",
+        "v1",
+        "Service",
+        "services",
+        true,
+    ),
+    (
+        &["configmap", "configmaps", "cm"],
+        "",
+        "v1",
+        "ConfigMap",
+        "configmaps",
+        true,
+    ),
+    (
+        &["event", "events", "ev"],
+        "",
+        "v1",
+        "Event",
+        "events",
+        true,
+    ),
+    (
+        &["deployment", "deployments", "deploy"],
+        "apps",
+        "v1",
+        "Deployment",
+        "deployments",
+        true,
+    ),
+    (
+        &["replicaset", "replicasets", "rs"],
+        "apps",
+        "v1",
+        "ReplicaSet",
+        "replicasets",
+        true,
+    ),
+    (
+        &["statefulset", "statefulsets", "sts"],
+        "apps",
+        "v1",
+        "StatefulSet",
+        "statefulsets",
+        true,
+    ),
+    (
+        &["daemonset", "daemonsets", "ds"],
+        "apps",
+        "v1",
+        "DaemonSet",
+        "daemonsets",
+        true,
+    ),
+    (
+        &["poddisruptionbudget", "poddisruptionbudgets", "pdb"],
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+    ),
+    (
+        &["cluster", "clusters"],
+        "cluster.x-k8s.io",
+        "v1beta1",
+        "Cluster",
+        "clusters",
+        true,
+    ),
+    (
+        &["machine", "machines"],
+        "cluster.x-k8s.io",
+        "v1beta1",
+        "Machine",
+        "machines",
+        true,
+    ),
+    (
+        &["machinedeployment", "machinedeployments", "md"],
+        "cluster.x-k8s.io",
+        "v1beta1",
+        "MachineDeployment",
+        "machinedeployments",
+        true,
+    ),
+    (
+        &["openstackcluster", "openstackclusters"],
+        "infrastructure.cluster.x-k8s.io",
+        "v1beta1",
+        "OpenStackCluster",
+        "openstackclusters",
+        true,
+    ),
+    (
+        &["openstackmachine", "openstackmachines"],
+        "infrastructure.cluster.x-k8s.io",
+        "v1beta1",
+        "OpenStackMachine",
+        "openstackmachines",
+        true,
+    ),
+];
+
+/// Is this a well-known cluster-scoped kind (`nodes`, `namespaces`)?
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    known_kind(&kind.to_ascii_lowercase()).is_some_and(|k| !k.namespaced)
 }
 
 fn known_kind(kind: &str) -> Option<KnownKind> {
-    let (group, k, plural) = match kind {
-        "cluster" | "clusters" => ("cluster.x-k8s.io", "Cluster", "clusters"),
-        "machine" | "machines" => ("cluster.x-k8s.io", "Machine", "machines"),
-        "machinedeployment" | "machinedeployments" => (
-            "cluster.x-k8s.io",
-            "MachineDeployment",
-            "machinedeployments",
-        ),
-        "openstackcluster" | "openstackclusters" => (
-            "infrastructure.cluster.x-k8s.io",
-            "OpenStackCluster",
-            "openstackclusters",
-        ),
-        "openstackmachine" | "openstackmachines" => (
-            "infrastructure.cluster.x-k8s.io",
-            "OpenStackMachine",
-            "openstackmachines",
-        ),
-        _ => return None,
-    };
-    Some(KnownKind {
-        group,
-        version: "v1beta1",
-        kind: k,
-        plural,
-    })
+    KNOWN_KINDS.iter().find(|k| k.0.contains(&kind)).map(
+        |&(_, group, version, kind, plural, namespaced)| KnownKind {
+            group,
+            version,
+            kind,
+            plural,
+            namespaced,
+        },
+    )
 }
 
 #[async_trait]
@@ -318,7 +665,7 @@ impl Kube for RealKube {
         let sc = self.client(scope, calls::NODES).await?;
         let api: Api<K8sNode> = Api::all(sc.client.clone());
         Ok(self
-            .list_all(calls::NODES, &sc.target, &api)
+            .list_all(calls::NODES, &sc.target, &api, &ListParams::default())
             .await?
             .iter()
             .map(to_node)
@@ -336,28 +683,342 @@ impl Kube for RealKube {
             None => Api::all(sc.client.clone()),
         };
         Ok(self
-            .list_all(calls::PODS, &sc.target, &api)
+            .list_all(calls::PODS, &sc.target, &api, &ListParams::default())
             .await?
             .iter()
             .map(to_pod)
             .collect())
     }
 
-    async fn objects(
+    async fn get(
         &self,
         scope: &KubeScope,
         kind: &str,
+        name: &str,
         namespace: &str,
+    ) -> Result<KubeObject, CallError> {
+        let (sc, r, api) = self.api(scope, kind, namespace, calls::GET).await?;
+        let o = self.read(calls::GET, &sc.target, || api.get(name)).await?;
+        Ok(to_object(&r.ar.kind, &o))
+    }
+
+    async fn list(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        selector: &KubeSelector,
     ) -> Result<Vec<KubeObject>, CallError> {
-        let sc = self.client(scope, calls::GET).await?;
-        let ar = self.resource(&sc, kind).await?;
-        let api: Api<DynamicObject> = if namespace.is_empty() {
-            Api::all_with(sc.client.clone(), &ar)
+        let sc = self.client(scope, calls::LIST).await?;
+        let r = self.resource(&sc, kind, calls::LIST).await?;
+        let api: Api<DynamicObject> = if r.namespaced && !selector.namespace.is_empty() {
+            Api::namespaced_with(sc.client.clone(), &selector.namespace, &r.ar)
         } else {
-            Api::namespaced_with(sc.client.clone(), namespace, &ar)
+            Api::all_with(sc.client.clone(), &r.ar)
         };
-        let items = self.list_all(calls::GET, &sc.target, &api).await?;
-        Ok(items.iter().map(|o| to_object(&ar.kind, o)).collect())
+        let mut params = ListParams::default();
+        if !selector.labels.is_empty() {
+            params = params.labels(&selector.labels);
+        }
+        if !selector.fields.is_empty() {
+            params = params.fields(&selector.fields);
+        }
+        let items = self
+            .list_all(calls::LIST, &sc.target, &api, &params)
+            .await?;
+        Ok(items.iter().map(|o| to_object(&r.ar.kind, o)).collect())
+    }
+
+    async fn apply(
+        &self,
+        scope: &KubeScope,
+        manifest: &Value,
+        field_manager: &str,
+        force: bool,
+    ) -> Result<KubeObject, CallError> {
+        let call = calls::APPLY;
+        let text = |path: &[&str]| {
+            path.iter()
+                .try_fold(manifest, |v, k| v.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (api_version, kind, name) = (
+            text(&["apiVersion"]),
+            text(&["kind"]),
+            text(&["metadata", "name"]),
+        );
+        if api_version.is_empty() || kind.is_empty() || name.is_empty() {
+            return Err(CallError::Config {
+                call: call.into(),
+                message: "the manifest needs apiVersion, kind and metadata.name".into(),
+            });
+        }
+        let (group, version) = api_version
+            .rsplit_once('/')
+            .unwrap_or(("", api_version.as_str()));
+        let sc = self.client(scope, call).await?;
+        let gvk = kube::api::GroupVersionKind::gvk(group, version, &kind);
+        let (ar, caps) = self
+            .read(call, &sc.target, || {
+                kube::discovery::pinned_kind(&sc.client, &gvk)
+            })
+            .await?;
+        let api: Api<DynamicObject> = if caps.scope == Scope::Namespaced {
+            let ns = text(&["metadata", "namespace"]);
+            let ns = if ns.is_empty() {
+                "default".to_string()
+            } else {
+                ns
+            };
+            Api::namespaced_with(sc.client.clone(), &ns, &ar)
+        } else {
+            Api::all_with(sc.client.clone(), &ar)
+        };
+        let mut params = PatchParams::apply(field_manager);
+        if force {
+            params = params.force();
+        }
+        let o = self
+            .write(
+                call,
+                &sc.target,
+                api.patch(&name, &params, &Patch::Apply(manifest)),
+            )
+            .await?;
+        Ok(to_object(&ar.kind, &o))
+    }
+
+    async fn patch(
+        &self,
+        scope: &KubeScope,
+        target: (&str, &str, &str),
+        patch: &Value,
+        strategy: &str,
+    ) -> Result<KubeObject, CallError> {
+        let patch = match strategy {
+            "merge" | "" => Patch::Merge(patch.clone()),
+            "strategic" => Patch::Strategic(patch.clone()),
+            other => {
+                return Err(CallError::Config {
+                    call: calls::PATCH.into(),
+                    message: format!("patch type {other:?}: use \"merge\" or \"strategic\""),
+                })
+            }
+        };
+        self.patch_object(scope, target, patch, calls::PATCH).await
+    }
+
+    async fn delete(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError> {
+        let (sc, _, api) = self.api(scope, kind, namespace, calls::DELETE).await?;
+        self.write(
+            calls::DELETE,
+            &sc.target,
+            api.delete(name, &DeleteParams::default()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn scale(
+        &self,
+        scope: &KubeScope,
+        (kind, name, namespace): (&str, &str, &str),
+        replicas: i64,
+    ) -> Result<(), CallError> {
+        if replicas < 0 {
+            return Err(CallError::Config {
+                call: calls::SCALE.into(),
+                message: format!("replicas must be 0 or more, got {replicas}"),
+            });
+        }
+        let (sc, _, api) = self.api(scope, kind, namespace, calls::SCALE).await?;
+        let patch = Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}}));
+        self.write(
+            calls::SCALE,
+            &sc.target,
+            api.patch_scale(name, &PatchParams::default(), &patch),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn rollout_restart(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError> {
+        // What `kubectl rollout restart` does: a new pod-template annotation.
+        let at = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let patch = serde_json::json!({"spec": {"template": {"metadata": {"annotations":
+            {"kubectl.kubernetes.io/restartedAt": at}}}}});
+        self.patch_object(
+            scope,
+            (kind, name, namespace),
+            Patch::Merge(patch),
+            calls::ROLLOUT_RESTART,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn cordon(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        unschedulable: bool,
+    ) -> Result<(), CallError> {
+        let call = if unschedulable {
+            calls::CORDON
+        } else {
+            calls::UNCORDON
+        };
+        // kubectl sends `null` to uncordon: the field is removed.
+        let value = if unschedulable {
+            Value::Bool(true)
+        } else {
+            Value::Null
+        };
+        let patch = serde_json::json!({"spec": {"unschedulable": value}});
+        self.patch_object(scope, ("node", node, ""), Patch::Merge(patch), call)
+            .await?;
+        Ok(())
+    }
+
+    async fn drain(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        options: &DrainOptions,
+    ) -> Result<Drain, CallError> {
+        let call = calls::DRAIN;
+        let started = self.clock.now();
+        let out_of_time =
+            || self.clock.now().duration_since(started).unsigned_abs() >= options.timeout;
+        self.cordon(scope, node, true)
+            .await
+            .map_err(|e| rename(e, call))?;
+        let sc = self.client(scope, call).await?;
+        let all: Api<K8sPod> = Api::all(sc.client.clone());
+        let on_node = ListParams::default().fields(&format!("spec.nodeName={node}"));
+        let pods = self.list_all(call, &sc.target, &all, &on_node).await?;
+        let plan = Self::drain_plan(&pods, options);
+        let mut report = Drain {
+            skipped: plan.skipped,
+            ..Drain::default()
+        };
+        if !plan.refused.is_empty() {
+            // kubectl refuses the whole drain before evicting anything.
+            report.remaining = plan.refused.iter().map(|(id, _)| id.clone()).collect();
+            report.message = plan
+                .refused
+                .iter()
+                .map(|(id, why)| format!("{id} {why}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Ok(report);
+        }
+        let mut pending = plan.evict;
+        let mut leaving = Vec::new();
+        loop {
+            let mut refused = Vec::new();
+            for (ns, name, uid) in pending {
+                report.attempts += 1;
+                let api: Api<K8sPod> = Api::namespaced(sc.client.clone(), &ns);
+                match self
+                    .write(call, &sc.target, api.evict(&name, &EvictParams::default()))
+                    .await
+                {
+                    Ok(_) => {
+                        report.evicted.push(format!("{ns}/{name}"));
+                        leaving.push((ns, name, uid));
+                    }
+                    Err(CallError::Remote {
+                        status: Some(404), ..
+                    }) => {}
+                    // 429: a PodDisruptionBudget says not now; retry later.
+                    Err(CallError::Remote {
+                        status: Some(429),
+                        message,
+                        ..
+                    }) => {
+                        report.message = format!("{ns}/{name}: {message}");
+                        refused.push((ns, name, uid));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            pending = refused;
+            if pending.is_empty() || out_of_time() {
+                break;
+            }
+            self.clock.sleep(options.retry_every).await;
+        }
+        // Evicted pods terminate gracefully; wait (within the bound) until
+        // they are gone, as kubectl does.
+        loop {
+            let mut still = Vec::new();
+            for (ns, name, uid) in leaving {
+                let api: Api<K8sPod> = Api::namespaced(sc.client.clone(), &ns);
+                let now = self.read(call, &sc.target, || api.get_opt(&name)).await?;
+                if now.is_some_and(|p| p.metadata.uid.as_deref() == Some(uid.as_str())) {
+                    still.push((ns, name, uid));
+                }
+            }
+            leaving = still;
+            if leaving.is_empty() || out_of_time() {
+                break;
+            }
+            self.clock.sleep(Duration::from_secs(1)).await;
+        }
+        report.remaining = pending
+            .iter()
+            .chain(&leaving)
+            .map(|(ns, name, _)| format!("{ns}/{name}"))
+            .collect();
+        report.drained = report.remaining.is_empty();
+        Ok(report)
+    }
+
+    async fn logs(
+        &self,
+        scope: &KubeScope,
+        pod: &str,
+        namespace: &str,
+        container: &str,
+        tail: i64,
+    ) -> Result<String, CallError> {
+        let sc = self.client(scope, calls::LOGS).await?;
+        let api: Api<K8sPod> = Api::namespaced(sc.client.clone(), namespace);
+        let params = LogParams {
+            container: (!container.is_empty()).then(|| container.to_string()),
+            tail_lines: (tail >= 0).then_some(tail),
+            ..LogParams::default()
+        };
+        self.read(calls::LOGS, &sc.target, || api.logs(pod, &params))
+            .await
+    }
+}
+
+/// The same error, named after the call the user made.
+fn rename(e: CallError, call: &str) -> CallError {
+    match e {
+        CallError::Remote {
+            status, message, ..
+        } => CallError::Remote {
+            call: call.into(),
+            status,
+            message,
+        },
+        other => other,
     }
 }
 
@@ -414,17 +1075,33 @@ fn to_pod(p: &K8sPod) -> Pod {
 }
 
 fn to_object(kind: &str, o: &DynamicObject) -> KubeObject {
-    let status = o.data.get("status");
+    let part = |k: &str| {
+        o.data
+            .get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let status = part("status");
     KubeObject {
         kind: kind.to_string(),
         name: o.metadata.name.clone().unwrap_or_default(),
         namespace: o.metadata.namespace.clone().unwrap_or_default(),
         phase: status
-            .and_then(|s| s.get("phase"))
+            .get("phase")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
-        conditions: status.map(conditions_of).unwrap_or_default(),
+        conditions: conditions_of(&Value::Object(status.clone())),
+        labels: o
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+        spec: part("spec"),
+        status,
     }
 }
 
@@ -562,6 +1239,7 @@ mod tests {
             known_kind("openstackcluster").map(|k| k.group),
             Some("infrastructure.cluster.x-k8s.io")
         );
-        assert!(known_kind("pods").is_none());
+        assert_eq!(known_kind("po").map(|k| k.kind), Some("Pod"));
+        assert!(known_kind("widgets").is_none());
     }
 }

@@ -117,20 +117,109 @@ pub trait OpenStack: Send + Sync {
     ) -> Result<CoeCluster, CallError>;
 }
 
+/// Which objects a `kube.list` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubeSelector {
+    /// Empty: every namespace.
+    pub namespace: String,
+    /// Label selector, as kubectl's `-l`.
+    pub labels: String,
+    /// Field selector, as kubectl's `--field-selector`.
+    pub fields: String,
+}
+
+/// The bound and choices of one `kube.drain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrainOptions {
+    /// Stop retrying refused evictions (and waiting for pods to go) after this long.
+    pub timeout: Duration,
+    /// Wait between rounds of refused evictions (kubectl: 5 s).
+    pub retry_every: Duration,
+    pub ignore_daemonsets: bool,
+    pub delete_emptydir_data: bool,
+    pub force: bool,
+}
+
+/// Kubernetes. `kind` arguments are a kind, plural or short name
+/// (`deployment`, `pods`, `pdb`), or `plural.group`, found by discovery;
+/// an empty namespace means `default` for namespaced kinds.
 #[async_trait]
 pub trait Kube: Send + Sync {
     async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError>;
     /// Pods in one namespace, or in all namespaces when `namespace` is None.
     async fn pods(&self, scope: &KubeScope, namespace: Option<&str>)
         -> Result<Vec<Pod>, CallError>;
-    /// Objects of a kind (`cluster`, `openstackcluster`, `machine`, or any
-    /// `plural.group`) in a namespace, with their conditions.
-    async fn objects(
+    async fn get(
         &self,
         scope: &KubeScope,
         kind: &str,
+        name: &str,
         namespace: &str,
+    ) -> Result<KubeObject, CallError>;
+    async fn list(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        selector: &KubeSelector,
     ) -> Result<Vec<KubeObject>, CallError>;
+    /// Server-side apply of a whole object.
+    async fn apply(
+        &self,
+        scope: &KubeScope,
+        manifest: &serde_json::Value,
+        field_manager: &str,
+        force: bool,
+    ) -> Result<KubeObject, CallError>;
+    /// `strategy` is `merge` or `strategic`.
+    async fn patch(
+        &self,
+        scope: &KubeScope,
+        target: (&str, &str, &str),
+        patch: &serde_json::Value,
+        strategy: &str,
+    ) -> Result<KubeObject, CallError>;
+    async fn delete(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError>;
+    async fn scale(
+        &self,
+        scope: &KubeScope,
+        target: (&str, &str, &str),
+        replicas: i64,
+    ) -> Result<(), CallError>;
+    async fn rollout_restart(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError>;
+    /// Cordon (`unschedulable`) or uncordon a node.
+    async fn cordon(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        unschedulable: bool,
+    ) -> Result<(), CallError>;
+    async fn drain(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        options: &DrainOptions,
+    ) -> Result<Drain, CallError>;
+    /// `tail` < 0: every line.
+    async fn logs(
+        &self,
+        scope: &KubeScope,
+        pod: &str,
+        namespace: &str,
+        container: &str,
+        tail: i64,
+    ) -> Result<String, CallError>;
 }
 
 #[async_trait]

@@ -106,6 +106,33 @@ pub struct KubeObject {
     /// `status.phase` when the kind has one (Machines: Running, Provisioning...).
     pub phase: String,
     pub conditions: Vec<Condition>,
+    /// `metadata.labels`.
+    #[serde(default)]
+    pub labels: serde_json::Map<String, serde_json::Value>,
+    /// `spec`, as the server sent it (empty for kinds without one).
+    #[serde(default)]
+    pub spec: serde_json::Map<String, serde_json::Value>,
+    /// `status`, as the server sent it.
+    #[serde(default)]
+    pub status: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `kube.drain` did: evictions honour PodDisruptionBudgets, so a drain
+/// can end with pods still on the node when its bound runs out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Drain {
+    /// Every pod that had to leave did.
+    pub drained: bool,
+    /// `namespace/name` of each pod evicted.
+    pub evicted: Vec<String>,
+    /// Pods still on the node that should have left (blocked by a budget, or refused).
+    pub remaining: Vec<String>,
+    /// Pods left in place by design (DaemonSet and mirror pods).
+    pub skipped: Vec<String>,
+    /// Eviction requests sent, refused ones included.
+    pub attempts: i64,
+    /// The last refusal (a PodDisruptionBudget's message), or empty.
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::kube::RealKube;
+use super::kube::{calls, RealKube};
 use super::openstack::{OpenStackConfig, RealOpenStack};
 use super::{
-    Amphora, Backends, CallError, CoeCluster, Hypervisor, Kube, KubeObject, KubeScope,
-    LoadBalancer, Local, Node, OpenStack, OpenStackScope, Pod, Server, Ssh, SshOutput, SshScope,
-    Tcp,
+    Amphora, Backends, CallError, CoeCluster, Drain, DrainOptions, Hypervisor, Kube, KubeObject,
+    KubeScope, KubeSelector, LoadBalancer, Local, Node, OpenStack, OpenStackScope, Pod, Server,
+    Ssh, SshOutput, SshScope, Tcp,
 };
 use crate::clock::Clock;
 use crate::sim::{guest, ids, SharedWorld, SimCloud};
@@ -234,29 +234,124 @@ impl SimKube {
 #[async_trait]
 impl Kube for SimKube {
     async fn nodes(&self, scope: &KubeScope) -> Result<Vec<Node>, CallError> {
-        let call = super::kube::calls::NODES;
-        let scope = self.scope(scope, call)?;
-        self.reach(call, self.inner.nodes(&scope)).await
+        let scope = self.scope(scope, calls::NODES)?;
+        self.reach(calls::NODES, self.inner.nodes(&scope)).await
     }
     async fn pods(
         &self,
         scope: &KubeScope,
         namespace: Option<&str>,
     ) -> Result<Vec<Pod>, CallError> {
-        let call = super::kube::calls::PODS;
-        let scope = self.scope(scope, call)?;
-        self.reach(call, self.inner.pods(&scope, namespace)).await
+        let scope = self.scope(scope, calls::PODS)?;
+        self.reach(calls::PODS, self.inner.pods(&scope, namespace))
+            .await
     }
-    async fn objects(
+    async fn get(
         &self,
         scope: &KubeScope,
         kind: &str,
+        name: &str,
         namespace: &str,
-    ) -> Result<Vec<KubeObject>, CallError> {
-        let call = super::kube::calls::GET;
-        let scope = self.scope(scope, call)?;
-        self.reach(call, self.inner.objects(&scope, kind, namespace))
+    ) -> Result<KubeObject, CallError> {
+        let scope = self.scope(scope, calls::GET)?;
+        self.reach(calls::GET, self.inner.get(&scope, kind, name, namespace))
             .await
+    }
+    async fn list(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        selector: &KubeSelector,
+    ) -> Result<Vec<KubeObject>, CallError> {
+        let scope = self.scope(scope, calls::LIST)?;
+        self.reach(calls::LIST, self.inner.list(&scope, kind, selector))
+            .await
+    }
+    async fn apply(
+        &self,
+        scope: &KubeScope,
+        manifest: &serde_json::Value,
+        field_manager: &str,
+        force: bool,
+    ) -> Result<KubeObject, CallError> {
+        let scope = self.scope(scope, calls::APPLY)?;
+        self.inner
+            .apply(&scope, manifest, field_manager, force)
+            .await
+    }
+    async fn patch(
+        &self,
+        scope: &KubeScope,
+        target: (&str, &str, &str),
+        patch: &serde_json::Value,
+        strategy: &str,
+    ) -> Result<KubeObject, CallError> {
+        let scope = self.scope(scope, calls::PATCH)?;
+        self.inner.patch(&scope, target, patch, strategy).await
+    }
+    async fn delete(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError> {
+        let scope = self.scope(scope, calls::DELETE)?;
+        self.inner.delete(&scope, kind, name, namespace).await
+    }
+    async fn scale(
+        &self,
+        scope: &KubeScope,
+        target: (&str, &str, &str),
+        replicas: i64,
+    ) -> Result<(), CallError> {
+        let scope = self.scope(scope, calls::SCALE)?;
+        self.inner.scale(&scope, target, replicas).await
+    }
+    async fn rollout_restart(
+        &self,
+        scope: &KubeScope,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Result<(), CallError> {
+        let scope = self.scope(scope, calls::ROLLOUT_RESTART)?;
+        self.inner
+            .rollout_restart(&scope, kind, name, namespace)
+            .await
+    }
+    async fn cordon(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        unschedulable: bool,
+    ) -> Result<(), CallError> {
+        let scope = self.scope(scope, calls::CORDON)?;
+        self.inner.cordon(&scope, node, unschedulable).await
+    }
+    async fn drain(
+        &self,
+        scope: &KubeScope,
+        node: &str,
+        options: &DrainOptions,
+    ) -> Result<Drain, CallError> {
+        let scope = self.scope(scope, calls::DRAIN)?;
+        self.inner.drain(&scope, node, options).await
+    }
+    async fn logs(
+        &self,
+        scope: &KubeScope,
+        pod: &str,
+        namespace: &str,
+        container: &str,
+        tail: i64,
+    ) -> Result<String, CallError> {
+        let scope = self.scope(scope, calls::LOGS)?;
+        self.reach(
+            calls::LOGS,
+            self.inner.logs(&scope, pod, namespace, container, tail),
+        )
+        .await
     }
 }
 
@@ -275,6 +370,14 @@ enum Reach {
 }
 
 fn reach_sshd(world: &SharedWorld, host: &str) -> Reach {
+    // A node of the scenario's own cluster: silent while it reboots.
+    let node_up = world.read(|w, now| {
+        let k = w.kube.as_ref()?;
+        k.node_for_host(host).map(|n| k.node_reachable(&n, now))
+    });
+    if let Some(up) = node_up {
+        return if up { Reach::Up } else { Reach::Silent };
+    }
     if !is_mgmt(host) {
         return Reach::Silent;
     }
@@ -345,6 +448,18 @@ impl Ssh for SimSsh {
             return Err(CallError::Auth {
                 call: SSH.into(),
                 message: format!("{target}: Permission denied (publickey)."),
+            });
+        }
+        let on_node = self.world.write(|w, now| {
+            let k = w.kube.as_mut()?;
+            let node = k.node_for_host(&scope.host)?;
+            Some(k.ssh(&node, command, now))
+        });
+        if let Some((stdout, stderr, exit)) = on_node {
+            return Ok(SshOutput {
+                stdout,
+                stderr,
+                exit,
             });
         }
         let kubeconfig = self.kubeconfig.clone();

@@ -1,9 +1,68 @@
 //! RBK403: an exclusive action inside `foreach ... parallel`.
 //! RBK405: a destructive or exclusive call inside a poll (retrying blind).
-use super::walk::Frame;
+use super::walk::{self, Frame};
 use super::Ctx;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
+use crate::resolve::Compilation;
+use crate::syntax::ast::{NodeKind, Procedure, StmtKind};
+
+/// The first exclusive builtin `p` calls, itself or through the procedures
+/// it calls.
+fn exclusive_in(comp: &Compilation, p: &Procedure, depth: usize) -> Option<&'static str> {
+    let mut found = None;
+    walk::Index::of(p).calls(&mut |c| {
+        if found.is_none() && c.builtin.is_some_and(|b| b.effect == Effect::Exclusive) {
+            found = c.builtin.map(|b| b.name);
+        }
+    });
+    if found.is_some() || depth >= 8 {
+        return found;
+    }
+    let mut called: Vec<String> = p
+        .nodes()
+        .filter(|n| matches!(n.kind, NodeKind::Call(_)))
+        .map(|n| n.name.name.clone())
+        .collect();
+    walk::statements(p, &mut |_, s, _| {
+        if let StmtKind::Call(c) = &s.kind {
+            called.push(c.name.name.clone());
+        }
+    });
+    called
+        .iter()
+        .filter_map(|name| comp.find_procedure(name))
+        .find_map(|(_, callee)| exclusive_in(comp, callee, depth + 1))
+}
+
+/// RBK403 for a `call` in a parallel loop of a procedure that runs an
+/// exclusive action.
+fn calls_in_parallel(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+    walk::statements(cx.proc, &mut |_, s, frames| {
+        let StmtKind::Call(c) = &s.kind else { return };
+        let Some(pspan) = frames.iter().find_map(|f| match f {
+            Frame::Foreach(fe, _) => fe.parallel.as_ref().map(|p| p.span),
+            _ => None,
+        }) else {
+            return;
+        };
+        let Some((_, callee)) = cx.comp.find_procedure(&c.name.name) else {
+            return;
+        };
+        if let Some(b) = exclusive_in(cx.comp, callee, 1) {
+            out.push(
+                Diagnostic::new(
+                    Code::ExclusiveInParallel,
+                    c.name.span,
+                    format!("`{}` runs `{b}`, which must run one at a time, but this loop is parallel", c.name.name),
+                )
+                .with_label("runs an exclusive action")
+                .with_secondary(pspan, "runs iterations in parallel")
+                .with_help("drop `parallel`: one slot of headroom means one failover at a time (STRICTLY SEQUENTIAL)"),
+            );
+        }
+    });
+}
 
 pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -47,5 +106,6 @@ pub fn check(cx: &Ctx) -> Vec<Diagnostic> {
             }
         }
     });
+    calls_in_parallel(cx, &mut out);
     out
 }

@@ -3,6 +3,7 @@
 //! builtin's layer; a `call`, on whatever the called procedure changes) must
 //! come after every gate of a lower layer that the procedure has, on every
 //! path. Gates passed inside a called procedure count after the call.
+use crate::resolve::builtins::Builtin;
 use std::collections::HashMap;
 
 use petgraph::graph::NodeIndex;
@@ -11,7 +12,7 @@ use super::{walk, Ctx};
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::Compilation;
-use crate::syntax::ast::{Node, NodeKind, Procedure, Span};
+use crate::syntax::ast::{Ident, Node, NodeKind, Procedure, Span, StmtKind};
 
 /// What a procedure does to layers, as seen by a caller.
 #[derive(Debug, Default)]
@@ -34,7 +35,7 @@ fn acting_layers(
     let mut out: HashMap<String, Vec<(String, Span)>> = HashMap::new();
     index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if !b.effect.mutates() {
+        if !b.effect_of_call(Builtin::says_changes(c.args)).mutates() {
             return;
         }
         let entry = out.entry(c.node.name.name.clone()).or_default();
@@ -45,8 +46,11 @@ fn acting_layers(
             entry.push((l, c.callee.span));
         }
     });
+    if depth >= 8 {
+        return out;
+    }
     for n in p.nodes() {
-        if matches!(n.kind, NodeKind::Call) && depth < 8 {
+        if matches!(n.kind, NodeKind::Call(_)) {
             if let Some((_, callee)) = comp.find_procedure(&n.name.name) {
                 let s = summary(comp, callee, depth + 1);
                 let entry = out.entry(n.name.name.clone()).or_default();
@@ -54,6 +58,25 @@ fn acting_layers(
             }
         }
     }
+    // A `call` statement acts, in its node, on what the callee changes.
+    for (n, name) in stmt_calls(p) {
+        if let Some((_, callee)) = comp.find_procedure(&name.name) {
+            let s = summary(comp, callee, depth + 1);
+            let entry = out.entry(n.name.name.clone()).or_default();
+            entry.extend(s.acting.into_iter().map(|l| (l, name.span)));
+        }
+    }
+    out
+}
+
+/// Every `call` statement of `p`, with the node it is in.
+fn stmt_calls(p: &Procedure) -> Vec<(&Node, &Ident)> {
+    let mut out = Vec::new();
+    walk::statements(p, &mut |n, s, _| {
+        if let StmtKind::Call(c) = &s.kind {
+            out.push((n, &c.name));
+        }
+    });
     out
 }
 
@@ -87,7 +110,7 @@ fn gates(comp: &Compilation, p: &Procedure, depth: usize) -> Vec<(String, String
                     out.push((n.name.name.clone(), n.name.name.clone(), l));
                 }
             }
-            NodeKind::Call if depth < 8 => {
+            NodeKind::Call(_) if depth < 8 => {
                 if let Some((_, callee)) = comp.find_procedure(&n.name.name) {
                     let s = summary(comp, callee, depth + 1);
                     out.extend(
@@ -98,6 +121,20 @@ fn gates(comp: &Compilation, p: &Procedure, depth: usize) -> Vec<(String, String
                 }
             }
             _ => {}
+        }
+    }
+    // Gates passed inside procedures that statements call count after
+    // the node that calls them.
+    if depth < 8 {
+        for (n, name) in stmt_calls(p) {
+            if let Some((_, callee)) = comp.find_procedure(&name.name) {
+                let s = summary(comp, callee, depth + 1);
+                out.extend(
+                    s.gates
+                        .into_iter()
+                        .map(|(g, l)| (n.name.name.clone(), g, l)),
+                );
+            }
         }
     }
     out

@@ -128,6 +128,10 @@ pub fn own_exprs<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
             text_exprs(message).for_each(f)
         }
         StmtKind::Doc(d) => text_exprs(&d.text).for_each(f),
+        StmtKind::Call(c) => {
+            c.args.iter().for_each(|a| f(&a.value));
+            c.note.iter().flat_map(text_exprs).for_each(f);
+        }
     }
 }
 

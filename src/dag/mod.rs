@@ -110,12 +110,16 @@ impl Dag {
                 ast::NodeKind::Step(_) => DagKind::Step,
                 ast::NodeKind::Gate(_) => DagKind::Gate,
                 ast::NodeKind::Decide(_) => DagKind::Decide,
-                ast::NodeKind::Call => DagKind::Call,
+                ast::NodeKind::Call(_) => DagKind::Call,
             };
-            let title = match &n.title {
-                Some(t) => t.as_literal().unwrap_or_else(|| t.display_template()),
-                None if kind == DagKind::Call => format!("call {}", n.name.name),
-                None => n.name.name.clone(),
+            let title = match (&n.title, &n.kind) {
+                // A call with arguments is titled by them: they say what it does.
+                (_, ast::NodeKind::Call(args)) if !args.is_empty() => {
+                    format!("call {}({})", n.name.name, ast::args_source(args))
+                }
+                (Some(t), _) => t.as_literal().unwrap_or_else(|| t.display_template()),
+                (None, _) if kind == DagKind::Call => format!("call {}", n.name.name),
+                (None, _) => n.name.name.clone(),
             };
             let layer = n
                 .layer

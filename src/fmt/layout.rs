@@ -152,7 +152,8 @@ impl Printer<'_> {
                 (None, _) => Blank::Keep,
                 // A run of `call`s reads as one list.
                 (Some(ProcItem::Node(a)), ProcItem::Node(b))
-                    if a.kind == NodeKind::Call && b.kind == NodeKind::Call =>
+                    if matches!(a.kind, NodeKind::Call(_))
+                        && matches!(b.kind, NodeKind::Call(_)) =>
                 {
                     Blank::Keep
                 }
@@ -189,6 +190,11 @@ impl Printer<'_> {
     fn node(&mut self, n: &Node) {
         self.docs(&n.doc, start(n.span), &n.name);
         let mut header = format!("{} {}", n.kind.keyword(), n.name.name);
+        if let NodeKind::Call(args) = &n.kind {
+            if !args.is_empty() {
+                header.push_str(&format!("({})", self.args(args)));
+            }
+        }
         if let Some(t) = &n.title {
             header.push_str(&format!(" {}", self.text(t)));
         }
@@ -221,7 +227,7 @@ impl Printer<'_> {
                 }
                 self.close(last(n.span), "}");
             }
-            NodeKind::Call => self.push(header),
+            NodeKind::Call(_) => self.push(header),
         }
     }
 
@@ -294,6 +300,16 @@ impl Printer<'_> {
             )),
             StmtKind::Confirm { message } => self.push(format!("confirm {}", self.text(message))),
             StmtKind::Log { message } => self.push(format!("log {}", self.text(message))),
+            StmtKind::Call(c) => {
+                let mut line = format!("call {}", c.name.name);
+                if !c.args.is_empty() {
+                    line.push_str(&format!("({})", self.args(&c.args)));
+                }
+                if let Some(t) = &c.note {
+                    line.push_str(&format!(" {}", self.text(t)));
+                }
+                self.push(line)
+            }
             StmtKind::Doc(d) => self.doc_item(d),
             StmtKind::Expr(e) => self.push(self.expr(e)),
         }

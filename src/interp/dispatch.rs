@@ -10,7 +10,7 @@ use super::error::{Result, RunError};
 use super::exec::Ctx;
 use super::value::Value;
 use super::Interp;
-use crate::backends::CallError;
+use crate::backends::{CallError, DrainOptions, KubeSelector};
 use crate::diagnostic::Code;
 use crate::resolve::builtins::{self, Builtin, Effect};
 use crate::syntax::ast::{Arg, Path, Span};
@@ -53,13 +53,19 @@ impl<'c> Interp<'c> {
         let command = render_command(b, &values, ctx);
         self.check_forbidden(ctx, b, &command, span)?;
         let journal_args = journal_args(b, &values);
-        if self.opts.dry_run && b.effect.mutates() {
+        let changes = b
+            .params
+            .iter()
+            .position(|p| p.name == "changes")
+            .and_then(|i| values.get(i))
+            .is_some_and(Value::truthy);
+        if self.opts.dry_run && b.effect_of_call(changes).mutates() {
             self.term.would_run(&command);
             self.journal.emit(
                 "call",
                 serde_json::json!({"step": ctx.node, "builtin": b.name, "args": journal_args, "ok": true, "ms": 0, "dry_run": true}),
             );
-            return Ok(Value::Null);
+            return Ok(dry_run_result(b, &values));
         }
         if b.effect.mutates() {
             // Durable before the world changes: a crash from here on leaves
@@ -270,7 +276,83 @@ impl<'c> Interp<'c> {
                 let ns = (!ns.is_empty()).then_some(ns);
                 Value::from_serde(&be.kube.pods(kube!(), ns.as_deref()).await?)
             }
-            "kube.get" => Value::from_serde(&be.kube.objects(kube!(), &s(0), &s(1)).await?),
+            "kube.get" => Value::from_serde(&be.kube.get(kube!(), &s(0), &s(1), &s(2)).await?),
+            "kube.list" => {
+                let selector = KubeSelector {
+                    namespace: s(1),
+                    labels: s(2),
+                    fields: s(3),
+                };
+                Value::from_serde(&be.kube.list(kube!(), &s(0), &selector).await?)
+            }
+            "kube.apply" => {
+                let manifest = v.first().map(Value::to_json).unwrap_or_default();
+                let force = v.get(2).is_some_and(Value::truthy);
+                Value::from_serde(&be.kube.apply(kube!(), &manifest, &s(1), force).await?)
+            }
+            "kube.patch" => {
+                let patch = v.get(2).map(Value::to_json).unwrap_or_default();
+                let target = (s(0), s(1), s(3));
+                let target = (target.0.as_str(), target.1.as_str(), target.2.as_str());
+                Value::from_serde(&be.kube.patch(kube!(), target, &patch, &s(4)).await?)
+            }
+            "kube.delete" => {
+                be.kube.delete(kube!(), &s(0), &s(1), &s(2)).await?;
+                Value::Null
+            }
+            "kube.scale" => {
+                let replicas = match v.get(2) {
+                    Some(Value::Int(n)) => *n,
+                    other => {
+                        return Err(CallError::Config {
+                            call: b.name.into(),
+                            message: format!(
+                                "replicas must be a whole number, got {}",
+                                other.cloned().unwrap_or_default()
+                            ),
+                        })
+                    }
+                };
+                let (kind, name, ns) = (s(0), s(1), s(3));
+                be.kube
+                    .scale(kube!(), (&kind, &name, &ns), replicas)
+                    .await?;
+                Value::Null
+            }
+            "kube.rollout_restart" => {
+                be.kube
+                    .rollout_restart(kube!(), &s(0), &s(1), &s(2))
+                    .await?;
+                Value::Null
+            }
+            "kube.cordon" | "kube.uncordon" => {
+                let cordon = b.name == "kube.cordon";
+                be.kube.cordon(kube!(), &s(0), cordon).await?;
+                Value::Null
+            }
+            "kube.drain" => {
+                let flag = |i: usize| v.get(i).is_some_and(Value::truthy);
+                let duration = |i: usize, d: u64| {
+                    v.get(i)
+                        .and_then(Value::as_duration)
+                        .unwrap_or(Duration::from_secs(d))
+                };
+                let options = DrainOptions {
+                    timeout: duration(1, 300),
+                    retry_every: duration(2, 5),
+                    ignore_daemonsets: flag(3),
+                    delete_emptydir_data: flag(4),
+                    force: flag(5),
+                };
+                Value::from_serde(&be.kube.drain(kube!(), &s(0), &options).await?)
+            }
+            "kube.logs" => {
+                let tail = match v.get(3) {
+                    Some(Value::Int(n)) => *n,
+                    _ => 100,
+                };
+                Value::Str(be.kube.logs(kube!(), &s(0), &s(1), &s(2), tail).await?)
+            }
             "ssh.run" => {
                 let scope = ctx.ssh.as_ref().ok_or_else(|| no_scope("ssh"))?;
                 let timeout = v
@@ -313,6 +395,62 @@ impl<'c> Interp<'c> {
     }
 }
 
+/// What a skipped call gives under `--dry-run`: the shape the table
+/// declares, as if the change went through, so the walk can go on.
+fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
+    let text = |i: usize| values.get(i).map(|v| v.to_string()).unwrap_or_default();
+    match b.name {
+        "kube.drain" => Value::from_serde(&crate::backends::Drain {
+            drained: true,
+            message: "dry run: nothing was evicted".into(),
+            ..Default::default()
+        }),
+        "kube.apply" | "kube.patch" => {
+            let (kind, name, ns, body) = if b.name == "kube.apply" {
+                let m = values.first().map(Value::to_json).unwrap_or_default();
+                let field = |path: &[&str]| {
+                    path.iter()
+                        .try_fold(&m, |v, k| v.get(k))
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let (k, n, ns) = (
+                    field(&["kind"]),
+                    field(&["metadata", "name"]),
+                    field(&["metadata", "namespace"]),
+                );
+                (k, n, ns, m)
+            } else {
+                let patch = values.get(2).map(Value::to_json).unwrap_or_default();
+                (text(0), text(1), text(3), patch)
+            };
+            let part = |k: &str| {
+                body.get(k)
+                    .and_then(serde_json::Value::as_object)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            Value::from_serde(&crate::backends::KubeObject {
+                kind,
+                name,
+                namespace: ns,
+                phase: String::new(),
+                conditions: Vec::new(),
+                labels: Default::default(),
+                spec: part("spec"),
+                status: Default::default(),
+            })
+        }
+        "ssh.run" => Value::from_serde(&crate::backends::SshOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            exit: 0,
+        }),
+        _ => Value::Null,
+    }
+}
+
 /// A default from the table's source text: `false`, `""`, `60s`, `", "`.
 fn parse_default(src: &str) -> Value {
     match src {
@@ -350,6 +488,15 @@ pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
 /// The hand-typed equivalent of a call, from the table's `command` template.
 pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &Ctx<'_>) -> String {
     let mut out = b.command.to_string();
+    // `kube.list` without a namespace lists every namespace.
+    if b.name == "kube.list"
+        && values.get(1).is_some_and(|ns| !ns.truthy())
+        && !values
+            .first()
+            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&k.to_string()))
+    {
+        out = out.replacen("{kind}", "{kind} -A", 1);
+    }
     for (p, v) in b.params.iter().zip(values) {
         let flag_re = format!("]{{{}}}", p.name);
         if let Some(end) = out.find(&flag_re) {

@@ -17,8 +17,8 @@ use crate::backends::{KnownHostsPolicy, KubeScope, OpenStackScope, SshScope};
 use crate::diagnostic::Code;
 use crate::resolve::Unit;
 use crate::syntax::ast::{
-    Block, Exhausted, Forbid, Node, NodeKind, Patience, Poll, ProcItem, Procedure, Scope,
-    ScopeKind, Span, Stmt, StmtKind,
+    Arg, Block, Exhausted, Forbid, Ident, Node, NodeKind, Patience, Poll, ProcItem, Procedure,
+    Scope, ScopeKind, Span, Stmt, StmtKind,
 };
 
 /// What one path of execution carries: variables, the credential scopes
@@ -37,6 +37,10 @@ pub(crate) struct Ctx<'c> {
     pub in_poll: bool,
     /// The latest observation in a poll attempt (its progress line).
     pub observed: Option<String>,
+    /// The call this runs inside (`evacuate(host: "cmp1")`), nested calls
+    /// joined by `/`; empty at the top. Steps inside are journaled as
+    /// `prefix/step`.
+    pub prefix: String,
 }
 
 /// A patience window: failures of read-only calls inside are expected
@@ -58,7 +62,25 @@ impl<'c> Ctx<'c> {
             patience: None,
             in_poll: false,
             observed: None,
+            prefix: String::new(),
         }
+    }
+
+    /// A node's name as the journal and `--resume` know it.
+    pub fn qualify(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", self.prefix)
+        }
+    }
+}
+
+/// A value as it would be written in source: strings quoted.
+fn source_like(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("{s:?}"),
+        v => v.short(60),
     }
 }
 
@@ -114,7 +136,7 @@ impl<'c> Interp<'c> {
             };
             if let Some(target) = jump_to {
                 if node.name.name != target {
-                    self.skip(node, "skipped by a decision");
+                    self.skip(ctx, node, "skipped by a decision");
                     continue;
                 }
                 jump_to = None;
@@ -136,15 +158,15 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    fn skip(&self, node: &Node, why: &str) {
-        let mut end =
-            serde_json::json!({"step": node.name.name, "outcome": "skipped", "reason": why});
+    fn skip(&self, ctx: &Ctx<'c>, node: &Node, why: &str) {
+        let name = ctx.qualify(&node.name.name);
+        let mut end = serde_json::json!({"step": name, "outcome": "skipped", "reason": why});
         // Still completed, by an earlier run: the next resume must see it.
-        if let Some(by) = self.completed_by(&node.name.name) {
+        if let Some(by) = self.completed_by(&name) {
             end["completed_by"] = by.into();
         }
         self.journal.emit_synced("step_end", end);
-        self.term.skipped(&node.name.name, why);
+        self.term.skipped(&name, why);
         if let Ok(mut s) = self.stats.lock() {
             s.steps_skipped += 1;
         }
@@ -173,7 +195,7 @@ impl<'c> Interp<'c> {
         p: &'c Procedure,
         node: &'c Node,
     ) -> Result<Option<&'c str>> {
-        let name = node.name.name.clone();
+        let name = ctx.qualify(&node.name.name);
         ctx.node = name.clone();
         let title = match &node.title {
             Some(t) => self.eval_text(ctx, t).await?,
@@ -251,7 +273,7 @@ impl<'c> Interp<'c> {
                         .as_ref()
                         .is_some_and(|r| r.completed.contains(&name))
                 {
-                    self.skip(node, "completed by the resumed run");
+                    self.skip(ctx, node, "completed by the resumed run");
                     return Ok(None);
                 }
                 self.set_current(Some(name.clone()));
@@ -281,7 +303,7 @@ impl<'c> Interp<'c> {
                     self.term.gate(&name, &title, result.is_ok());
                     if result.is_ok() {
                         if let Ok(mut g) = self.gates_passed.lock() {
-                            g.insert(name.clone());
+                            g.insert(node.name.name.clone());
                         }
                     }
                 }
@@ -311,64 +333,131 @@ impl<'c> Interp<'c> {
                     }
                 }
             }
-            NodeKind::Call => {
-                let Some((unit, callee)) = self.comp.find_procedure(&name) else {
-                    return Err(self.fail(
-                        ctx,
-                        node.name.span,
-                        format!("no procedure `{name}` was brought in with `use`"),
-                    ));
-                };
-                self.set_current(Some(name.clone()));
-                self.term.node_header("call", &name, &title, None);
-                self.journal.emit_synced(
-                    "step_start",
-                    serde_json::json!({"step": name, "call": true}),
-                );
-                let mut inner = Ctx::new(unit, name.clone());
-                let mut result = Ok(());
-                for param in callee.params() {
-                    let v = match &param.default {
-                        Some(d) => self.eval(&mut inner, d).await,
-                        None => Err(RunError::new(
-                            Code::EvalFailed,
-                            param.name.span,
-                            &unit.source,
-                            format!("`{name}` needs parameter `{}`, which has no default; a call cannot set it", param.name.name),
-                        )),
-                    };
-                    match v {
-                        Ok(v) => {
-                            inner.vars.insert(param.name.name.clone(), v);
-                        }
-                        Err(e) => {
-                            result = Err(e);
-                            break;
-                        }
-                    }
-                }
-                if result.is_ok() {
-                    result = Box::pin(self.run_nodes(&mut inner, callee)).await;
-                }
-                ctx.node = name.clone();
-                // The caller reads the callee's variables as `name.var`.
-                ctx.vars
-                    .insert(name.clone(), Value::Map(inner.vars.into_iter().collect()));
-                let outcome = if result.is_ok() { "ok" } else { "failed" };
-                self.journal.emit_synced(
-                    "step_end",
-                    serde_json::json!({"step": name, "outcome": outcome}),
-                );
-                if let Ok(mut s) = self.stats.lock() {
-                    if result.is_ok() {
-                        s.steps_ok += 1;
-                    } else {
-                        s.steps_failed += 1;
-                    }
-                }
-                result.map(|()| None)
+            NodeKind::Call(args) => {
+                self.run_call(ctx, &node.name, args, title, true).await?;
+                Ok(None)
             }
         }
+    }
+
+    /// Run another procedure, as a `call` node (`as_node`) or statement:
+    /// its params from `args` (or their defaults), its nodes in order. Its
+    /// variables come back as `name.variable`. A call with arguments, and
+    /// every call statement, names the steps inside it after itself
+    /// (`evacuate(host: "cmp1")/migrate`), so the journal tells one
+    /// loop iteration from the next and `--resume` skips only what that
+    /// iteration finished.
+    pub(crate) async fn run_call(
+        &self,
+        ctx: &mut Ctx<'c>,
+        name: &'c Ident,
+        args: &'c [Arg],
+        note: String,
+        as_node: bool,
+    ) -> Result<()> {
+        let Some((unit, callee)) = self.comp.find_procedure(&name.name) else {
+            return Err(self.fail(
+                ctx,
+                name.span,
+                format!("no procedure `{}` was brought in with `use`", name.name),
+            ));
+        };
+        let mut given: Vec<(&'c str, Value)> = Vec::with_capacity(args.len());
+        for a in args {
+            let v = self.eval(ctx, &a.value).await?;
+            given.push((a.name.as_ref().map_or("", |n| n.name.as_str()), v));
+        }
+        let shown: Vec<String> = given
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", source_like(v)))
+            .collect();
+        let instance = if as_node && args.is_empty() {
+            name.name.clone()
+        } else {
+            format!("{}({})", name.name, shown.join(", "))
+        };
+        let key = ctx.qualify(&instance);
+        let journal_args: serde_json::Map<String, serde_json::Value> = given
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_json()))
+            .collect();
+        let caller = ctx.node.clone();
+        if as_node {
+            self.set_current(Some(key.clone()));
+            let mut start = serde_json::json!({"step": key, "call": true});
+            if !args.is_empty() {
+                start["args"] = serde_json::Value::Object(journal_args.clone());
+            }
+            self.journal.emit_synced("step_start", start);
+        } else {
+            self.journal.emit(
+                "call_start",
+                serde_json::json!({"step": caller, "call": name.name, "args": journal_args, "instance": key}),
+            );
+        }
+        self.term.node_header("call", &key, &note, None);
+        let mut inner = Ctx::new(unit, key.clone());
+        inner.prefix = if as_node && args.is_empty() {
+            ctx.prefix.clone()
+        } else {
+            key.clone()
+        };
+        let mut result = Ok(());
+        for param in callee.params() {
+            let v = match given.iter().find(|(n, _)| *n == param.name.name) {
+                Some((_, v)) => Ok(v.clone()),
+                None => match &param.default {
+                    Some(d) => self.eval(&mut inner, d).await,
+                    None => Err(RunError::new(
+                        Code::MissingCallArgument,
+                        name.span,
+                        &ctx.unit.source,
+                        format!(
+                            "`call {}` does not set `{}`, which has no default",
+                            name.name, param.name.name
+                        ),
+                    )),
+                },
+            };
+            match v {
+                Ok(v) => {
+                    inner.vars.insert(param.name.name.clone(), v);
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            result = Box::pin(self.run_nodes(&mut inner, callee)).await;
+        }
+        // The caller reads the callee's variables as `name.var`.
+        ctx.vars.insert(
+            name.name.clone(),
+            Value::Map(inner.vars.into_iter().collect()),
+        );
+        let outcome = if result.is_ok() { "ok" } else { "failed" };
+        if as_node {
+            ctx.node = caller;
+            self.journal.emit_synced(
+                "step_end",
+                serde_json::json!({"step": key, "outcome": outcome}),
+            );
+            if let Ok(mut s) = self.stats.lock() {
+                if result.is_ok() {
+                    s.steps_ok += 1;
+                } else {
+                    s.steps_failed += 1;
+                }
+            }
+        } else {
+            self.journal.emit(
+                "call_end",
+                serde_json::json!({"step": caller, "call": name.name, "instance": key, "outcome": outcome}),
+            );
+        }
+        result
     }
 
     fn check_needs(&self, ctx: &Ctx<'c>, node: &'c Node) -> Result<()> {
@@ -382,7 +471,7 @@ impl<'c> Interp<'c> {
                 .opts
                 .resume
                 .as_ref()
-                .is_some_and(|r| r.gates.contains(&need.name));
+                .is_some_and(|r| r.gates.contains(&ctx.qualify(&need.name)));
             if !passed.contains(&need.name) && !resumed {
                 return Err(RunError::new(
                     Code::EvalFailed,
@@ -545,10 +634,18 @@ impl<'c> Interp<'c> {
                     serde_json::json!({"step": ctx.node, "name": name.name, "value": v.to_json()}),
                 );
                 self.term.record(&name.name, &v);
+                ctx.vars.insert(name.name.clone(), v);
             }
             StmtKind::Doc(d) => {
                 let text = self.eval_text(ctx, &d.text).await?;
                 self.term.doc(d.kind, &text);
+            }
+            StmtKind::Call(c) => {
+                let note = match &c.note {
+                    Some(t) => self.eval_text(ctx, t).await?,
+                    None => String::new(),
+                };
+                Box::pin(self.run_call(ctx, &c.name, &c.args, note, false)).await?;
             }
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::resolve::builtins::{Builtin, Effect, BUILTINS};
 use crate::resolve::types::records;
 
 const GENERATED: &str = "<!-- Generated: edit the source it comes from, then run \
-`RBK_BLESS=1 cargo test --test book` (or scripts/render-book). -->";
+`RBK_BLESS=1 cargo test --test integration -- book::` (or scripts/render-book). -->";
 
 /// Which builtins belong in a section of the reference.
 type Pick = fn(&Builtin) -> bool;

@@ -75,6 +75,14 @@ pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
             }
         }
     }
+    // `kube.list` without a namespace lists every namespace.
+    if b.name == "kube.list"
+        && arg_for(b, args, "namespace").is_none_or(|e| env.show(e).is_empty())
+        && !arg_for(b, args, "kind")
+            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&env.show(k)))
+    {
+        template = template.replacen("{kind}", "{kind} -A", 1);
+    }
     Some(expand(&template, b, args, env))
 }
 
@@ -120,7 +128,20 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
             if let Some(flag) = pending_flag.take() {
                 match given.map(|e| &e.kind) {
                     Some(ExprKind::Bool(true)) => flag,
+                    // An omitted switch takes the table's default.
+                    None if b.param(inner).and_then(|p| p.default) == Some("true") => flag,
                     None | Some(ExprKind::Bool(false)) => String::new(),
+                    // A flag with a value (`[-n {namespace}]{namespace}`):
+                    // shown when the argument is given and not "".
+                    Some(ExprKind::Str(t))
+                        if flag.contains('{')
+                            && t.parts
+                                .iter()
+                                .all(|p| matches!(p, TextPart::Lit(s) if s.is_empty())) =>
+                    {
+                        String::new()
+                    }
+                    Some(_) if flag.contains('{') => expand(&flag, b, args, env),
                     Some(_) => format!("[{flag}]"),
                 }
             } else {
@@ -350,10 +371,22 @@ mod tests {
         );
         assert_eq!(
             cmd(
-                "kube.get(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")",
+                "kube.list(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")",
                 &env
             ),
-            "kubectl -n magnum-<site.project_id> get cluster,openstackcluster,machines"
+            "kubectl get cluster,openstackcluster,machines -n magnum-<site.project_id>"
+        );
+        assert_eq!(cmd("kube.list(\"nodes\")", &env), "kubectl get nodes");
+        assert_eq!(
+            cmd(
+                "kube.list(\"pods\", \"\", fields: \"spec.nodeName=w1\")",
+                &env
+            ),
+            "kubectl get pods -A --field-selector spec.nodeName=w1"
+        );
+        assert_eq!(
+            cmd("kube.drain(\"w1\", timeout: 2m)", &env),
+            "kubectl drain w1 --ignore-daemonsets --timeout=2m"
         );
         assert_eq!(
             cmd("kube.pods(namespace: \"kube-system\")", &env),

@@ -65,6 +65,7 @@ pub fn build(comp: &Compilation, opts: &Options) -> Document {
         let mut blocks = Vec::new();
         b.procedure_body(p, "", 3, &mut blocks);
         b.blocks.extend(blocks);
+        b.called_procedures(p);
     }
     Document {
         title,
@@ -272,6 +273,56 @@ impl Builder<'_> {
         });
     }
 
+    /// The procedures run by `call` statements (in loops, say), each once,
+    /// in the order first called: a statement links to its section.
+    fn called_procedures(&mut self, root: &Procedure) {
+        let mut queue: Vec<String> = stmt_calls(root);
+        let mut done: Vec<String> = vec![root.name.name.clone()];
+        let mut i = 0;
+        while i < queue.len() {
+            let name = queue[i].clone();
+            i += 1;
+            if done.contains(&name) {
+                continue;
+            }
+            done.push(name.clone());
+            let Some((_, cp)) = self.comp.find_procedure(&name) else {
+                continue;
+            };
+            if done.len() == 2 {
+                self.blocks.push(heading(2, None, "Called procedures"));
+            }
+            let head = format!("{}: {}", name, cp.title.display_template());
+            self.blocks
+                .push(heading(3, Some(stmt::called_anchor(&name)), &head));
+            self.blocks.extend(doc_paras(&cp.doc));
+            let params: Vec<Vec<Block>> = cp
+                .params()
+                .map(|f| {
+                    let mut line = vec![code(&f.name.name), text(" — ")];
+                    line.extend(describe(&f.description, &f.doc));
+                    if let Some(d) = &f.default {
+                        line.push(text(" (default "));
+                        line.push(code(d.to_string()));
+                        line.push(text(")"));
+                    }
+                    vec![Block::Para(line)]
+                })
+                .collect();
+            if !params.is_empty() {
+                self.blocks
+                    .push(Block::Para(vec![strong("Arguments it takes:")]));
+                self.blocks.push(Block::List(params));
+            }
+            let mut blocks = Vec::new();
+            self.stack.push(format!("called-{name}"));
+            self.procedure_body(cp, &format!("{name}."), 4, &mut blocks);
+            self.stack.pop();
+            self.blocks.extend(blocks);
+            queue.extend(stmt_calls(cp));
+        }
+    }
+
     /// The nodes of `p`, numbered `{prefix}1`, `{prefix}2`, ..., and the
     /// procedure-level notes between them, in source order.
     fn procedure_body(&mut self, p: &Procedure, prefix: &str, level: u8, out: &mut Vec<Block>) {
@@ -330,13 +381,13 @@ impl Builder<'_> {
     ) {
         let title = n.title.as_ref().map(|t| t.display_template());
         let called = match n.kind {
-            NodeKind::Call => self.comp.find_procedure(&n.name.name),
+            NodeKind::Call(_) => self.comp.find_procedure(&n.name.name),
             _ => None,
         };
         let head = match (&n.kind, &title) {
             (NodeKind::Gate(_), Some(t)) => format!("{number}. GATE: {t}"),
             (NodeKind::Decide(_), Some(t)) => format!("{number}. DECISION: {t}"),
-            (NodeKind::Call, _) => match called {
+            (NodeKind::Call(_), _) => match called {
                 Some((_, cp)) => format!("{number}. {}", cp.title.display_template()),
                 None => format!("{number}. Run procedure {}", n.name.name),
             },
@@ -418,9 +469,15 @@ impl Builder<'_> {
                     rows,
                 });
             }
-            NodeKind::Call => {
+            NodeKind::Call(args) => {
                 if let Some(t) = &title {
                     out.push(Block::Para(prose(t)));
+                }
+                if !args.is_empty() {
+                    let mut p = vec![strong("Arguments:"), text(" run it")];
+                    p.extend(stmt::call_args(args));
+                    p.push(text("."));
+                    out.push(Block::Para(p));
                 }
                 match called {
                     Some((unit, cp)) if !self.stack.contains(&cp.name.name) => {
@@ -453,6 +510,17 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The procedures `p` calls from statements, in source order.
+fn stmt_calls(p: &Procedure) -> Vec<String> {
+    let mut out = Vec::new();
+    crate::check::walk::statements(p, &mut |_, s, _| {
+        if let crate::syntax::ast::StmtKind::Call(c) = &s.kind {
+            out.push(c.name.name.clone());
+        }
+    });
+    out
 }
 
 /// "3. Title" as a link to the node's anchor.

@@ -186,7 +186,43 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
             out
         }
         StmtKind::Doc(d) => vec![callout(d)],
+        StmtKind::Call(c) => {
+            let mut p = vec![
+                strong("Run procedure"),
+                text(" "),
+                Inline::Link {
+                    text: vec![code(&c.name.name)],
+                    href: format!("#{}", called_anchor(&c.name.name)),
+                },
+            ];
+            p.extend(call_args(&c.args));
+            if let Some(t) = &c.note {
+                p.push(text(": "));
+                p.extend(quoted(t, &cx.env));
+            }
+            vec![Block::Para(p)]
+        }
     }
+}
+
+/// The anchor of a procedure called from a statement (its section under
+/// "Called procedures").
+pub fn called_anchor(name: &str) -> String {
+    format!("called-{name}")
+}
+
+/// " with `host` = `h.name`, `force` = `true`", or nothing.
+pub fn call_args(args: &[crate::syntax::ast::Arg]) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        out.push(text(if i == 0 { " with " } else { ", " }));
+        if let Some(n) = &a.name {
+            out.push(code(&n.name));
+            out.push(text(" = "));
+        }
+        out.push(code(a.value.to_string()));
+    }
+    out
 }
 
 fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
@@ -342,8 +378,9 @@ fn command_head(template: &str) -> String {
 fn effect_note(e: &Expr) -> String {
     let worst = calls_in(e)
         .iter()
-        .filter_map(|(c, _)| builtins::lookup(c))
-        .map(|b| b.effect)
+        .filter_map(|(c, args)| {
+            builtins::lookup(c).map(|b| b.effect_of_call(builtins::Builtin::says_changes(args)))
+        })
         .max();
     match worst {
         Some(Effect::Mutating) => " (changes the world)".into(),

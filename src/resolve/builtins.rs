@@ -71,6 +71,23 @@ impl Builtin {
     pub fn required_params(&self) -> usize {
         self.params.iter().filter(|p| p.default.is_none()).count()
     }
+    /// The effect of one call. A read-only builtin with a `changes`
+    /// parameter (`ssh.run`) is mutating when called with `changes: true`:
+    /// skipped under `--dry-run` and ordered like any change.
+    pub fn effect_of_call(&self, changes: bool) -> Effect {
+        if changes && self.effect == Effect::ReadOnly && self.param("changes").is_some() {
+            Effect::Mutating
+        } else {
+            self.effect
+        }
+    }
+    /// Does a call written with these arguments say `changes: true`?
+    pub fn says_changes(args: &[crate::syntax::ast::Arg]) -> bool {
+        args.iter().any(|a| {
+            a.name.as_ref().is_some_and(|n| n.name == "changes")
+                && matches!(a.value.kind, crate::syntax::ast::ExprKind::Bool(true))
+        })
+    }
     /// The family it belongs to (`openstack`, `kube`, `ssh`, `tcp`, `file`),
     /// or None for functions.
     pub fn family(&self) -> Option<&'static str> {
@@ -102,6 +119,10 @@ static HYPERVISOR_TY: Ty = Ty::Record(&HYPERVISOR);
 static NODE_TY: Ty = Ty::Record(&NODE);
 static POD_TY: Ty = Ty::Record(&POD);
 static KUBE_OBJECT_TY: Ty = Ty::Record(&KUBE_OBJECT);
+
+const KIND_DOC: &str = "Kind, plural or short name (`node`, `pods`, `deploy`, `pdb`, `cluster`), or `plural.group` for the rest; found by discovery.";
+const NAMESPACE_DOC: &str =
+    "Namespace; ignored for cluster-scoped kinds, `default` when empty for namespaced ones.";
 static STR_TY: Ty = Ty::Str;
 static ANY_TY: Ty = Ty::Any;
 
@@ -245,15 +266,156 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "kube.get",
         params: &[
-            p("kind", Ty::Str, "`cluster`, `openstackcluster`, `machine`, or `plural.group`."),
-            p("namespace", Ty::Str, "Namespace."),
+            p("kind", Ty::Str, KIND_DOC),
+            p("name", Ty::Str, "Object name."),
+            opt("namespace", Ty::Str, "\"\"", NAMESPACE_DOC),
+        ],
+        returns: Ty::Record(&KUBE_OBJECT),
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Kube),
+        summary: "One object of any kind, with its labels, spec, status and conditions.",
+        command: "kubectl get {kind} {name} [-n {namespace}]{namespace} -o yaml",
+    },
+    Builtin {
+        name: "kube.list",
+        params: &[
+            p("kind", Ty::Str, KIND_DOC),
+            opt("namespace", Ty::Str, "\"\"", "Namespace; every namespace when empty."),
+            opt("labels", Ty::Str, "\"\"", "Label selector (`app=web,tier!=db`)."),
+            opt("fields", Ty::Str, "\"\"", "Field selector (`spec.nodeName=worker-1`)."),
         ],
         returns: Ty::List(&KUBE_OBJECT_TY),
         effect: ReadOnly,
         layer: None,
         scope: Some(Kube),
-        summary: "Objects of one kind in a namespace, with their conditions.",
-        command: "kubectl -n {namespace} get {kind}",
+        summary: "Objects of one kind, in a namespace or in all of them, filtered by label and field selectors.",
+        command: "kubectl get {kind} [-n {namespace}]{namespace} [-l {labels}]{labels} [--field-selector {fields}]{fields}",
+    },
+    Builtin {
+        name: "kube.apply",
+        params: &[
+            p("manifest", Ty::Map, "The object as a map (`apiVersion`, `kind`, `metadata.name`, ...)."),
+            opt("field_manager", Ty::Str, "\"rbk\"", "Field manager the server records for the applied fields."),
+            opt("force", Ty::Bool, "false", "Take over fields another manager owns (`--force-conflicts`)."),
+        ],
+        returns: Ty::Record(&KUBE_OBJECT),
+        effect: Mutating,
+        layer: None,
+        scope: Some(Kube),
+        summary: "Server-side apply of a manifest; the object as the server stored it.",
+        command: "kubectl apply --server-side --field-manager={field_manager} [--force-conflicts]{force} -f -",
+    },
+    Builtin {
+        name: "kube.patch",
+        params: &[
+            p("kind", Ty::Str, KIND_DOC),
+            p("name", Ty::Str, "Object name."),
+            p("patch", Ty::Map, "The patch, as a map."),
+            opt("namespace", Ty::Str, "\"\"", NAMESPACE_DOC),
+            opt("type", Ty::Str, "\"merge\"", "`merge` (RFC 7386) or `strategic`."),
+        ],
+        returns: Ty::Record(&KUBE_OBJECT),
+        effect: Mutating,
+        layer: None,
+        scope: Some(Kube),
+        summary: "Patch one object; the object as the server stored it.",
+        command: "kubectl patch {kind} {name} [-n {namespace}]{namespace} --type={type} -p '{patch}'",
+    },
+    Builtin {
+        name: "kube.delete",
+        params: &[
+            p("kind", Ty::Str, KIND_DOC),
+            p("name", Ty::Str, "Object name."),
+            opt("namespace", Ty::Str, "\"\"", NAMESPACE_DOC),
+        ],
+        returns: Ty::Null,
+        effect: Destructive,
+        layer: None,
+        scope: Some(Kube),
+        summary: "Delete one object; the garbage collector then removes what it owned.",
+        command: "kubectl delete {kind} {name} [-n {namespace}]{namespace}",
+    },
+    Builtin {
+        name: "kube.scale",
+        params: &[
+            p("kind", Ty::Str, "`deployment`, `statefulset`, `replicaset`, or any kind with a scale subresource."),
+            p("name", Ty::Str, "Object name."),
+            p("replicas", Ty::Int, "Desired replicas."),
+            opt("namespace", Ty::Str, "\"default\"", "Namespace."),
+        ],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("k8s"),
+        scope: Some(Kube),
+        summary: "Set the replicas of a workload through its scale subresource; pods follow over time.",
+        command: "kubectl -n {namespace} scale {kind}/{name} --replicas={replicas}",
+    },
+    Builtin {
+        name: "kube.rollout_restart",
+        params: &[
+            p("kind", Ty::Str, "`deployment`, `daemonset` or `statefulset`."),
+            p("name", Ty::Str, "Object name."),
+            opt("namespace", Ty::Str, "\"default\"", "Namespace."),
+        ],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("k8s"),
+        scope: Some(Kube),
+        summary: "Replace a workload's pods with a rolling update (stamps `kubectl.kubernetes.io/restartedAt` on its pod template).",
+        command: "kubectl -n {namespace} rollout restart {kind}/{name}",
+    },
+    Builtin {
+        name: "kube.cordon",
+        params: &[p("node", Ty::Str, "Node name.")],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("k8s"),
+        scope: Some(Kube),
+        summary: "Mark a node unschedulable: running pods stay, no new ones land.",
+        command: "kubectl cordon {node}",
+    },
+    Builtin {
+        name: "kube.uncordon",
+        params: &[p("node", Ty::Str, "Node name.")],
+        returns: Ty::Null,
+        effect: Mutating,
+        layer: Some("k8s"),
+        scope: Some(Kube),
+        summary: "Mark a node schedulable again.",
+        command: "kubectl uncordon {node}",
+    },
+    Builtin {
+        name: "kube.drain",
+        params: &[
+            p("node", Ty::Str, "Node name."),
+            opt("timeout", Ty::Duration, "5m", "Stop retrying refused evictions after this long (the bound)."),
+            opt("retry_every", Ty::Duration, "5s", "Wait between rounds of refused evictions."),
+            opt("ignore_daemonsets", Ty::Bool, "true", "Leave DaemonSet pods in place (otherwise they make the drain fail)."),
+            opt("delete_emptydir_data", Ty::Bool, "false", "Evict pods with emptyDir volumes (their data is lost)."),
+            opt("force", Ty::Bool, "false", "Evict pods that no controller will recreate."),
+        ],
+        returns: Ty::Record(&DRAIN),
+        effect: Mutating,
+        layer: Some("k8s"),
+        scope: Some(Kube),
+        summary: "Cordon a node and evict its pods through the Eviction API, honouring PodDisruptionBudgets, until empty or the timeout.",
+        command: "kubectl drain {node} [--ignore-daemonsets]{ignore_daemonsets} [--delete-emptydir-data]{delete_emptydir_data} [--force]{force} --timeout={timeout}",
+    },
+    Builtin {
+        name: "kube.logs",
+        params: &[
+            p("pod", Ty::Str, "Pod name."),
+            p("namespace", Ty::Str, "Namespace."),
+            opt("container", Ty::Str, "\"\"", "Container; the pod's only one when empty."),
+            opt("tail", Ty::Int, "100", "Last lines only; every line when -1."),
+        ],
+        returns: Ty::Str,
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Kube),
+        summary: "A container's log.",
+        command: "kubectl -n {namespace} logs {pod} [-c {container}]{container} --tail={tail}",
     },
     // ------------------------------------------------------------ ssh, tcp, files
     Builtin {
@@ -261,12 +423,13 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[
             p("command", Ty::Str, "Shell command run on the scope's host; stdin is closed."),
             opt("timeout", Ty::Duration, "60s", "Give up after this long."),
+            opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
         ],
         returns: Ty::Record(&SSH_OUTPUT),
         effect: ReadOnly,
         layer: None,
         scope: Some(Ssh),
-        summary: "Run a command over ssh (BatchMode, strict host keys by default).",
+        summary: "Run a command over ssh (BatchMode, strict host keys by default); read-only unless `changes: true`.",
         command: "ssh {scope} '{command}'",
     },
     Builtin {

@@ -34,6 +34,8 @@ pub(super) struct Resolver<'c> {
     pub(super) called: HashMap<String, Vec<(String, Ty)>>,
     /// How many `call`s deep this resolver is (guards `use` cycles).
     depth: usize,
+    /// The procedure being resolved (for `call` statements in its blocks).
+    current: Option<&'c ast::Procedure>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -71,6 +73,7 @@ impl<'c> Resolver<'c> {
             site,
             called: HashMap::new(),
             depth: 0,
+            current: None,
             diags: Vec::new(),
         }
     }
@@ -219,6 +222,7 @@ impl<'c> Resolver<'c> {
     }
 
     fn procedure(&mut self, p: &'c ast::Procedure) {
+        self.current = Some(p);
         self.text(&p.title);
         let layers: Vec<String> = self.comp.layers().iter().map(|l| l.name.clone()).collect();
 
@@ -313,16 +317,20 @@ impl<'c> Resolver<'c> {
                         }
                     }
                 }
-                NodeKind::Call => self.call_target(p, n),
+                NodeKind::Call(args) => self.call_target(p, &n.name, args),
             }
         }
     }
 
-    fn call_target(&mut self, p: &ast::Procedure, n: &ast::Node) {
-        if n.name.name == p.name.name {
+    /// A `call` of another procedure, as a node or a statement: the
+    /// procedure exists, its arguments match its `param`s, and its
+    /// variables become readable as `name.variable`.
+    fn call_target(&mut self, p: &ast::Procedure, name: &ast::Ident, args: &[ast::Arg]) {
+        let arg_types: Vec<Ty> = args.iter().map(|a| self.expr(&a.value)).collect();
+        if name.name == p.name.name {
             let d = Diagnostic::new(
                 Code::UnknownTarget,
-                n.name.span,
+                name.span,
                 format!("procedure `{}` calls itself", p.name.name),
             )
             .with_label("recursive call")
@@ -330,13 +338,14 @@ impl<'c> Resolver<'c> {
             self.report(d);
             return;
         }
-        if let Some((unit, callee)) = self.comp.find_procedure(&n.name.name) {
+        if let Some((unit, callee)) = self.comp.find_procedure(&name.name) {
+            self.proc_call_args(name, callee, args, &arg_types);
             if self.depth < 8 {
                 let mut inner = Resolver::new(self.comp, unit);
                 inner.depth = self.depth + 1;
                 inner.procedure(callee);
                 let vars = inner.env.bindings();
-                self.called.insert(n.name.name.clone(), vars);
+                self.called.insert(name.name.clone(), vars);
             }
             return;
         }
@@ -348,18 +357,113 @@ impl<'c> Resolver<'c> {
             .collect();
         let mut d = Diagnostic::new(
             Code::UnknownTarget,
-            n.name.span,
-            format!("there is no procedure `{}` to call", n.name.name),
+            name.span,
+            format!("there is no procedure `{}` to call", name.name),
         )
         .with_label("unknown procedure");
-        d = match closest(&n.name.name, known.iter().copied()) {
+        d = match closest(&name.name, known.iter().copied()) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help(format!(
                 "bring the procedure's file in with `use \"{}.rbk\"` at the top of this file",
-                n.name.name
+                name.name
             )),
         };
         self.report(d);
+    }
+
+    /// A call's arguments against the callee's `param`s: each named, each
+    /// a param, each of its type; every param without a default set.
+    fn proc_call_args(
+        &mut self,
+        name: &ast::Ident,
+        callee: &ast::Procedure,
+        args: &[ast::Arg],
+        types: &[Ty],
+    ) {
+        let params: Vec<&ast::FieldDecl> = callee.params().collect();
+        let signature = call_signature(&name.name, &params);
+        let mut given: Vec<&str> = Vec::new();
+        for (a, got) in args.iter().zip(types) {
+            let Some(arg_name) = &a.name else {
+                let d = Diagnostic::new(
+                    Code::UnknownCallArgument,
+                    a.span,
+                    format!("arguments of `call {}` must be named", name.name),
+                )
+                .with_label("no name")
+                .with_help(format!("write `param: value`; {signature}"));
+                self.report(d);
+                continue;
+            };
+            let Some(param) = params.iter().find(|p| p.name.name == arg_name.name) else {
+                let mut d = Diagnostic::new(
+                    Code::UnknownCallArgument,
+                    arg_name.span,
+                    format!("procedure `{}` has no param `{}`", name.name, arg_name.name),
+                )
+                .with_label("no such param");
+                d = match closest(&arg_name.name, params.iter().map(|p| p.name.as_str())) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`? {signature}")),
+                    None => d.with_help(signature.clone()),
+                };
+                self.report(d);
+                continue;
+            };
+            if given.contains(&arg_name.as_str()) {
+                let d = Diagnostic::new(
+                    Code::UnknownCallArgument,
+                    arg_name.span,
+                    format!("param `{}` is set twice", arg_name.name),
+                )
+                .with_label("set again here")
+                .with_help("set each param once");
+                self.report(d);
+                continue;
+            }
+            given.push(arg_name.as_str());
+            let want = type_of_decl(&param.ty).unwrap_or(Ty::Any);
+            if !super::typeck::accepts(*got, want) {
+                let d = Diagnostic::new(
+                    Code::CallArgType,
+                    a.value.span,
+                    format!(
+                        "param `{}` of `{}` is {}, but this is {}",
+                        arg_name.name,
+                        name.name,
+                        article(want),
+                        article(*got)
+                    ),
+                )
+                .with_label(format!("this is {}", article(*got)))
+                .with_help(format!("pass {}; {signature}", article(want)));
+                self.report(d);
+            }
+        }
+        let missing: Vec<&str> = params
+            .iter()
+            .filter(|p| p.default.is_none() && !given.contains(&p.name.as_str()))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let example: Vec<String> = missing.iter().map(|m| format!("{m}: ...")).collect();
+            let d = Diagnostic::new(
+                Code::MissingCallArgument,
+                name.span,
+                format!(
+                    "`call {}` does not set {}, which {} no default",
+                    name.name,
+                    list_names(missing.iter().copied()),
+                    if missing.len() == 1 { "has" } else { "have" }
+                ),
+            )
+            .with_label(format!("missing {}", list_names(missing.iter().copied())))
+            .with_help(format!(
+                "write `call {}({})`; {signature}",
+                name.name,
+                example.join(", ")
+            ));
+            self.report(d);
+        }
     }
 
     fn unknown_target(&mut self, name: &ast::Ident, known: &[&str], what: &str) {
@@ -507,10 +611,21 @@ impl<'c> Resolver<'c> {
                 self.text(message);
             }
             StmtKind::Confirm { message } | StmtKind::Log { message } => self.text(message),
-            StmtKind::Record { value, .. } => {
-                self.expr(value);
+            StmtKind::Record { name, value } => {
+                // A record is also a variable: a caller reads it as
+                // `procedure.name`, the procedure's result.
+                let ty = self.expr(value);
+                self.env.define(&name.name, ty);
             }
             StmtKind::Doc(d) => self.text(&d.text),
+            StmtKind::Call(c) => {
+                if let Some(p) = self.current {
+                    self.call_target(p, &c.name, &c.args);
+                }
+                if let Some(t) = &c.note {
+                    self.text(t);
+                }
+            }
             StmtKind::Expr(e) => {
                 self.expr(e);
                 if !matches!(e.kind, ast::ExprKind::Call { .. }) {
@@ -657,6 +772,24 @@ fn type_of_decl(t: &ast::TypeExpr) -> Result<Ty, &ast::Ident> {
         ast::TypeExpr::Named(i) => Ty::from_name(&i.name).ok_or(i),
         ast::TypeExpr::List(inner, _) => type_of_decl(inner).map(list_of),
     }
+}
+
+/// "`evacuate` takes host: str, force: bool = false" for help lines.
+fn call_signature(name: &str, params: &[&ast::FieldDecl]) -> String {
+    if params.is_empty() {
+        return format!("`{name}` takes no params");
+    }
+    let list: Vec<String> = params
+        .iter()
+        .map(|p| {
+            let ty = type_of_decl(&p.ty).map_or_else(|_| "any".to_string(), |t| t.to_string());
+            match &p.default {
+                Some(d) => format!("{}: {ty} = {d}", p.name.name),
+                None => format!("{}: {ty}", p.name.name),
+            }
+        })
+        .collect();
+    format!("`{name}` takes `{}`", list.join(", "))
 }
 
 fn first_line(s: &str) -> String {

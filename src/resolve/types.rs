@@ -178,12 +178,23 @@ pub mod records {
         "reason": Ty::Str, "Machine-readable reason.";
         "message": Ty::Str, "Human-readable message.";
     });
-    record!(KUBE_OBJECT, "KubeObject", "A Kubernetes object with conditions (Cluster API kinds).", {
+    record!(KUBE_OBJECT, "KubeObject", "A Kubernetes object of any kind, with its conditions.", {
         "kind": Ty::Str, "Kind (Cluster, OpenStackCluster, Machine, ...).";
         "name": Ty::Str, "Object name.";
         "namespace": Ty::Str, "Namespace.";
         "phase": Ty::Str, "`status.phase` when the kind has one.";
         "conditions": Ty::List(&CONDITION_TY), "`status.conditions`.";
+        "labels": Ty::Map, "`metadata.labels`.";
+        "spec": Ty::Map, "`spec` as the API server sent it (`o.spec.replicas`, `o.spec.unschedulable`).";
+        "status": Ty::Map, "`status` as the API server sent it (`o.status.readyReplicas`).";
+    });
+    record!(DRAIN, "Drain", "What `kube.drain` did (evictions honour PodDisruptionBudgets).", {
+        "drained": Ty::Bool, "Every pod that had to leave the node did.";
+        "evicted": Ty::List(&STR), "`namespace/name` of each pod evicted.";
+        "remaining": Ty::List(&STR), "Pods still on the node that should have left when the bound ran out.";
+        "skipped": Ty::List(&STR), "Pods left in place by design (DaemonSet and mirror pods).";
+        "attempts": Ty::Int, "Eviction requests sent, refused ones included.";
+        "message": Ty::Str, "The last refusal (a PodDisruptionBudget's message), or empty.";
     });
     record!(SSH_OUTPUT, "SshOutput", "What a command run over ssh printed, and how it ended.", {
         "stdout": Ty::Str, "Standard output.";
@@ -201,6 +212,7 @@ pub mod records {
         &POD,
         &CONDITION,
         &KUBE_OBJECT,
+        &DRAIN,
         &SSH_OUTPUT,
     ];
 

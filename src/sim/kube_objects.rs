@@ -25,6 +25,32 @@ pub const RESOURCES: &[Resource] = &[
     ("", &["v1"], "pods", "Pod", true, &["po"]),
     ("", &["v1"], "namespaces", "Namespace", false, &["ns"]),
     (
+        "apps",
+        &["v1"],
+        "deployments",
+        "Deployment",
+        true,
+        &["deploy"],
+    ),
+    ("apps", &["v1"], "daemonsets", "DaemonSet", true, &["ds"]),
+    ("apps", &["v1"], "replicasets", "ReplicaSet", true, &["rs"]),
+    (
+        "apps",
+        &["v1"],
+        "statefulsets",
+        "StatefulSet",
+        true,
+        &["sts"],
+    ),
+    (
+        "policy",
+        &["v1"],
+        "poddisruptionbudgets",
+        "PodDisruptionBudget",
+        true,
+        &["pdb"],
+    ),
+    (
         "cluster.x-k8s.io",
         &["v1beta2", "v1beta1"],
         "clusters",
@@ -39,6 +65,14 @@ pub const RESOURCES: &[Resource] = &[
         "Machine",
         true,
         &["ma"],
+    ),
+    (
+        "cluster.x-k8s.io",
+        &["v1beta2", "v1beta1"],
+        "machinedeployments",
+        "MachineDeployment",
+        true,
+        &["md"],
     ),
     (
         "infrastructure.cluster.x-k8s.io",
@@ -57,6 +91,81 @@ pub const RESOURCES: &[Resource] = &[
         &["osm"],
     ),
 ];
+
+/// Subresources the API serves: (group, version, name, kind, the kind's
+/// group and version, verbs). kubectl finds eviction and scale here.
+pub type Subresource = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+pub const SUBRESOURCES: &[Subresource] = &[
+    (
+        "",
+        "v1",
+        "pods/eviction",
+        "Eviction",
+        "policy",
+        "v1",
+        &["create"],
+    ),
+    ("", "v1", "pods/log", "Pod", "", "v1", &["get"]),
+    (
+        "",
+        "v1",
+        "pods/status",
+        "Pod",
+        "",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+    (
+        "",
+        "v1",
+        "nodes/status",
+        "Node",
+        "",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+    (
+        "apps",
+        "v1",
+        "deployments/scale",
+        "Scale",
+        "autoscaling",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+    (
+        "apps",
+        "v1",
+        "statefulsets/scale",
+        "Scale",
+        "autoscaling",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+    (
+        "apps",
+        "v1",
+        "replicasets/scale",
+        "Scale",
+        "autoscaling",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+];
+
+/// The kind a plural names (`deployments` -> `Deployment`).
+pub fn kind_for(plural: &str) -> Option<&'static str> {
+    RESOURCES.iter().find(|r| r.2 == plural).map(|r| r.3)
+}
 
 /// The (controller namespace, pod name, image) of every pod.
 const PODS: &[(&str, &str, &str)] = &[

@@ -14,6 +14,7 @@ mod cloud;
 pub mod guest;
 pub mod ids;
 pub mod kube_objects;
+pub mod kube_world;
 pub mod scenario;
 pub mod server;
 pub mod state;

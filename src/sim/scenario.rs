@@ -66,6 +66,10 @@ pub struct Scenario {
     /// Nova's maximum microversion; at 2.88 and above os-hypervisors has no memory.
     #[serde(default = "nova_max")]
     pub nova_max_microversion: String,
+    /// A Kubernetes cluster of its own (`[kube]`: YAML manifests and
+    /// timings) instead of the seed's management cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube: Option<super::kube_world::KubeSpec>,
 }
 
 fn active() -> String {
@@ -130,6 +134,7 @@ impl Scenario {
             hypervisors: ample_hypervisors(),
             kubeconfig_present: true,
             nova_max_microversion: nova_max(),
+            kube: None,
         }
     }
 
@@ -221,7 +226,13 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| SimError::BadScenario {
             message: format!("cannot read {}: {e}", path.display()),
         })?;
-        Scenario::from_toml_str(&text)
+        let mut s = Scenario::from_toml_str(&text)?;
+        if let Some(k) = &mut s.kube {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            k.read_files(dir)
+                .map_err(|message| SimError::BadScenario { message })?;
+        }
+        Ok(s)
     }
 
     /// A name from `rbk sim scenarios`, or a path to a TOML file.
@@ -330,6 +341,10 @@ impl Scenario {
             w.mgmt.boots = 3;
         }
         w.tick(origin);
+        if let Some(spec) = &self.kube {
+            w.kube = Some(super::kube_world::KubeWorld::build(spec, origin).map_err(bad)?);
+            w.write_local_file(&spec.kubeconfig, &mgmt_kubeconfig_placeholder());
+        }
         Ok(w)
     }
 }

@@ -288,6 +288,9 @@ pub struct World {
     pub now: Ms,
     /// Nova's maximum microversion (memory fields leave os-hypervisors at 2.88).
     pub nova_max_microversion: (u32, u32),
+    /// A Kubernetes cluster the scenario declares; the seed's management
+    /// cluster when None.
+    pub kube: Option<super::kube_world::KubeWorld>,
     events: Vec<Scheduled>,
     seq: u64,
     ids: IdGen,
@@ -314,6 +317,7 @@ impl World {
             log: Vec::new(),
             now,
             nova_max_microversion: (2, 87),
+            kube: None,
             events: Vec::new(),
             seq: 0,
             ids: IdGen::new(0x5eed_0001),
@@ -348,6 +352,9 @@ impl World {
             }
             let due = self.events.remove(0);
             self.apply(due.at, due.event);
+        }
+        if let Some(k) = &mut self.kube {
+            k.advance(now);
         }
         self.now = now;
     }

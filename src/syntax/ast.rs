@@ -357,8 +357,9 @@ pub enum NodeKind {
     /// nothing after it runs otherwise.
     Gate(Block),
     Decide(Decide),
-    /// Run another procedure (brought in with `use`) here.
-    Call,
+    /// Run another procedure (brought in with `use`) here, with these
+    /// arguments for its `param`s.
+    Call(Vec<Arg>),
 }
 
 impl NodeKind {
@@ -367,7 +368,7 @@ impl NodeKind {
             NodeKind::Step(_) => "step",
             NodeKind::Gate(_) => "gate",
             NodeKind::Decide(_) => "decide",
-            NodeKind::Call => "call",
+            NodeKind::Call(_) => "call",
         }
     }
     pub fn body(&self) -> Option<&Block> {
@@ -440,18 +441,42 @@ spans_ignored_in_eq!(Stmt { kind });
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StmtKind {
-    Let { name: Ident, value: Expr },
+    Let {
+        name: Ident,
+        value: Expr,
+    },
     Scope(Scope),
     Poll(Box<Poll>),
     Patience(Patience),
     Foreach(Foreach),
     If(If),
-    Require { condition: Expr, message: Text },
-    Confirm { message: Text },
-    Log { message: Text },
-    Record { name: Ident, value: Expr },
+    Require {
+        condition: Expr,
+        message: Text,
+    },
+    Confirm {
+        message: Text,
+    },
+    Log {
+        message: Text,
+    },
+    Record {
+        name: Ident,
+        value: Expr,
+    },
+    /// `call NAME(arg: value) "note"` inside a block (a loop body, say).
+    Call(CallProc),
     Doc(DocItem),
     Expr(Expr),
+}
+
+/// A call of another procedure as a statement: its name, the arguments
+/// for its `param`s (always named), and an optional note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallProc {
+    pub name: Ident,
+    pub args: Vec<Arg>,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -918,6 +943,13 @@ impl Expr {
 /// Write call arguments as source: `a, b, timeout: 5s`.
 pub fn write_args(f: &mut impl std::fmt::Write, args: &[Arg]) -> std::fmt::Result {
     write!(f, "{}", ArgsSource { args, indent: None })
+}
+
+/// Call arguments as source, on one line: `host: h.name, force: true`.
+pub fn args_source(args: &[Arg]) -> String {
+    let mut out = String::new();
+    let _ = write_args(&mut out, args);
+    out
 }
 
 /// Call arguments as source, with `"""` strings indented as by

@@ -46,6 +46,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::log_stmt
         | Rule::record_stmt
         | Rule::expr_stmt => "a statement",
+        Rule::call_stmt => "`call`",
         Rule::doc_item | Rule::doc_kind => "`note`, `warn` or `timing`",
         Rule::stray_doc | Rule::doc_comment => "a doc comment",
         Rule::else_if | Rule::if_kw => "`else if`",

@@ -470,6 +470,7 @@ impl Lowerer {
         let mut body = None;
         let mut branches = Vec::new();
         let mut otherwise = None;
+        let mut args = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(&p)),
@@ -480,6 +481,7 @@ impl Lowerer {
                 Rule::block => body = Some(self.lower_block(p)),
                 Rule::branch => branches.push(self.lower_branch(p)),
                 Rule::otherwise => otherwise = Some(self.lower_branch(p)),
+                Rule::arg_list => args = self.lower_args(p),
                 r => unreachable!("node item {r:?}"),
             }
         }
@@ -494,7 +496,7 @@ impl Lowerer {
                 branches,
                 otherwise,
             }),
-            _ => NodeKind::Call,
+            _ => NodeKind::Call(args),
         };
         Node {
             doc,
@@ -558,6 +560,7 @@ impl Lowerer {
             Rule::require_stmt => Some("require"),
             Rule::confirm_stmt => Some("confirm"),
             Rule::log_stmt => Some("log"),
+            Rule::call_stmt => Some("call"),
             _ => None,
         };
         if let Some(keyword) = keyword {
@@ -574,6 +577,19 @@ impl Lowerer {
                 } else {
                     StmtKind::Record { name, value }
                 }
+            }
+            Rule::call_stmt => {
+                let mut inner = pair.into_inner();
+                let name = self.name(&inner.next().expect("called procedure"));
+                let mut args = Vec::new();
+                let mut note = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::arg_list => args = self.lower_args(p),
+                        _ => note = Some(self.lower_string(p)),
+                    }
+                }
+                StmtKind::Call(CallProc { name, args, note })
             }
             Rule::scope_stmt => {
                 let mut inner = pair.into_inner();

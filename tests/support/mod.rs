@@ -1,10 +1,37 @@
-//! Helpers shared by the integration tests. Each test binary includes this
-//! with `mod support;` and uses what it needs.
+//! Helpers shared by the integration tests (`tests/lib.rs`): where the crate
+//! is, the one way to run the built `rbk` binary, the one way to start
+//! `rbk sim serve` ([`sim_serve::SimServe`], with clients in [`sim::Sim`]),
+//! fake OpenStack and Kubernetes servers and a real sshd.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+// examples.rs is also included by `#[path]` from benches/check.rs.
+pub mod examples;
 pub mod fake_http;
 pub mod fake_kube;
 pub mod fake_openstack;
+pub mod http;
+pub mod sim;
 pub mod sim_serve;
 pub mod sshd;
-// examples.rs is included by `#[path]` from tests/property.rs and benches/check.rs.
+
+/// The crate root (where `Cargo.toml` is); the tests' working directory.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The one way tests run the built `rbk` binary: `rbk(["check", f]).output()`.
+/// It starts in the crate root with stdin closed; add `current_dir`, `env`
+/// or pipes on the returned command as a test needs.
+pub fn rbk<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbk"));
+    cmd.args(args).current_dir(root()).stdin(Stdio::null());
+    cmd
+}

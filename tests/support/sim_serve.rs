@@ -2,11 +2,12 @@
 //! the simulated cloud over loopback HTTP. Uses only the CLI contract:
 //! `--scenario --listen --speed --env-out`, the first stdout line
 //! `listening on http://127.0.0.1:PORT`, the env files, `GET /_sim/stats`.
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
+
+use super::{http::http, rbk};
 
 pub struct SimServe {
     child: Child,
@@ -49,24 +50,22 @@ impl SimServe {
     }
 
     fn spawn(scenario: &str, speed: f64, listen: &str, env_dir: PathBuf) -> SimServe {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rbk"))
-            .args([
-                "sim",
-                "serve",
-                "--scenario",
-                scenario,
-                "--listen",
-                listen,
-                "--speed",
-            ])
-            .arg(speed.to_string())
-            .arg("--env-out")
-            .arg(&env_dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start `rbk sim serve`");
+        let mut child = rbk([
+            "sim",
+            "serve",
+            "--scenario",
+            scenario,
+            "--listen",
+            listen,
+            "--speed",
+        ])
+        .arg(speed.to_string())
+        .arg("--env-out")
+        .arg(&env_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start `rbk sim serve`");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let first = lines.next().and_then(Result::ok).unwrap_or_default();
@@ -132,38 +131,8 @@ impl SimServe {
     }
 
     fn get(&self, path: &str) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the simulator");
-        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .expect("send");
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).expect("read");
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-        assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}");
-        if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_string()
-        }
+        let (status, body) = http(self.port, "GET", path, &[], "");
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
     }
-}
-
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || after.len() < n {
-            break;
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
-    out
 }

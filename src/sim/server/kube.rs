@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::{json_response, AppState, Req};
-use crate::sim::kube_objects::{self, KUBE_VERSION, RESOURCES};
+use crate::sim::kube_objects::{self, KUBE_VERSION, RESOURCES, SUBRESOURCES};
+use crate::sim::kube_world::{field_selector_matches, label_selector_matches};
 use crate::sim::world::{Ms, World, SECOND};
 
-fn status(code: StatusCode, reason: &str, message: String) -> Response {
+pub fn status(code: StatusCode, reason: &str, message: String) -> Response {
     json_response(
         code,
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -40,14 +41,10 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
             format!("the server is currently unable to handle the request ({why})"),
         );
     }
-    if req.method != Method::GET {
-        return status(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "the simulated API is read-only".into(),
-        );
-    }
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
+    if req.method != Method::GET {
+        return change(app, req, &segs);
+    }
     match segs.as_slice() {
         ["version"] => json_response(
             StatusCode::OK,
@@ -81,31 +78,80 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
         ["apis", group, version] if served(group, version, None) => {
             json_response(StatusCode::OK, resource_list(group, version))
         }
-        ["api", "v1", plural] => collection(app, req, "", "v1", plural, None, None),
-        ["api", "v1", plural, name] if *plural != "namespaces" => {
-            collection(app, req, "", "v1", plural, None, Some(name))
-        }
-        ["api", "v1", "namespaces", name] => {
-            collection(app, req, "", "v1", "namespaces", None, Some(name))
-        }
-        ["api", "v1", "namespaces", ns, plural] => {
-            collection(app, req, "", "v1", plural, Some(ns), None)
-        }
-        ["api", "v1", "namespaces", ns, plural, name] => {
-            collection(app, req, "", "v1", plural, Some(ns), Some(name))
-        }
-        ["apis", g, v, plural] => collection(app, req, g, v, plural, None, None),
-        ["apis", g, v, "namespaces", ns, plural] => {
-            collection(app, req, g, v, plural, Some(ns), None)
-        }
-        ["apis", g, v, "namespaces", ns, plural, name] => {
-            collection(app, req, g, v, plural, Some(ns), Some(name))
-        }
-        _ => not_found(&req.path),
+        _ => match Target::parse(&segs) {
+            Some(t) if t.sub.is_none() => {
+                collection(app, req, t.group, t.version, t.plural, t.ns, t.name)
+            }
+            Some(t) => super::kube_write::handle(app, req, &t),
+            None => not_found(&req.path),
+        },
     }
 }
 
-fn not_found(path: &str) -> Response {
+/// A request that changes something: only a scenario's own cluster
+/// (`[kube]`) takes them; the seed's management cluster is read-only.
+fn change(app: &AppState, req: &Req, segs: &[&str]) -> Response {
+    if !app.world.read(|w, _| w.kube.is_some()) {
+        return status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "the seed's management cluster is read-only in the simulator (declare a [kube] world in a scenario to change objects)".into(),
+        );
+    }
+    match Target::parse(segs) {
+        Some(t) => super::kube_write::handle(app, req, &t),
+        None => not_found(&req.path),
+    }
+}
+
+/// What a resource path names: a collection, an object, or a subresource.
+pub struct Target<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+    pub plural: &'a str,
+    pub ns: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub sub: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    fn parse(segs: &[&'a str]) -> Option<Target<'a>> {
+        let (group, version, rest) = match segs {
+            ["api", v, rest @ ..] => ("", *v, rest),
+            ["apis", g, v, rest @ ..] => (*g, *v, rest),
+            _ => return None,
+        };
+        let t = |plural, ns, name, sub| {
+            Some(Target {
+                group,
+                version,
+                plural,
+                ns,
+                name,
+                sub,
+            })
+        };
+        match rest {
+            ["namespaces", ns, plural] => t(*plural, Some(*ns), None, None),
+            ["namespaces", ns, plural, name] => t(*plural, Some(*ns), Some(*name), None),
+            ["namespaces", ns, plural, name, sub] => t(*plural, Some(*ns), Some(*name), Some(*sub)),
+            [plural] => t(*plural, None, None, None),
+            [plural, name] => t(*plural, None, Some(*name), None),
+            [plural, name, sub] => t(*plural, None, Some(*name), Some(*sub)),
+            _ => None,
+        }
+    }
+
+    /// The kind, when the API serves the resource at this version.
+    pub fn kind(&self) -> Option<&'static str> {
+        RESOURCES
+            .iter()
+            .find(|r| r.0 == self.group && r.1.contains(&self.version) && r.2 == self.plural)
+            .map(|r| r.3)
+    }
+}
+
+pub fn not_found(path: &str) -> Response {
     status(
         StatusCode::NOT_FOUND,
         "NotFound",
@@ -152,12 +198,22 @@ fn resource_list(group: &str, version: &str) -> Value {
         .filter(|r| r.0 == group && r.1.contains(&version))
         .map(|(_, _, plural, kind, namespaced, short)| {
             let mut r = json!({"name": plural, "singularName": kind.to_ascii_lowercase(), "namespaced": namespaced,
-                               "kind": kind, "verbs": ["get", "list", "watch"], "shortNames": short});
-            if !group.is_empty() {
+                               "kind": kind, "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+                               "shortNames": short});
+            if group.contains("cluster.x-k8s.io") {
                 r["categories"] = json!(["cluster-api"]);
             }
             r
         })
+        .chain(
+            SUBRESOURCES
+                .iter()
+                .filter(|s| s.0 == group && s.1 == version)
+                .map(|(_, _, name, kind, g, v, verbs)| {
+                    json!({"name": name, "singularName": "", "namespaced": !name.starts_with("nodes/"),
+                           "group": g, "version": v, "kind": kind, "verbs": verbs})
+                }),
+        )
         .collect();
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources})
 }
@@ -168,6 +224,9 @@ fn objects(w: &World, now: Ms, group: &str, version: &str, plural: &str) -> Vec<
     } else {
         format!("{group}/{version}")
     };
+    if let Some(k) = &w.kube {
+        return kube_objects::kind_for(plural).map_or_else(Vec::new, |kind| k.list(kind, None));
+    }
     match plural {
         "nodes" => kube_objects::nodes(w),
         "pods" => kube_objects::pods(w),
@@ -199,6 +258,14 @@ fn collection(
         .into_iter()
         .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
         .filter(|o| name.is_none_or(|n| o["metadata"]["name"] == n))
+        .filter(|o| {
+            req.q("labelSelector")
+                .is_none_or(|sel| label_selector_matches(sel, &o["metadata"]["labels"]))
+        })
+        .filter(|o| {
+            req.q("fieldSelector")
+                .is_none_or(|sel| field_selector_matches(sel, o))
+        })
         .collect();
     let wants_table = req.header("accept").is_some_and(|a| a.contains("as=Table"));
     if let Some(n) = name {
@@ -327,6 +394,33 @@ fn table(plural: &str, items: &[Value], now: Ms, req: &Req) -> Value {
             ("Status", "string", 0),
             ("Age", "string", 0),
         ],
+        "deployments" => &[
+            ("Name", "string", 0),
+            ("Ready", "string", 0),
+            ("Up-to-date", "string", 0),
+            ("Available", "string", 0),
+            ("Age", "string", 0),
+            ("Containers", "string", 1),
+            ("Images", "string", 1),
+            ("Selector", "string", 1),
+        ],
+        "daemonsets" => &[
+            ("Name", "string", 0),
+            ("Desired", "integer", 0),
+            ("Current", "integer", 0),
+            ("Ready", "integer", 0),
+            ("Up-to-date", "integer", 0),
+            ("Available", "integer", 0),
+            ("Node Selector", "string", 0),
+            ("Age", "string", 0),
+        ],
+        "poddisruptionbudgets" => &[
+            ("Name", "string", 0),
+            ("Min Available", "string", 0),
+            ("Max Unavailable", "string", 0),
+            ("Allowed Disruptions", "integer", 0),
+            ("Age", "string", 0),
+        ],
         "clusters" => &[
             ("Name", "string", 0),
             ("ClusterClass", "string", 0),
@@ -382,7 +476,11 @@ fn table(plural: &str, items: &[Value], now: Ms, req: &Req) -> Value {
                         .as_object()
                         .map(|l| l.keys().filter_map(|k| k.strip_prefix("node-role.kubernetes.io/")).map(str::to_string).collect())
                         .unwrap_or_default();
-                    let ready = if cond(o, "Ready") == "True" { "Ready" } else { "NotReady" };
+                    let mut ready = if cond(o, "Ready") == "True" { "Ready" } else { "NotReady" }.to_string();
+                    if o["spec"]["unschedulable"] == true {
+                        ready.push_str(",SchedulingDisabled");
+                    }
+                    let roles = if roles.is_empty() { vec!["<none>".to_string()] } else { roles };
                     let ip = st["addresses"].as_array().and_then(|a| a.iter().find(|x| x["type"] == "InternalIP")).map_or("<none>".into(), |a| s(&a["address"]));
                     let info = &st["nodeInfo"];
                     vec![json!(name), json!(ready), json!(roles.join(",")), json!(age_cell), json!(s(&info["kubeletVersion"])),
@@ -401,10 +499,41 @@ fn table(plural: &str, items: &[Value], now: Ms, req: &Req) -> Value {
                         (n, Some(ago)) => format!("{n} ({} ago)", age(ago)),
                     };
                     let ready = if cs["ready"] == true { "1/1" } else { "0/1" };
-                    vec![json!(name), json!(ready), json!(s(&st["phase"])), json!(restarts), json!(age_cell),
+                    let phase = if o["metadata"]["deletionTimestamp"].is_null() {
+                        match &cs["state"]["waiting"]["reason"] {
+                            Value::String(r) => r.clone(),
+                            _ => s(&st["phase"]),
+                        }
+                    } else {
+                        "Terminating".to_string()
+                    };
+                    vec![json!(name), json!(ready), json!(phase), json!(restarts), json!(age_cell),
                          json!(s(&st["podIP"])), json!(s(&o["spec"]["nodeName"])), json!("<none>"), json!("<none>")]
                 }
                 "namespaces" => vec![json!(name), json!(s(&st["phase"])), json!(age_cell)],
+                "deployments" => {
+                    let spec = &o["spec"];
+                    let containers = spec["template"]["spec"]["containers"].as_array().cloned().unwrap_or_default();
+                    let join = |k: &str| containers.iter().map(|c| s(&c[k])).collect::<Vec<_>>().join(",");
+                    let selector = spec["selector"]["matchLabels"].as_object()
+                        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect::<Vec<_>>().join(","))
+                        .unwrap_or_default();
+                    let n = |v: &Value| v.as_i64().unwrap_or(0);
+                    vec![json!(name), json!(format!("{}/{}", n(&st["readyReplicas"]), spec["replicas"].as_i64().unwrap_or(1))),
+                         json!(n(&st["updatedReplicas"])), json!(n(&st["availableReplicas"])), json!(age_cell),
+                         json!(join("name")), json!(join("image")), json!(selector)]
+                }
+                "daemonsets" => {
+                    let n = |k: &str| json!(st[k].as_i64().unwrap_or(0));
+                    vec![json!(name), n("desiredNumberScheduled"), n("currentNumberScheduled"), n("numberReady"),
+                         n("updatedNumberScheduled"), n("numberAvailable"), json!("<none>"), json!(age_cell)]
+                }
+                "poddisruptionbudgets" => {
+                    let spec = &o["spec"];
+                    let shown = |v: &Value| if v.is_null() { "N/A".to_string() } else { s(v) };
+                    vec![json!(name), json!(shown(&spec["minAvailable"])), json!(shown(&spec["maxUnavailable"])),
+                         json!(st["disruptionsAllowed"].as_i64().unwrap_or(0)), json!(age_cell)]
+                }
                 "clusters" => vec![json!(name), json!(""), json!(cond(o, "Available")),
                                    st["controlPlane"]["desiredReplicas"].clone(), st["controlPlane"]["availableReplicas"].clone(),
                                    st["workers"]["desiredReplicas"].clone(), st["workers"]["availableReplicas"].clone(),

@@ -21,6 +21,7 @@ pub mod control;
 pub mod glance;
 pub mod keystone;
 pub mod kube;
+pub mod kube_write;
 pub mod magnum;
 pub mod neutron;
 pub mod nova;

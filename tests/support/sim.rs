@@ -1,24 +1,21 @@
-//! Shared by the `sim_*` integration tests: start `rbk sim serve` as a child
-//! process, run the stock `openstack` CLI and `kubectl` against it with the
-//! seed's scoping, read `/_sim/*` over plain HTTP.
-#![allow(dead_code)]
+//! The stock `openstack` CLI and `kubectl` against `rbk sim serve` (started
+//! by [`SimServe`]) with the seed's scoping, and `/_sim/*` read over plain
+//! HTTP.
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub use super::http::http;
+use super::sim_serve::SimServe;
+
 pub const CAPI_PROJECT: &str = "674171fd28d446d3a37073b6a761e910";
 pub const KUBE_API_LB: &str = "0f968008-2c6e-4d0a-9d43-7f3b5c1a8e21";
 
-/// The one way tests start `rbk sim serve` (shared with the backend tests).
-#[path = "../support/sim_serve.rs"]
-mod sim_serve;
-use sim_serve::SimServe;
-
 /// A running `rbk sim serve`; killed on drop.
 pub struct Sim {
-    serve: SimServe,
+    pub serve: SimServe,
     pub base: String,
     pub port: u16,
     /// The openrc's exports (admin scope, like ~/admin-openrc).
@@ -243,54 +240,4 @@ pub fn parse_openrc(text: &str) -> Vec<(String, String)> {
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
         .collect()
-}
-
-/// A minimal HTTP/1.1 client for loopback: (status, body).
-pub fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to the simulator");
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    (status, body)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
 }
