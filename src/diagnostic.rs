@@ -13,8 +13,71 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 
 use crate::syntax::ast::Span;
 
-/// Where the book's diagnostic index lives, for `url()`.
-pub const BOOK_URL: &str = "https://rbk.dev/book/diagnostics";
+/// The environment variable naming where the book is published: a URL or
+/// `file://` path of the built book's root (the folder holding
+/// `diagnostics/RBK401.html`).
+pub const BOOK_URL_VAR: &str = "RBK_BOOK_URL";
+
+/// Where help links point: the root of a book and the extension of its pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookBase {
+    /// A URL without a trailing `/`.
+    pub root: String,
+    /// `html` for a built book, `md` for its sources.
+    pub ext: &'static str,
+}
+
+impl BookBase {
+    /// A built book at `root` (a URL, or a `file://` path).
+    pub fn html(root: impl Into<String>) -> BookBase {
+        let root: String = root.into();
+        BookBase {
+            root: root.trim_end_matches('/').to_string(),
+            ext: "html",
+        }
+    }
+
+    /// Where the book is, as this binary finds it: `$RBK_BOOK_URL`; else the
+    /// book installed beside the binary (`../share/doc/rbk/book`); else the
+    /// book built in the source checkout (`mdbook build book`); else that
+    /// checkout's Markdown sources, which are always there. There is no
+    /// hosted copy, so every default is a page on this machine.
+    pub fn find() -> BookBase {
+        if let Some(url) = std::env::var(BOOK_URL_VAR).ok().filter(|u| !u.is_empty()) {
+            return BookBase::html(url);
+        }
+        let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+        let installed = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.join("share/doc/rbk/book")));
+        let built = installed
+            .into_iter()
+            .chain(std::iter::once(checkout.join("book")))
+            .find(|dir| dir.join("diagnostics/index.html").is_file());
+        match built {
+            Some(dir) => BookBase::html(file_url(&dir)),
+            None => BookBase {
+                root: file_url(&checkout.join("src")),
+                ext: "md",
+            },
+        }
+    }
+
+    /// The book's index of diagnostic codes.
+    pub fn index(&self) -> String {
+        format!("{}/diagnostics/index.{}", self.root, self.ext)
+    }
+
+    /// The page of `code` in this book.
+    pub fn page(&self, code: Code) -> String {
+        format!("{}/diagnostics/{}.{}", self.root, code.as_str(), self.ext)
+    }
+}
+
+fn file_url(dir: &std::path::Path) -> String {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    format!("file://{}", dir.display())
+}
 
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $title:literal; )*) => {
@@ -152,9 +215,9 @@ impl fmt::Display for Code {
 }
 
 impl Code {
-    /// The book page for this code.
+    /// The book page for this code, in the book [`BookBase::find`] finds.
     pub fn url(self) -> String {
-        format!("{BOOK_URL}/{}.html", self.as_str())
+        BookBase::find().page(self)
     }
 }
 

@@ -5,7 +5,8 @@
 //! table) -> `dag` (petgraph) -> `check` (lints with stable codes) ->
 //! `interp` (tokio interpreter over a backend trait) -> `backends`
 //! (openstack, kube, ssh, tcp, sim) -> `render` (Markdown/HTML) and `cli`.
-//! `sim` is the simulated cloud the `sim` backend and `rbk sim serve` share.
+//! `sim` is the simulated cloud the `sim` backend and `rbk sim serve` share;
+//! `lsp` is the language server editors start (`rbk lsp`).
 
 pub mod backends;
 pub mod check;
@@ -16,6 +17,7 @@ pub mod diagnostic;
 pub mod fmt;
 pub mod interp;
 pub mod journal;
+pub mod lsp;
 pub mod render;
 pub mod resolve;
 pub mod sim;

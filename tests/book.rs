@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::root;
-use rbk::diagnostic::Code;
+use rbk::diagnostic::{BookBase, Code, BOOK_URL_VAR};
 use rbk::render::book::{builtin_reference, diagnostic_index, summary, RunbookEntry};
 use rbk::resolve::Compilation;
 
@@ -280,4 +280,52 @@ fn mdbook_builds_the_book() {
     );
     assert!(out.path().join("runbooks/index.html").exists());
     assert!(out.path().join("reference/builtins.html").exists());
+    help_links_resolve_in(out.path());
+}
+
+/// The path a `file://` help link names.
+fn link_target(url: &str) -> PathBuf {
+    PathBuf::from(
+        url.strip_prefix("file://")
+            .unwrap_or_else(|| panic!("not a file:// link: {url}")),
+    )
+}
+
+/// Every code's help link lands on a page of the book built at `book`, as
+/// `rbk check` prints it with `RBK_BOOK_URL`; without it, the default link
+/// lands on a page on this machine too.
+fn help_links_resolve_in(book: &Path) {
+    let base = BookBase::html(format!("file://{}", book.display()));
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .map(|c| base.page(*c))
+        .filter(|url| !link_target(url).is_file())
+        .collect();
+    assert!(missing.is_empty(), "help links to no page: {missing:?}");
+    assert!(link_target(&base.index()).is_file());
+
+    let bad = root().join("examples/bad/RBK401-unbounded-poll.rbk");
+    let check = |url: Option<&str>| {
+        let mut cmd = crate::support::rbk(["check".as_ref(), bad.as_os_str()]);
+        cmd.env_remove(BOOK_URL_VAR);
+        if let Some(u) = url {
+            cmd.env(BOOK_URL_VAR, u);
+        }
+        let out = cmd.output().expect("run rbk check");
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let shown = check(Some(&base.root));
+    let link = base.page(Code::UnboundedPoll);
+    assert!(shown.contains(&format!("RBK401 ({link})")), "{shown}");
+
+    let shown = check(None);
+    let link = shown
+        .split_once("RBK401 (")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(l, _)| l.to_string())
+        .unwrap_or_else(|| panic!("no help link in:\n{shown}"));
+    assert!(
+        link_target(&link).is_file(),
+        "default help link {link} names no page"
+    );
 }

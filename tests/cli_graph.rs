@@ -1,4 +1,4 @@
-//! `rbk graph` as a user runs it: DOT, Mermaid and JSON, deterministic.
+//! `rbk graph` as a user runs it: DOT, Mermaid, JSON and SVG, deterministic.
 use crate::support;
 use std::process::Output;
 
@@ -69,7 +69,7 @@ fn json_lists_nodes_and_labelled_edges_in_source_order() {
 
 #[test]
 fn dot_and_mermaid_are_deterministic() {
-    for format in ["dot", "mermaid", "json"] {
+    for format in ["dot", "mermaid", "json", "svg"] {
         let a = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
         let b = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
         assert_eq!(
@@ -90,6 +90,38 @@ fn dot_and_mermaid_are_deterministic() {
         String::from_utf8(rbk(&["graph", "--format", "mermaid", "procedures/recovery.rbk"]).stdout)
             .expect("utf8");
     assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
+}
+
+/// The picture of every procedure: a snapshot each, so a change in the
+/// layout or the shapes is seen in review.
+#[test]
+fn svg_pictures_of_the_procedures() {
+    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/procedures"))
+        .expect("procedures/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rbk"))
+        .collect();
+    files.sort();
+    let mut drawn = 0;
+    for f in files {
+        let stem = f.file_stem().expect("stem").to_string_lossy().to_string();
+        let rel = format!("procedures/{stem}.rbk");
+        let o = rbk(&["graph", "--format", "svg", &rel]);
+        if o.status.code() == Some(2) {
+            continue; // shared declarations only (common.rbk)
+        }
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{rel}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let svg = String::from_utf8(o.stdout).expect("utf8");
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        insta::assert_snapshot!(format!("svg__{stem}"), svg);
+        drawn += 1;
+    }
+    assert!(drawn >= 5, "only {drawn} procedures drawn");
 }
 
 #[test]

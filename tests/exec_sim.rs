@@ -71,21 +71,44 @@ fn has_event(events: &[serde_json::Value], pred: impl Fn(&serde_json::Value) -> 
     events.iter().any(pred)
 }
 
-/// The situation each procedure is written for (default: healthy).
-fn scenario_for(file: &Path) -> &'static str {
-    match file.file_stem().and_then(|s| s.to_str()) {
-        Some("start") | Some("recovery") => "parked",
-        Some("k8s-readiness") => "cold-start",
-        Some("lb-repair") => "lb-error",
-        _ => "healthy",
-    }
+/// How a file under `dir` is rehearsed: the world it is written for, its
+/// site file and `--set` values for params without a default.
+struct World {
+    scenario: &'static str,
+    site: &'static str,
+    params: &'static [&'static str],
 }
 
-/// `--set` values for procedures whose params have no default.
-fn params_for(file: &Path) -> &'static [&'static str] {
+fn world_for(dir: &str, file: &Path) -> World {
+    let site = if dir == "examples" {
+        EXAMPLES_SITE
+    } else {
+        CAPI_SITE
+    };
+    let world = |scenario| World {
+        scenario,
+        site,
+        params: &[],
+    };
     match file.file_stem().and_then(|s| s.to_str()) {
-        Some("check-server") => &["--set", "server=capi-mgmt-v2"],
-        _ => &[],
+        Some("start") | Some("recovery") => world("parked"),
+        Some("k8s-readiness") => world("cold-start"),
+        Some("lb-repair") => world("lb-error"),
+        Some("check-server") => World {
+            params: &["--set", "server=capi-mgmt-v2"],
+            ..world("healthy")
+        },
+        Some("node-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &["--set", "node=worker-2"],
+        },
+        Some("rolling-reboot") => World {
+            scenario: "scenarios/k8s-workers.toml",
+            site: "sites/k8s-workers.toml",
+            params: &[],
+        },
+        _ => world("healthy"),
     }
 }
 
@@ -107,19 +130,20 @@ fn rbk_files(dir: &str) -> Vec<PathBuf> {
 #[test]
 fn every_example_and_procedure_runs_under_sim() {
     let mut ran = 0;
-    for (dir, site) in [("examples", EXAMPLES_SITE), ("procedures", CAPI_SITE)] {
+    for dir in ["examples", "procedures"] {
         for file in rbk_files(dir) {
             let rel = file
                 .strip_prefix(root())
                 .expect("under root")
                 .to_string_lossy()
                 .to_string();
-            let sim = format!("--sim={}", scenario_for(&file));
+            let world = world_for(dir, &file);
+            let sim = format!("--sim={}", world.scenario);
             let journal = Journal::new();
             let journal_arg = journal.arg();
             let mut extra = vec!["--yes", "--journal", &journal_arg];
-            extra.extend(params_for(&file));
-            let o = exec(&sim, site, &extra, &rel);
+            extra.extend(world.params);
+            let o = exec(&sim, world.site, &extra, &rel);
             assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
             let events = journal.events();
             assert_eq!(
@@ -267,6 +291,50 @@ fn bad_site_and_params_exit_2_naming_the_field() {
 
     let o = exec("--sim=no-such-scenario", EXAMPLES_SITE, &[], START);
     assert_exit(&o, 2);
+}
+
+/// `--sim` needs no site file: the simulated cloud names its project, VM,
+/// floating IP, namespace, LB and cluster itself; a site file still wins.
+#[test]
+fn sim_without_a_site_file_uses_the_simulated_names() {
+    let run = |args: &[&str]| support::rbk(args).output().expect("run rbk");
+    let o = run(&["exec", "--sim", "examples/01-first-step.rbk"]);
+    assert_exit(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("looking after capi-mgmt-v2 at 10.12.7.40"),
+        "{}",
+        text(&o)
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site.toml");
+    std::fs::write(
+        &site,
+        std::fs::read_to_string(root().join(EXAMPLES_SITE))
+            .expect("site")
+            .replace("10.12.7.40", "192.0.2.77"),
+    )
+    .expect("write");
+    let site = site.to_string_lossy().to_string();
+    let o = run(&[
+        "exec",
+        "--sim",
+        "--site",
+        &site,
+        "examples/01-first-step.rbk",
+    ]);
+    assert_exit(&o, 0);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("at 192.0.2.77"),
+        "{}",
+        text(&o)
+    );
+
+    // Without --sim there is no simulated world to ask.
+    let o = run(&["exec", "examples/01-first-step.rbk"]);
+    assert_exit(&o, 2);
+    assert_stderr_has(&o, "needs a site file");
 }
 
 #[test]

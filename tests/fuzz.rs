@@ -212,7 +212,7 @@ fn exec_sim(comp: &Compilation) -> Result<(), String> {
             "sites/examples.toml"
         },
     );
-    let Ok(site) = site::load_site(comp, Some(&site_file)) else {
+    let Ok(site) = site::load_site(comp, Some(&site_file), &[]) else {
         return Ok(());
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

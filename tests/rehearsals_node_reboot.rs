@@ -222,3 +222,68 @@ fn dry_run_walks_every_step_and_changes_nothing() {
         r.context()
     );
 }
+
+/// The node each change was made to, in journal order: `cordon:worker-1`, ...
+fn changes(r: &Rehearsal) -> Vec<String> {
+    r.of("call")
+        .filter(|e| e["ok"] == true)
+        .filter_map(|e| {
+            let b = e["builtin"].as_str()?;
+            let what = b
+                .strip_prefix("kube.")
+                .filter(|w| matches!(*w, "cordon" | "drain" | "uncordon"));
+            let what = match (what, b) {
+                (Some(w), _) => w.to_string(),
+                (None, "ssh.run") => "reboot".to_string(),
+                _ => return None,
+            };
+            let step = e["step"].as_str().unwrap_or_default();
+            let node = e["args"]["node"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| capture_node(step))?;
+            Some(format!("{what}:{node}"))
+        })
+        .collect()
+}
+
+/// `node_reboot(node: "worker-2")/reboot` -> `worker-2`.
+fn capture_node(step: &str) -> Option<String> {
+    let rest = step.split_once("node: \"")?.1;
+    Some(rest.split_once('"')?.0.to_string())
+}
+
+#[test]
+fn rolling_reboot_takes_one_worker_at_a_time() {
+    let r = Rehearsal::run("k8s-workers.toml", "rolling-reboot.rbk", &[]);
+    assert_eq!(r.code, 0, "{}", r.context());
+    assert_eq!(r.outcome(), "success", "{}", r.context());
+    let mut want = Vec::new();
+    for w in ["worker-1", "worker-2", "worker-3"] {
+        for what in ["cordon", "drain", "reboot", "uncordon"] {
+            want.push(format!("{what}:{w}"));
+        }
+    }
+    assert_eq!(changes(&r), want, "{}", r.context());
+    // The control plane is not part of the roll.
+    assert!(!r.stdout.contains("cp-1"), "{}", r.context());
+}
+
+#[test]
+fn rolling_reboot_stops_at_the_first_node_that_does_not_come_back() {
+    let r = Rehearsal::run("k8s-workers-stuck-node.toml", "rolling-reboot.rbk", &[]);
+    assert_ne!(r.code, 0, "{}", r.context());
+    let changes = changes(&r);
+    assert_eq!(
+        changes.last().map(String::as_str),
+        Some("reboot:worker-2"),
+        "{}",
+        r.context()
+    );
+    assert!(changes.contains(&"uncordon:worker-1".to_string()));
+    assert!(
+        !changes.iter().any(|c| c.ends_with("worker-3")),
+        "{}",
+        r.context()
+    );
+}

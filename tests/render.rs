@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{self, root};
 use rbk::render::book::{runbook_index, RunbookEntry};
-use rbk::render::{render, Format, Options, SiteValues};
+use rbk::render::{render, Format, GraphStyle, Options, SiteValues};
 use rbk::resolve::Compilation;
 
 /// `*.rbk` directly in `dir` (relative to the repo), sorted; none when the
@@ -23,6 +23,10 @@ fn rbk_files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn render_file(rel: &str, format: Format, site: Option<&SiteValues>) -> String {
+    render_with(rel, format, site, GraphStyle::Mermaid)
+}
+
+fn render_with(rel: &str, format: Format, site: Option<&SiteValues>, graph: GraphStyle) -> String {
     let comp = Compilation::load(&root().join(rel)).expect("readable");
     let errors: Vec<String> = comp
         .diagnostics
@@ -36,6 +40,7 @@ fn render_file(rel: &str, format: Format, site: Option<&SiteValues>) -> String {
         errors.join("\n")
     );
     let opts = Options {
+        graph,
         site,
         source_name: rel.to_string(),
     };
@@ -200,7 +205,8 @@ fn book_runbooks_are_rendered_from_procedures() {
         if comp.procedure().is_none() {
             continue;
         }
-        let md = render_file(&r, Format::Markdown, None);
+        // The book shows the graph as a picture: mdBook draws no Mermaid.
+        let md = render_with(&r, Format::Markdown, None, GraphStyle::Svg);
         let title = md
             .lines()
             .next()

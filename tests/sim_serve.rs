@@ -42,6 +42,7 @@ fn scenarios_are_listed_one_per_line() {
             "cold-start",
             "lb-error",
             "zombies",
+            "parked-zombies",
             "no-headroom",
             "no-headroom-with-zombie",
             "magnum-d042"

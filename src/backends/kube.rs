@@ -513,7 +513,7 @@ struct KnownKind {
     namespaced: bool,
 }
 
-/// (names, group, version, kind, plural, namespaced)
+/// (names, group, version, kind, plural, namespaced).
 type KnownKindRow = (
     &'static [&'static str],
     &'static str,

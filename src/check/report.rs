@@ -88,7 +88,7 @@ pub fn sarif_report(diags: &[Diagnostic]) -> Value {
             "tool": { "driver": {
                 "name": "rbk",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": crate::diagnostic::BOOK_URL,
+                "informationUri": crate::diagnostic::BookBase::find().index(),
                 "rules": rules,
             }},
             "results": results,

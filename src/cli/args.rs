@@ -21,6 +21,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint procedures: syntax, names, types, ordering and safety hazards.
+    ///
+    /// Each diagnostic links to its page in the book: by default the book
+    /// built in the source checkout (`mdbook build book`) or installed beside
+    /// the binary (`share/doc/rbk/book`), else the book's Markdown sources.
+    /// Set RBK_BOOK_URL to the root of the book where your team publishes it.
     Check(CheckArgs),
     /// Run a procedure against a real cloud or the simulated cloud.
     #[command(
@@ -42,6 +47,23 @@ pub enum Command {
     /// Read as-executed journals.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Language server for editors (LSP over stdin and stdout).
+    #[command(
+        long_about = "Language server for editors: LSP over stdin and stdout.\n\n\
+        Live diagnostics as `rbk check` reports them, hover (builtins, site fields and \
+        their values, steps, gates), go to definition, find references, completion, the \
+        procedure outline, formatting exactly as `rbk fmt`, and quick fixes. Editors start \
+        it themselves; see the book's \"Editors\" chapter for VS Code and Neovim."
+    )]
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only transport, and the default;
+    /// accepted because editor clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +92,9 @@ pub struct ExecArgs {
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
           default_missing_value = "healthy")]
     pub sim: Option<String>,
-    /// Site file with the per-site literals (TOML).
+    /// Site file with the per-site literals (TOML). Optional under --sim:
+    /// the simulated cloud names its project, VM, floating IP, namespace,
+    /// LB and cluster itself.
     #[arg(long, value_name = "FILE")]
     pub site: Option<PathBuf>,
     /// Set a parameter: NAME=VALUE (repeatable).
@@ -180,6 +204,8 @@ pub enum GraphFormat {
     Dot,
     Mermaid,
     Json,
+    /// A self-contained SVG picture.
+    Svg,
 }
 
 #[derive(Debug, Args)]
@@ -196,10 +222,23 @@ pub enum RenderFormat {
     Html,
 }
 
+/// The procedure graph in a Markdown runbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphOption {
+    /// Mermaid source (GitHub and GitLab draw it).
+    Mermaid,
+    /// An inline SVG picture (mdBook and any HTML viewer show it).
+    Svg,
+}
+
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     #[arg(long, value_enum, default_value_t = RenderFormat::Md)]
     pub format: RenderFormat,
+    /// How a Markdown runbook shows the procedure graph (HTML always shows
+    /// the SVG picture).
+    #[arg(long, value_enum, default_value_t = GraphOption::Mermaid)]
+    pub graph: GraphOption,
     /// Write to OUT instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,

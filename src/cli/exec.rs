@@ -39,7 +39,14 @@ pub fn run(args: ExecArgs) -> i32 {
         eprintln!("error[{}]: {}", d.code, d.message);
         exit::USAGE
     };
-    let site = match site::load_site(&comp, args.site.as_deref()) {
+    // Without a site file the simulated cloud names its own site fields; a
+    // site file is the whole truth (a field it lacks is reported).
+    let known = if args.sim.is_some() && args.site.is_none() {
+        crate::sim::ids::site_fields()
+    } else {
+        Vec::new()
+    };
+    let site = match site::load_site(&comp, args.site.as_deref(), &known) {
         Ok(s) => s,
         Err(d) => return bad_input(d),
     };
@@ -65,8 +72,10 @@ pub fn run(args: ExecArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    // Real runs only: a dry run and the simulated cloud change no site.
-    let _lock = if args.sim.is_none() && !args.dry_run {
+    // Real runs only: a dry run and the simulated cloud change no site, and
+    // a run with neither a site file nor --cloud names no site to lock.
+    let names_a_site = args.site.is_some() || args.cloud.is_some();
+    let _lock = if args.sim.is_none() && !args.dry_run && names_a_site {
         match take_site_lock(&args, &proc_name) {
             Ok(l) => Some(l),
             Err(e) => {

@@ -1,8 +1,10 @@
-//! `rbk graph`: print a procedure's step graph as DOT, Mermaid or JSON.
+//! `rbk graph`: print a procedure's step graph as DOT, Mermaid, JSON or an
+//! SVG picture.
 use std::io::Write;
 
 use super::{exit, usage_error, GraphArgs, GraphFormat};
 use crate::dag::{self, Dag};
+use crate::render::{condition, picture};
 use crate::resolve::Compilation;
 
 pub fn run(args: GraphArgs) -> i32 {
@@ -32,6 +34,14 @@ pub fn run(args: GraphArgs) -> i32 {
                 called: &|name| comp.find_procedure(name).map(|(_, p)| p),
                 condition: &|c| c.to_string(),
                 details: true,
+            },
+        ),
+        GraphFormat::Svg => picture::to_svg(
+            p,
+            &g,
+            &picture::PictureOptions {
+                called: &|name| comp.find_procedure(name).map(|(_, p)| p),
+                condition: &condition::plain,
             },
         ),
         GraphFormat::Json => match serde_json::to_string_pretty(&dag::to_json(&p.name.name, &g)) {

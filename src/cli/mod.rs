@@ -6,6 +6,7 @@ mod exec;
 mod fmt;
 mod graph;
 mod journal;
+mod lsp;
 mod render;
 mod sim;
 
@@ -46,6 +47,7 @@ pub fn run() -> i32 {
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Journal(c) => journal::run(c),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

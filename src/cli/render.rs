@@ -1,6 +1,6 @@
 //! `rbk render [--format md|html] [-o OUT] [--site FILE] FILE`.
-use super::{exit, usage_error, RenderArgs, RenderFormat};
-use crate::render::{self, Format, Options, SiteValues};
+use super::{exit, usage_error, GraphOption, RenderArgs, RenderFormat};
+use crate::render::{self, Format, GraphStyle, Options, SiteValues};
 use crate::resolve::Compilation;
 
 pub fn run(args: RenderArgs) -> i32 {
@@ -27,6 +27,10 @@ pub fn run(args: RenderArgs) -> i32 {
         None => None,
     };
     let opts = Options {
+        graph: match args.graph {
+            GraphOption::Mermaid => GraphStyle::Mermaid,
+            GraphOption::Svg => GraphStyle::Svg,
+        },
         site: site.as_ref(),
         source_name: args.file.display().to_string(),
     };

@@ -15,10 +15,14 @@ fn bad(msg: String) -> Box<Diagnostic> {
     Box::new(Diagnostic::bare(Code::BadInput, msg))
 }
 
-/// Read and check the site file against every declared site field.
+/// Read and check the site file against every declared site field. A field
+/// the file leaves out takes its value from `known` (the simulated cloud's
+/// own names, under `--sim` without a site file), then from its declared
+/// default.
 pub fn load_site(
     comp: &Compilation,
     path: Option<&Path>,
+    known: &[(&str, String)],
 ) -> Result<HashMap<String, Value>, Box<Diagnostic>> {
     let decls: Vec<&FieldDecl> = comp.site_fields().map(|(_, d)| d).collect();
     let (table, shown) = match path {
@@ -59,8 +63,11 @@ pub fn load_site(
                 })?;
                 out.insert(name.clone(), v);
             }
-            None => match &d.default {
-                Some(e) => {
+            None => match (known_str(known, d), &d.default) {
+                (Some(v), _) => {
+                    out.insert(name.clone(), v);
+                }
+                (None, Some(e)) => {
                     let v = const_value(e).ok_or_else(|| {
                         bad(format!(
                             "site field `{name}`: its default is not a constant"
@@ -68,7 +75,7 @@ pub fn load_site(
                     })?;
                     out.insert(name.clone(), v);
                 }
-                None => missing.push(name.as_str()),
+                (None, None) => missing.push(name.as_str()),
             },
         }
     }
@@ -86,6 +93,12 @@ pub fn load_site(
         });
     }
     Ok(out)
+}
+
+/// The value `known` gives a `str` field, if any.
+fn known_str(known: &[(&str, String)], d: &FieldDecl) -> Option<Value> {
+    let (_, v) = known.iter().find(|(k, _)| *k == d.name.name)?;
+    (d.ty.to_string() == "str").then(|| Value::Str(v.clone()))
 }
 
 /// Parse `--set name=value` by each param's declared type.

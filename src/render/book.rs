@@ -173,7 +173,9 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("The simulator", "simulator.md"),
     ("Journals, resume and the site lock", "journal.md"),
     ("Credentials", "credentials.md"),
+    ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),
+    ("Editors", "editors.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.

@@ -47,6 +47,8 @@ pub enum Block {
     List(Vec<Vec<Block>>),
     /// A comment for the reader of the source only (Markdown) / an HTML comment.
     Comment(String),
+    /// A picture as inline SVG (the procedure graph), written as it is.
+    Picture(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

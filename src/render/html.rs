@@ -1,5 +1,6 @@
-//! Write a [`Document`] as one self-contained HTML page: inline CSS, no
-//! scripts, no external assets, so it can be mailed or opened offline.
+//! Write a [`Document`] as one self-contained HTML page: inline CSS, inline
+//! SVG pictures, no scripts, no external assets, so it can be mailed or
+//! opened offline.
 use super::doc::{Block, Document, Inline};
 
 const CSS: &str = "\
@@ -17,7 +18,7 @@ th{background:#eee}
 .callout.gate{border-color:#2e7d32;background:#eaf5ea}
 .callout.patience{border-color:#ef6c00;background:#fff3e0}
 .callout.note{border-color:#757575}
-pre.mermaid{background:#fffdf3}
+figure.picture{margin:1rem 0;overflow-x:auto}
 ";
 
 /// The document as a complete HTML page.
@@ -45,13 +46,8 @@ fn write_block(block: &Block, out: &mut String) {
         }
         Block::Para(parts) => out.push_str(&format!("<p>{}</p>\n", inlines(parts))),
         Block::Code { lang, text } => {
-            let class = if lang == "mermaid" {
-                " class=\"mermaid\"".to_string()
-            } else {
-                String::new()
-            };
             out.push_str(&format!(
-                "<pre{class}><code class=\"language-{}\">{}</code></pre>\n",
+                "<pre><code class=\"language-{}\">{}</code></pre>\n",
                 escape(lang),
                 escape(text.trim_end_matches('\n'))
             ));
@@ -98,6 +94,9 @@ fn write_block(block: &Block, out: &mut String) {
             out.push_str("</ul>\n");
         }
         Block::Comment(c) => out.push_str(&format!("<!-- {} -->\n", c.replace("--", "- -"))),
+        Block::Picture(svg) => {
+            out.push_str(&format!("<figure class=\"picture\">\n{svg}</figure>\n"))
+        }
     }
 }
 

@@ -99,6 +99,10 @@ fn write_block(block: &Block, indent: &str, first_in_item: bool, out: &mut Strin
         Block::Comment(c) => {
             out.push_str(&format!("{lead}<!-- {} -->\n", c.replace("--", "- -")));
         }
+        // An HTML block: it runs to the next blank line, and the SVG has none.
+        Block::Picture(svg) => {
+            out.push_str(&format!("{lead}<div class=\"rbk-picture\">\n{svg}</div>\n"));
+        }
     }
 }
 

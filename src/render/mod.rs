@@ -3,7 +3,7 @@
 //! [`runbook::build`] turns a [`Compilation`] into a small [`doc::Document`]
 //! tree, which [`markdown`] and [`html`] write out. Commands come from the
 //! builtin table ([`command`]), conditions become words ([`condition`]), the
-//! graph becomes Mermaid (`dag::to_mermaid`). [`book`] generates the book's
+//! graph becomes Mermaid (`dag::to_mermaid`) or an SVG picture ([`picture`]). [`book`] generates the book's
 //! reference pages from the same tables.
 pub mod book;
 pub mod command;
@@ -11,6 +11,7 @@ pub mod condition;
 pub mod doc;
 pub mod html;
 pub mod markdown;
+pub mod picture;
 pub mod runbook;
 pub mod site;
 mod stmt;
@@ -25,9 +26,21 @@ pub enum Format {
     Html,
 }
 
+/// How the procedure graph appears in a runbook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GraphStyle {
+    /// Mermaid source, which GitHub and GitLab draw from Markdown.
+    #[default]
+    Mermaid,
+    /// An inline SVG picture ([`picture`]): needs no script to show.
+    Svg,
+}
+
 /// How to render.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
+    /// The graph's form in Markdown; HTML always shows the picture.
+    pub graph: GraphStyle,
     /// Site values to show instead of `<site.field>` placeholders.
     pub site: Option<&'a SiteValues>,
     /// The procedure's path as the reader should see it (`procedures/x.rbk`).
@@ -36,7 +49,16 @@ pub struct Options<'a> {
 
 /// Render a loaded procedure file.
 pub fn render(comp: &Compilation, format: Format, opts: &Options) -> String {
-    let doc = runbook::build(comp, opts);
+    let doc = match format {
+        Format::Html => runbook::build(
+            comp,
+            &Options {
+                graph: GraphStyle::Svg,
+                ..opts.clone()
+            },
+        ),
+        Format::Markdown => runbook::build(comp, opts),
+    };
     match format {
         Format::Markdown => markdown::write(&doc),
         Format::Html => html::write(&doc),

@@ -8,7 +8,7 @@ use super::command::Env;
 use super::condition::{self, words};
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Document, Inline};
 use super::stmt::{self, StmtCtx};
-use super::Options;
+use super::{picture, GraphStyle, Options};
 use crate::dag::{self, Dag, MermaidOptions};
 use crate::resolve::Compilation;
 use crate::syntax::ast::{HeaderKey, Node, NodeKind, ProcItem, Procedure, Verdict};
@@ -49,17 +49,28 @@ pub fn build(comp: &Compilation, opts: &Options) -> Document {
     b.expectations();
     if let Some(p) = comp.procedure() {
         b.blocks.push(heading(2, None, "Procedure graph"));
-        b.blocks.push(Block::Code {
-            lang: "mermaid".into(),
-            text: dag::to_mermaid(
+        let called = |name: &str| comp.find_procedure(name).map(|(_, p)| p);
+        b.blocks.push(match opts.graph {
+            GraphStyle::Mermaid => Block::Code {
+                lang: "mermaid".into(),
+                text: dag::to_mermaid(
+                    p,
+                    &Dag::build(p),
+                    &MermaidOptions {
+                        called: &called,
+                        condition: &condition::plain,
+                        details: false,
+                    },
+                ),
+            },
+            GraphStyle::Svg => Block::Picture(picture::to_svg(
                 p,
                 &Dag::build(p),
-                &MermaidOptions {
-                    called: &|name| comp.find_procedure(name).map(|(_, p)| p),
+                &picture::PictureOptions {
+                    called: &called,
                     condition: &condition::plain,
-                    details: false,
                 },
-            ),
+            )),
         });
         b.blocks.push(heading(2, None, "Steps"));
         let mut blocks = Vec::new();

@@ -46,6 +46,16 @@ impl Compilation {
 
     /// Parse `text` as if read from `path` (uses resolve relative to it).
     pub fn from_source(path: &Path, text: String) -> Compilation {
+        Self::from_source_with(path, text, &|p| std::fs::read_to_string(p))
+    }
+
+    /// [`from_source`](Self::from_source), reading used files with `read`
+    /// (an editor passes the unsaved text of the files it has open).
+    pub fn from_source_with(
+        path: &Path,
+        text: String,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Compilation {
         let mut diagnostics = Vec::new();
         let root = parse_unit(path, text, &mut diagnostics);
         let mut comp = Compilation {
@@ -84,7 +94,7 @@ impl Compilation {
                 if !seen.insert(key) {
                     continue;
                 }
-                match std::fs::read_to_string(&target) {
+                match read(&target) {
                     Ok(text) => {
                         let used = parse_unit(&target, text, &mut comp.diagnostics);
                         if used.file.is_none() {

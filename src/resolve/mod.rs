@@ -10,5 +10,5 @@ pub mod types;
 
 pub use compilation::{Compilation, LoadError, Unit};
 pub use env::list_of;
-pub use resolver::resolve;
+pub use resolver::{binding_types, resolve};
 pub use typeck::{accepts, signature};

@@ -23,6 +23,20 @@ pub fn resolve(comp: &Compilation) -> Vec<Diagnostic> {
     r.diags
 }
 
+/// The type of every name the root file binds (parameters, `let`s, loop
+/// and comprehension variables, matcher bindings), at the name's span, in
+/// the order resolution met them: what an editor shows on hover and
+/// completes after `name.`.
+pub fn binding_types(comp: &Compilation) -> Vec<(ast::Span, Ty)> {
+    let Some(file) = &comp.root.file else {
+        return Vec::new();
+    };
+    let mut r = Resolver::new(comp, &comp.root);
+    r.bound = Some(Vec::new());
+    r.file(file);
+    r.bound.unwrap_or_default()
+}
+
 pub(super) struct Resolver<'c> {
     pub(super) comp: &'c Compilation,
     pub(super) unit: &'c Unit,
@@ -37,6 +51,8 @@ pub(super) struct Resolver<'c> {
     /// The procedure being resolved (for `call` statements in its blocks).
     current: Option<&'c ast::Procedure>,
     pub(super) diags: Vec<Diagnostic>,
+    /// Every binding's span and type, when asked for ([`binding_types`]).
+    bound: Option<Vec<(ast::Span, Ty)>>,
 }
 
 /// The arguments each scope kind accepts, and which are required.
@@ -75,6 +91,15 @@ impl<'c> Resolver<'c> {
             depth: 0,
             current: None,
             diags: Vec::new(),
+            bound: None,
+        }
+    }
+
+    /// Bind `name` in the innermost frame (and note its type when asked).
+    pub(super) fn bind(&mut self, name: &ast::Ident, ty: Ty) {
+        self.env.define(&name.name, ty);
+        if let Some(b) = &mut self.bound {
+            b.push((name.span, ty));
         }
     }
 
@@ -201,7 +226,7 @@ impl<'c> Resolver<'c> {
                 }
             };
             self.env.push();
-            self.env.define(&m.binding.name, ty);
+            self.bind(&m.binding, ty);
             self.condition(&m.condition, "an expectation's `when`");
             self.env.pop();
         }
@@ -242,7 +267,7 @@ impl<'c> Resolver<'c> {
             }
             params.insert(param.name.as_str(), param.name.span);
             let ty = self.field_decl(param, "parameter");
-            self.env.define(&param.name.name, ty);
+            self.bind(&param.name, ty);
         }
 
         // Header fields.
@@ -518,7 +543,7 @@ impl<'c> Resolver<'c> {
         match &s.kind {
             StmtKind::Let { name, value } => {
                 let ty = self.expr(value);
-                self.env.define(&name.name, ty);
+                self.bind(name, ty);
             }
             StmtKind::Scope(sc) => {
                 self.scope_args(sc, s.span);
@@ -601,7 +626,7 @@ impl<'c> Resolver<'c> {
                     self.expect_ty(max, Ty::Int, "`parallel max`");
                 }
                 self.env.push();
-                self.env.define(&f.var.name, elem);
+                self.bind(&f.var, elem);
                 self.block(&f.body);
                 self.env.pop();
             }

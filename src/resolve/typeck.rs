@@ -175,7 +175,7 @@ impl Resolver<'_> {
                     }
                 };
                 self.env.push();
-                self.env.define(&var.name, elem);
+                self.bind(var, elem);
                 if let Some(f) = filter {
                     self.condition(f, "a `where`");
                 }

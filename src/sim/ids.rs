@@ -39,6 +39,20 @@ pub fn capi_namespace() -> String {
     format!("magnum-{CAPI_PROJECT_ID}")
 }
 
+/// The site fields the simulated cloud names itself, by the names the
+/// procedures declare them (`procedures/common.rbk`): a `--sim` run takes
+/// these when no `--site` file gives them.
+pub fn site_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("project_id", CAPI_PROJECT_ID.into()),
+        ("mgmt_vm", MGMT_VM_NAME.into()),
+        ("mgmt_fip", MGMT_FIP.into()),
+        ("capi_namespace", capi_namespace()),
+        ("kube_api_lb", KUBE_API_LB_ID.into()),
+        ("magnum_cluster", MAGNUM_CLUSTER_NAME.into()),
+    ]
+}
+
 /// splitmix64: tiny, deterministic, good enough to mint uuids.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IdGen {

@@ -112,12 +112,13 @@ fn full_hypervisors() -> Vec<HypervisorSpec> {
         .collect()
 }
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "parked",
     "healthy",
     "cold-start",
     "lb-error",
     "zombies",
+    "parked-zombies",
     "no-headroom",
     "no-headroom-with-zombie",
     "magnum-d042",
@@ -167,6 +168,11 @@ impl Scenario {
                 ..Self::named("lb-error")?
             }
             .describe(name, "lb-error plus two orphan amphora servers: one ERROR, one ACTIVE heartbeating zombie"),
+            // The README's first command: the whole recovery, from the start.
+            "parked-zombies" => Scenario { mgmt_started_ago_s: None, ..Self::named("zombies")? }.describe(
+                name,
+                "zombies, but capi-mgmt-v2 is SHUTOFF (parked): start, sshd, the k8s cold start, then sweep and failover",
+            ),
             "no-headroom" => Scenario { hypervisors: full_hypervisors(), ..Self::named("lb-error")? }
                 .describe(name, "lb-error and no hypervisor can fit one more amphora: failover fails with NoValidHost"),
             "no-headroom-with-zombie" => Scenario {
