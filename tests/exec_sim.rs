@@ -98,6 +98,19 @@ fn world_for(dir: &str, file: &Path) -> World {
             params: &["--set", "server=capi-mgmt-v2"],
             ..world("healthy")
         },
+        Some("host-maintenance") | Some("host-return") => World {
+            scenario: if file.ends_with("host-return.rbk") {
+                "scenarios/host-return.toml"
+            } else {
+                "scenarios/host-maintenance.toml"
+            },
+            site: "sites/compute.toml",
+            params: &["--set", "host=compute-4"],
+        },
+        Some("amphora-rotation") => World {
+            params: &["--set", "image=amphora-haproxy-2025.1"],
+            ..world("scenarios/amphora-rotation.toml")
+        },
         Some("node-reboot") => World {
             scenario: "scenarios/k8s-workers.toml",
             site: "sites/k8s-workers.toml",

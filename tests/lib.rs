@@ -27,6 +27,7 @@ mod check_syntax;
 mod cli_check;
 mod cli_graph;
 mod exec_durable;
+mod exec_kube;
 mod exec_serve;
 mod exec_sim;
 mod fmt;
@@ -37,11 +38,13 @@ mod property;
 mod readme;
 mod rehearsals;
 mod rehearsals_node_reboot;
+mod rehearsals_openstack;
 mod render;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;
 mod sim_openstack_cli;
+mod sim_openstack_maintenance_cli;
 mod sim_serve;
 
 /// Every `tests/*.rs` is declared above, and every `tests/support/*.rs` in

@@ -139,10 +139,10 @@ fn diagnostics_are_published_on_open_and_after_a_pause() {
     let d = &diags[0];
     assert_eq!(d["severity"], 1);
     assert_eq!(d["source"], "rbk");
-    assert_eq!(
-        d["codeDescription"]["href"],
-        "https://rbk.dev/book/diagnostics/RBK401.html"
-    );
+    // The book's base depends on where it is (RBK_BOOK_URL, a built book):
+    // the page is the code's own.
+    let href = d["codeDescription"]["href"].as_str().unwrap_or_default();
+    assert!(href.ends_with("/diagnostics/RBK401.html"), "{href}");
     assert_eq!(d["range"]["start"], json!({"line": 2, "character": 4}));
     assert!(d["message"].as_str().unwrap().contains("help: bound it"));
 

@@ -19,6 +19,7 @@ use async_trait::async_trait;
 pub mod error;
 pub mod kube;
 pub mod local;
+pub mod maintenance;
 pub mod model;
 pub mod openstack;
 pub mod retry;
@@ -28,6 +29,7 @@ pub mod tcp;
 pub mod tls;
 
 pub use error::CallError;
+pub use maintenance::OsOp;
 pub use model::*;
 
 /// Credentials for one `scope openstack(...)` block.
@@ -115,6 +117,14 @@ pub trait OpenStack: Send + Sync {
         scope: &OpenStackScope,
         name: &str,
     ) -> Result<CoeCluster, CallError>;
+    /// A maintenance operation; `call` is the builtin, for errors. The
+    /// answer is the serialized record(s) the builtin table names.
+    async fn maintain(
+        &self,
+        scope: &OpenStackScope,
+        call: &'static str,
+        op: &OsOp,
+    ) -> Result<serde_json::Value, CallError>;
 }
 
 /// Which objects a `kube.list` returns.

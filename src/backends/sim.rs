@@ -140,6 +140,14 @@ impl OpenStack for SimOpenStack {
     ) -> Result<CoeCluster, CallError> {
         self.inner.coe_cluster_show(&sim_scope(scope), name).await
     }
+    async fn maintain(
+        &self,
+        scope: &OpenStackScope,
+        call: &'static str,
+        op: &super::OsOp,
+    ) -> Result<serde_json::Value, CallError> {
+        self.inner.maintain(&sim_scope(scope), call, op).await
+    }
 }
 
 /// The real kube client aimed at the simulated API. A scope's kubeconfig

@@ -243,10 +243,6 @@ impl<'c> Interp<'c> {
             "openstack.server.show" => {
                 Value::from_serde(&be.openstack.server_show(os!(), &s(0)).await?)
             }
-            "openstack.server.list" => {
-                let all = v.first().is_some_and(Value::truthy);
-                Value::from_serde(&be.openstack.server_list(os!(), all).await?)
-            }
             "openstack.server.delete" => {
                 be.openstack.server_delete(os!(), &s(0)).await?;
                 Value::Null
@@ -286,12 +282,12 @@ impl<'c> Interp<'c> {
                 Value::from_serde(&be.kube.list(kube!(), &s(0), &selector).await?)
             }
             "kube.apply" => {
-                let manifest = v.first().map(Value::to_json).unwrap_or_default();
+                let manifest = document(b, v.first())?;
                 let force = v.get(2).is_some_and(Value::truthy);
                 Value::from_serde(&be.kube.apply(kube!(), &manifest, &s(1), force).await?)
             }
             "kube.patch" => {
-                let patch = v.get(2).map(Value::to_json).unwrap_or_default();
+                let patch = document(b, v.get(2))?;
                 let target = (s(0), s(1), s(3));
                 let target = (target.0.as_str(), target.1.as_str(), target.2.as_str());
                 Value::from_serde(&be.kube.patch(kube!(), target, &patch, &s(4)).await?)
@@ -385,13 +381,41 @@ impl<'c> Interp<'c> {
                 be.local.file_write(&s(0), &s(1)).await?;
                 Value::Null
             }
-            other => {
-                return Err(CallError::Config {
-                    call: other.into(),
-                    message: "no backend implements this builtin".into(),
-                })
-            }
+            name => match super::os_ops::op(name, v) {
+                Some(op) => Value::from_serde(&be.openstack.maintain(os!(), b.name, &op).await?),
+                None => {
+                    return Err(CallError::Config {
+                        call: name.into(),
+                        message: "no backend implements this builtin".into(),
+                    })
+                }
+            },
         })
+    }
+}
+
+/// A manifest or patch argument: YAML or JSON text (what procedures can
+/// write), or a map (read from another object).
+fn document(b: &Builtin, v: Option<&Value>) -> std::result::Result<serde_json::Value, CallError> {
+    let bad = |message: String| CallError::Config {
+        call: b.name.into(),
+        message,
+    };
+    match v {
+        Some(Value::Map(_)) => Ok(v.map(Value::to_json).unwrap_or_default()),
+        Some(Value::Str(text)) => {
+            let doc: serde_json::Value = serde_saphyr::from_str(text)
+                .map_err(|e| bad(format!("not a YAML or JSON document: {e}")))?;
+            if doc.is_object() {
+                Ok(doc)
+            } else {
+                Err(bad("the document must be a map (`key: value` lines)".into()))
+            }
+        }
+        other => Err(bad(format!(
+            "needs YAML text or a map, got {}",
+            other.cloned().unwrap_or_default()
+        ))),
     }
 }
 
@@ -407,7 +431,7 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
         }),
         "kube.apply" | "kube.patch" => {
             let (kind, name, ns, body) = if b.name == "kube.apply" {
-                let m = values.first().map(Value::to_json).unwrap_or_default();
+                let m = document(b, values.first()).unwrap_or_default();
                 let field = |path: &[&str]| {
                     path.iter()
                         .try_fold(&m, |v, k| v.get(k))
@@ -422,7 +446,7 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
                 );
                 (k, n, ns, m)
             } else {
-                let patch = values.get(2).map(Value::to_json).unwrap_or_default();
+                let patch = document(b, values.get(2)).unwrap_or_default();
                 (text(0), text(1), text(3), patch)
             };
             let part = |k: &str| {

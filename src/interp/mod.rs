@@ -23,6 +23,7 @@ mod exec;
 mod expectations;
 mod functions;
 pub mod journal;
+mod os_ops;
 pub mod progress;
 pub mod resume;
 pub mod sim_backends;

@@ -297,11 +297,7 @@ impl<'i> Walker<'i> {
                     }
                 }
             }
-            NodeKind::Call(args) => {
-                for a in args {
-                    self.expr(&a.value);
-                }
-            }
+            NodeKind::Call(args) => self.args(args),
         }
     }
 
@@ -376,13 +372,19 @@ impl<'i> Walker<'i> {
             StmtKind::Confirm { message } | StmtKind::Log { message } => self.text(message),
             StmtKind::Doc(d) => self.text(&d.text),
             StmtKind::Call(c) => {
-                for a in &c.args {
-                    self.expr(&a.value);
-                }
+                self.occur(c.name.span, Key::Procedure(c.name.name.clone()), false);
+                self.args(&c.args);
                 if let Some(n) = &c.note {
                     self.text(n);
                 }
             }
+        }
+    }
+
+    /// The values passed to a called procedure.
+    fn args(&mut self, args: &[crate::syntax::ast::Arg]) {
+        for a in args {
+            self.expr(&a.value);
         }
     }
 

@@ -118,12 +118,13 @@ pub mod records {
     record!(SERVER, "Server", "A Nova server.", {
         "id": Ty::Str, "Server UUID.";
         "name": Ty::Str, "Server name.";
-        "status": Ty::Str, "ACTIVE, SHUTOFF, ERROR, BUILD, ...";
+        "status": Ty::Str, "ACTIVE, SHUTOFF, ERROR, BUILD, MIGRATING, RESIZE, VERIFY_RESIZE, REBOOT, HARD_REBOOT, ...";
         "project_id": Ty::Str, "Owning project.";
         "image": Ty::Str, "Image name (amphorae run `amphora-haproxy`).";
         "flavor": Ty::Str, "Flavor name.";
         "host": Ty::Str, "Compute host (admins only).";
         "addresses": Ty::List(&STR), "Fixed and floating addresses.";
+        "ram_mb": Ty::Int, "Its flavor's RAM, MB (0 before Nova 2.47).";
     });
     record!(LOAD_BALANCER, "LoadBalancer", "An Octavia load balancer.", {
         "id": Ty::Str, "Load balancer UUID.";
@@ -141,15 +142,117 @@ pub mod records {
         "status": Ty::Str, "ALLOCATED, BOOTING, ERROR, DELETED, ...";
         "role": Ty::Str, "STANDALONE, MASTER or BACKUP.";
         "lb_network_ip": Ty::Str, "Address on the management network.";
+        "image_id": Ty::Str, "The Glance image it was built from.";
     });
     record!(HYPERVISOR, "Hypervisor", "A compute host's memory and CPU figures.", {
-        "hostname": Ty::Str, "Host name.";
+        "hostname": Ty::Str, "Hypervisor host name (often the FQDN).";
+        "host": Ty::Str, "Compute service host, as a server's `host` shows it.";
+        "status": Ty::Str, "enabled or disabled (its nova-compute service).";
+        "state": Ty::Str, "up or down.";
+        "running_vms": Ty::Int, "Servers on it.";
         "memory_mb": Ty::Int, "Physical memory, MB.";
         "memory_mb_used": Ty::Int, "Memory allocated to instances plus the reserve, MB.";
         "ram_allocation_ratio": Ty::Float, "Placement's overcommit ratio.";
         "reserved_host_memory_mb": Ty::Int, "Memory reserved for the host, MB.";
         "vcpus": Ty::Int, "Physical CPUs.";
         "vcpus_used": Ty::Int, "CPUs allocated.";
+    });
+    record!(COMPUTE_SERVICE, "ComputeService", "A Nova service.", {
+        "id": Ty::Str, "Service id (a UUID from Nova 2.53).";
+        "host": Ty::Str, "Host it runs on.";
+        "binary": Ty::Str, "nova-compute, nova-scheduler, nova-conductor.";
+        "zone": Ty::Str, "Availability zone (`internal` for control services).";
+        "status": Ty::Str, "enabled or disabled.";
+        "state": Ty::Str, "up or down.";
+        "disabled_reason": Ty::Str, "Why it was disabled; \"\" when enabled.";
+    });
+    record!(VOLUME, "Volume", "A Cinder volume.", {
+        "id": Ty::Str, "Volume UUID.";
+        "name": Ty::Str, "Name.";
+        "status": Ty::Str, "available, in-use, detaching, error, ...";
+        "size_gb": Ty::Int, "Size, GB.";
+        "attached_to": Ty::List(&STR), "Server ids it is attached to.";
+        "multiattach": Ty::Bool, "May be attached to several servers.";
+        "project_id": Ty::Str, "Owning project (admins only).";
+    });
+    record!(NETWORK, "Network", "A Neutron network.", {
+        "id": Ty::Str, "Network UUID.";
+        "name": Ty::Str, "Name.";
+        "status": Ty::Str, "ACTIVE, DOWN, ...";
+        "external": Ty::Bool, "router:external.";
+        "subnets": Ty::List(&STR), "Subnet ids.";
+        "project_id": Ty::Str, "Owning project.";
+    });
+    record!(PORT, "Port", "A Neutron port.", {
+        "id": Ty::Str, "Port UUID.";
+        "name": Ty::Str, "Name.";
+        "network_id": Ty::Str, "Its network.";
+        "device_id": Ty::Str, "The server (or router, load balancer) it belongs to.";
+        "device_owner": Ty::Str, "compute:nova, network:router_interface, ...";
+        "fixed_ips": Ty::List(&STR), "Its addresses.";
+        "mac_address": Ty::Str, "MAC address.";
+        "status": Ty::Str, "ACTIVE, DOWN, BUILD.";
+    });
+    record!(FLOATING_IP, "FloatingIp", "A Neutron floating IP.", {
+        "id": Ty::Str, "Floating IP UUID.";
+        "floating_ip_address": Ty::Str, "The public address.";
+        "fixed_ip_address": Ty::Str, "The address it maps to; \"\" when unassociated.";
+        "port_id": Ty::Str, "The port it maps to; \"\" when unassociated.";
+        "status": Ty::Str, "ACTIVE or DOWN.";
+        "project_id": Ty::Str, "Owning project.";
+    });
+    record!(LISTENER, "Listener", "An Octavia listener.", {
+        "id": Ty::Str, "Listener UUID.";
+        "name": Ty::Str, "Name.";
+        "loadbalancer_id": Ty::Str, "Its load balancer.";
+        "protocol": Ty::Str, "TCP, HTTP, HTTPS, UDP, ...";
+        "protocol_port": Ty::Int, "Port it listens on.";
+        "default_pool_id": Ty::Str, "The pool it sends to.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, PENDING_UPDATE, ...";
+        "operating_status": Ty::Str, "ONLINE, OFFLINE, DEGRADED, ERROR.";
+    });
+    record!(POOL, "Pool", "An Octavia pool.", {
+        "id": Ty::Str, "Pool UUID.";
+        "name": Ty::Str, "Name.";
+        "loadbalancer_id": Ty::Str, "Its load balancer.";
+        "protocol": Ty::Str, "TCP, HTTP, ...";
+        "lb_algorithm": Ty::Str, "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, ...";
+        "operating_status": Ty::Str, "ONLINE, DEGRADED, ERROR, ...";
+    });
+    record!(MEMBER, "Member", "A member (backend) of an Octavia pool.", {
+        "id": Ty::Str, "Member UUID.";
+        "name": Ty::Str, "Name.";
+        "address": Ty::Str, "Backend address.";
+        "protocol_port": Ty::Int, "Backend port.";
+        "weight": Ty::Int, "Share of the traffic.";
+        "provisioning_status": Ty::Str, "ACTIVE, ERROR, ...";
+        "operating_status": Ty::Str, "ONLINE, OFFLINE, ERROR, NO_MONITOR.";
+    });
+    record!(NODE_GROUP, "NodeGroup", "A Magnum node group.", {
+        "uuid": Ty::Str, "Node group UUID.";
+        "name": Ty::Str, "Name (default-master, default-worker, ...).";
+        "role": Ty::Str, "master or worker.";
+        "node_count": Ty::Int, "Nodes now.";
+        "min_node_count": Ty::Int, "Lower bound.";
+        "max_node_count": Ty::Int, "Upper bound; 0 when unbounded.";
+        "flavor_id": Ty::Str, "Flavor of its nodes.";
+        "image_id": Ty::Str, "Image of its nodes.";
+        "status": Ty::Str, "CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...";
+        "is_default": Ty::Bool, "One of the cluster's default groups.";
+    });
+    record!(RESOURCE_PROVIDER, "ResourceProvider", "A Placement resource provider (one per compute node).", {
+        "uuid": Ty::Str, "Provider UUID (the hypervisor id from Nova 2.53).";
+        "name": Ty::Str, "Name (the hypervisor host name).";
+        "generation": Ty::Int, "Changes whenever its inventory or usage does.";
+    });
+    record!(INVENTORY, "Inventory", "One resource class of a Placement provider, with its usage.", {
+        "resource_class": Ty::Str, "MEMORY_MB, VCPU, DISK_GB, ...";
+        "total": Ty::Int, "Physical amount.";
+        "reserved": Ty::Int, "Kept for the host.";
+        "allocation_ratio": Ty::Float, "Overcommit ratio.";
+        "used": Ty::Int, "Allocated to consumers.";
+        "free": Ty::Int, "What the scheduler can still place: (total - reserved) * ratio - used.";
     });
     record!(COE_CLUSTER, "CoeCluster", "A Magnum cluster.", {
         "name": Ty::Str, "Cluster name.";
@@ -207,6 +310,17 @@ pub mod records {
         &LOAD_BALANCER,
         &AMPHORA,
         &HYPERVISOR,
+        &COMPUTE_SERVICE,
+        &VOLUME,
+        &NETWORK,
+        &PORT,
+        &FLOATING_IP,
+        &RESOURCE_PROVIDER,
+        &LISTENER,
+        &POOL,
+        &MEMBER,
+        &NODE_GROUP,
+        &INVENTORY,
         &COE_CLUSTER,
         &NODE,
         &POD,

@@ -24,6 +24,8 @@ pub const RESOURCES: &[Resource] = &[
     ("", &["v1"], "nodes", "Node", false, &["no"]),
     ("", &["v1"], "pods", "Pod", true, &["po"]),
     ("", &["v1"], "namespaces", "Namespace", false, &["ns"]),
+    ("", &["v1"], "configmaps", "ConfigMap", true, &["cm"]),
+    ("", &["v1"], "services", "Service", true, &["svc"]),
     (
         "apps",
         &["v1"],

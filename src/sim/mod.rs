@@ -15,6 +15,8 @@ pub mod guest;
 pub mod ids;
 pub mod kube_objects;
 pub mod kube_world;
+pub mod openstack_spec;
+pub mod ops;
 pub mod scenario;
 pub mod server;
 pub mod state;

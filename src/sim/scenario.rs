@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ids;
+use super::openstack_spec::OpenStackSpec;
 use super::world::{
     Address, Amphora, CoeCluster, Flavor, Hypervisor, Image, LoadBalancer, Ms, Project, Server,
     World, AMPHORA_FLAVOR, AMPHORA_IMAGE, MINUTE, SECOND,
@@ -66,6 +67,10 @@ pub struct Scenario {
     /// Nova's maximum microversion; at 2.88 and above os-hypervisors has no memory.
     #[serde(default = "nova_max")]
     pub nova_max_microversion: String,
+    /// A world of one's own beyond the seed's: hosts and their servers,
+    /// services, volumes, networks, load balancers, faults (`openstack_spec`).
+    #[serde(default, skip_serializing_if = "OpenStackSpec::is_empty")]
+    pub openstack: OpenStackSpec,
     /// A Kubernetes cluster of its own (`[kube]`: YAML manifests and
     /// timings) instead of the seed's management cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +140,7 @@ impl Scenario {
             hypervisors: ample_hypervisors(),
             kubeconfig_present: true,
             nova_max_microversion: nova_max(),
+            openstack: OpenStackSpec::default(),
             kube: None,
         }
     }
@@ -319,6 +325,7 @@ impl Scenario {
             w.hypervisors[i].other_instances_ram_mb = (spec.used_mb - modelled).max(0);
             w.hypervisors[i].other_instances_vcpus = ((spec.used_mb - modelled).max(0) / 4096) * 2;
         }
+        self.openstack.build(&mut w, long_ago)?;
         w.clusters.push(CoeCluster {
             uuid: ids::MAGNUM_CLUSTER_ID.into(),
             name: ids::MAGNUM_CLUSTER_NAME.into(),

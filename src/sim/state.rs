@@ -33,6 +33,7 @@ pub fn state_json(world: &SharedWorld) -> Value {
             "amphorae": w.amphorae,
             "hypervisors": hypervisors,
             "clusters": w.clusters,
+            "ops": w.ops,
             "magnum_health": {"health_status": health, "health_status_reason": reason},
             "mgmt": {
                 "boot_at": w.mgmt.boot_at.map(iso),

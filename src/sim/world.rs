@@ -234,7 +234,7 @@ pub struct LogLine {
 }
 
 #[derive(Debug, Clone, Serialize)]
-enum Event {
+pub(super) enum Event {
     /// A power or build transition completes.
     ServerSettles {
         id: String,
@@ -249,7 +249,11 @@ enum Event {
     FailoverFails {
         lb: String,
         server: String,
+        /// Why, when a scenario injected it; NoValidHost otherwise.
+        reason: Option<String>,
     },
+    /// The maintenance world's events (`ops`).
+    Ops(super::ops::OpsEvent),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -266,6 +270,9 @@ pub enum WorldError {
     NotFound { kind: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// The request cannot be honoured as asked (no valid host, bad target).
+    #[error("{0}")]
+    BadRequest(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -288,6 +295,8 @@ pub struct World {
     pub now: Ms,
     /// Nova's maximum microversion (memory fields leave os-hypervisors at 2.88).
     pub nova_max_microversion: (u32, u32),
+    /// Compute services, migrations, volumes, networks, injected faults.
+    pub ops: super::ops::Ops,
     /// A Kubernetes cluster the scenario declares; the seed's management
     /// cluster when None.
     pub kube: Option<super::kube_world::KubeWorld>,
@@ -317,6 +326,7 @@ impl World {
             log: Vec::new(),
             now,
             nova_max_microversion: (2, 87),
+            ops: super::ops::Ops::default(),
             kube: None,
             events: Vec::new(),
             seq: 0,
@@ -332,7 +342,7 @@ impl World {
         self.ids.suffix(len)
     }
 
-    fn schedule(&mut self, at: Ms, event: Event) {
+    pub(super) fn schedule(&mut self, at: Ms, event: Event) {
         self.seq += 1;
         self.events.push(Scheduled {
             at,
@@ -410,7 +420,10 @@ impl World {
                     format!("Failover of load balancer {lb} completed"),
                 );
             }
-            Event::FailoverFails { lb, server } => {
+            Event::Ops(e) => self.apply_ops(at, e),
+            Event::FailoverFails { lb, server, reason } => {
+                let no_valid_host =
+                    "No valid host was found. There are not enough hosts available.";
                 if let Some(s) = self.server_mut(&server) {
                     s.status = "ERROR".into();
                     s.task_state = None;
@@ -418,8 +431,7 @@ impl World {
                     s.updated = at;
                     s.fault = Some(Fault {
                         code: 500,
-                        message: "No valid host was found. There are not enough hosts available."
-                            .into(),
+                        message: reason.clone().unwrap_or_else(|| no_valid_host.into()),
                         created: at,
                     });
                 }
@@ -432,16 +444,19 @@ impl World {
                 self.log_line(
                     at,
                     "octavia-worker",
-                    format!(
-                        "Failover of load balancer {lb} failed: ComputeBuildException: \
-                         Failed to build compute instance {server} due to: No valid host was found."
-                    ),
+                    match &reason {
+                        Some(r) => format!("Failover of load balancer {lb} failed: {r}"),
+                        None => format!(
+                            "Failover of load balancer {lb} failed: ComputeBuildException: \
+                             Failed to build compute instance {server} due to: No valid host was found."
+                        ),
+                    },
                 );
             }
         }
     }
 
-    fn log_line(&mut self, at: Ms, source: &str, message: String) {
+    pub(super) fn log_line(&mut self, at: Ms, source: &str, message: String) {
         self.log.push(LogLine {
             at,
             source: source.into(),
@@ -455,7 +470,7 @@ impl World {
         self.servers.iter().find(|s| s.id == id)
     }
 
-    fn server_mut(&mut self, id: &str) -> Option<&mut Server> {
+    pub(super) fn server_mut(&mut self, id: &str) -> Option<&mut Server> {
         self.servers.iter_mut().find(|s| s.id == id)
     }
 
@@ -539,6 +554,7 @@ impl World {
     pub fn host_with_room(&self, ram_mb: i64) -> Option<String> {
         self.hypervisors
             .iter()
+            .filter(|hv| self.ops.takes_new_servers(&hv.hostname))
             .filter(|hv| self.memory_mb_used(hv) + ram_mb <= hv.ceiling_mb())
             .min_by_key(|hv| self.memory_mb_used(hv))
             .map(|hv| hv.hostname.clone())
@@ -632,6 +648,37 @@ impl World {
     /// room it fails to ERROR in 10-20 s and leaves an orphan server behind.
     pub fn failover(&mut self, lb_id: &str, at: Ms) -> Result<(), WorldError> {
         self.tick(at);
+        let old_amphorae: Vec<String> = self
+            .amphorae
+            .iter()
+            .filter(|a| a.loadbalancer_id == lb_id)
+            .map(|a| a.id.clone())
+            .collect();
+        self.replace_amphorae(lb_id, old_amphorae, "STANDALONE", at)
+    }
+
+    /// Octavia's amphora failover: that one amphora is replaced, as in a
+    /// load balancer failover (same timings, same need for headroom).
+    pub fn failover_amphora(&mut self, amphora_id: &str, at: Ms) -> Result<(), WorldError> {
+        self.tick(at);
+        let a = self
+            .amphorae
+            .iter()
+            .find(|a| a.id == amphora_id)
+            .ok_or_else(|| not_found("Amphora", amphora_id))?;
+        let (lb, role) = (a.loadbalancer_id.clone(), a.role.clone());
+        self.replace_amphorae(&lb, vec![amphora_id.to_string()], &role, at)
+    }
+
+    /// Build one new amphora for `lb_id` and reap `old_amphorae` once it is
+    /// up; fails to ERROR without room, or when the scenario says so.
+    fn replace_amphorae(
+        &mut self,
+        lb_id: &str,
+        old_amphorae: Vec<String>,
+        role: &str,
+        at: Ms,
+    ) -> Result<(), WorldError> {
         let lb = self
             .lb(lb_id)
             .ok_or_else(|| not_found("Load Balancer", lb_id))?;
@@ -641,21 +688,13 @@ impl World {
             )));
         }
         let vip = lb.vip_address.clone();
-        let old_amphorae: Vec<String> = self
-            .amphorae
-            .iter()
-            .filter(|a| a.loadbalancer_id == lb_id)
-            .map(|a| a.id.clone())
-            .collect();
         let ram = self.flavor(AMPHORA_FLAVOR).map_or(1024, |f| f.ram_mb);
         let host = self.host_with_room(ram);
         let amp_id = self.new_uuid();
         let server_id = self.new_uuid();
         let lb_net_ip = format!("fc00:4a9c:2f2b:1::{:x}", 0x100 + self.seq);
-        let image_id = self
-            .image(AMPHORA_IMAGE)
-            .map(|i| i.id.clone())
-            .unwrap_or_default();
+        let image = self.ops.amphora_image.as_deref().unwrap_or(AMPHORA_IMAGE);
+        let image_id = self.image(image).map(|i| i.id.clone()).unwrap_or_default();
         let flavor_id = self
             .flavor(AMPHORA_FLAVOR)
             .map(|f| f.id.clone())
@@ -694,7 +733,7 @@ impl World {
             loadbalancer_id: lb_id.into(),
             compute_id: server_id.clone(),
             status: "BOOTING".into(),
-            role: "STANDALONE".into(),
+            role: role.into(),
             lb_network_ip: lb_net_ip,
             ha_ip: vip,
             compute_host: host.clone().unwrap_or_default(),
@@ -706,8 +745,17 @@ impl World {
             l.updated = at;
             l.last_failover_at = Some(at);
         }
-        match host {
-            Some(_) => {
+        let injected = self.ops.faults.failover.get(lb_id).cloned();
+        match (host, injected) {
+            (Some(_), Some(reason)) => self.schedule(
+                at + timing::FAILOVER_NO_VALID_HOST,
+                Event::FailoverFails {
+                    lb: lb_id.into(),
+                    server: server_id,
+                    reason: Some(reason),
+                },
+            ),
+            (Some(_), None) => {
                 self.schedule(
                     at + timing::AMPHORA_BOOT,
                     Event::ServerSettles {
@@ -730,11 +778,12 @@ impl World {
                         .push((at + timing::KUBE_BLIP_FROM, at + timing::KUBE_BLIP_TO));
                 }
             }
-            None => self.schedule(
+            (None, _) => self.schedule(
                 at + timing::FAILOVER_NO_VALID_HOST,
                 Event::FailoverFails {
                     lb: lb_id.into(),
                     server: server_id,
+                    reason: None,
                 },
             ),
         }

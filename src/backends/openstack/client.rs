@@ -32,6 +32,10 @@ pub enum Service {
     ContainerInfra,
     /// Glance, only to show image names.
     Image,
+    /// Cinder v3; its catalog URL usually carries `/v3/<project_id>`.
+    BlockStorage,
+    /// Neutron; `/v2.0` is added to the catalog URL.
+    Network,
 }
 
 impl Service {
@@ -42,6 +46,16 @@ impl Service {
             Service::LoadBalancer => "load-balancer",
             Service::ContainerInfra => "container-infra",
             Service::Image => "image",
+            Service::BlockStorage => "block-storage",
+            Service::Network => "network",
+        }
+    }
+
+    /// Older names a catalog may list the service under.
+    fn catalog_aliases(self) -> &'static [&'static str] {
+        match self {
+            Service::BlockStorage => &["volumev3", "volume"],
+            _ => &[],
         }
     }
 
@@ -60,6 +74,9 @@ impl Service {
             Service::LoadBalancer => format!("{}/v2", strip(url, &["/v2.0", "/v2"])),
             Service::ContainerInfra => format!("{}/v1", strip(url, &["/v1"])),
             Service::Image => format!("{}/v2", strip(url, &["/v2"])),
+            Service::BlockStorage if url.contains("/v3") => url.to_string(),
+            Service::BlockStorage => format!("{url}/v3"),
+            Service::Network => format!("{}/v2.0", strip(url, &["/v2.0"])),
         }
     }
 }
@@ -612,12 +629,14 @@ enum Exchange {
 /// The base URL of the request's service, from the token's catalog.
 fn service_base(session: &ScopeSession, token: &Token, req: &Request) -> Result<String, CallError> {
     let creds = session.creds();
-    let url = token
-        .endpoint(
-            req.service.catalog_type(),
-            &creds.interface,
-            creds.region.as_deref(),
-        )
+    let find = |t: &str| token.endpoint(t, &creds.interface, creds.region.as_deref());
+    let url = req
+        .service
+        .catalog_aliases()
+        .iter()
+        .fold(find(req.service.catalog_type()), |found, alias| {
+            found.or_else(|first| find(alias).map_err(|_| first))
+        })
         .map_err(|message| CallError::Config {
             call: req.call.into(),
             message,

@@ -23,7 +23,7 @@ pub async fn show(
     Ok(to_cluster(&v))
 }
 
-fn to_cluster(v: &Value) -> CoeCluster {
+pub(super) fn to_cluster(v: &Value) -> CoeCluster {
     let health = str_field(v, "health_status");
     CoeCluster {
         name: str_field(v, "name"),

@@ -14,6 +14,7 @@ pub mod config;
 pub mod fault;
 pub mod keystone;
 pub mod magnum;
+pub mod maintenance;
 pub mod microversion;
 pub mod nova;
 pub mod octavia;
@@ -26,7 +27,8 @@ pub use config::OpenStackConfig;
 pub use secret::Secret;
 
 use super::{
-    Amphora, CallError, CoeCluster, Hypervisor, LoadBalancer, OpenStack, OpenStackScope, Server,
+    Amphora, CallError, CoeCluster, Hypervisor, LoadBalancer, OpenStack, OpenStackScope, OsOp,
+    Server,
 };
 use crate::clock::Clock;
 use client::{Request, ScopeSession};
@@ -126,19 +128,18 @@ impl OpenStack for RealOpenStack {
     async fn hypervisor_list(&self, scope: &OpenStackScope) -> Result<Vec<Hypervisor>, CallError> {
         let mut out = Vec::new();
         for hv in nova::hypervisors(&self.client, scope).await? {
-            let inventory =
-                placement::memory_inventory(&self.client, scope, &str_field(&hv, "id")).await?;
-            out.push(Hypervisor {
-                hostname: str_field(&hv, "hypervisor_hostname"),
-                memory_mb: int_field(&hv, "memory_mb"),
-                memory_mb_used: int_field(&hv, "memory_mb_used"),
-                ram_allocation_ratio: inventory.allocation_ratio,
-                reserved_host_memory_mb: inventory.reserved,
-                vcpus: int_field(&hv, "vcpus"),
-                vcpus_used: int_field(&hv, "vcpus_used"),
-            });
+            out.push(to_hypervisor(&self.client, scope, &hv).await?);
         }
         Ok(out)
+    }
+
+    async fn maintain(
+        &self,
+        scope: &OpenStackScope,
+        call: &'static str,
+        op: &OsOp,
+    ) -> Result<Value, CallError> {
+        maintenance::run(&self.client, scope, call, op).await
     }
 
     async fn coe_cluster_show(
@@ -150,6 +151,32 @@ impl OpenStack for RealOpenStack {
     }
 }
 
+/// A hypervisor's record: Nova's figures (2.87) and Placement's ratio and reserve.
+pub(crate) async fn to_hypervisor(
+    client: &Client,
+    scope: &OpenStackScope,
+    hv: &Value,
+) -> Result<Hypervisor, CallError> {
+    let inventory = placement::memory_inventory(client, scope, &str_field(hv, "id")).await?;
+    Ok(Hypervisor {
+        hostname: str_field(hv, "hypervisor_hostname"),
+        host: hv
+            .pointer("/service/host")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        status: str_field(hv, "status"),
+        state: str_field(hv, "state"),
+        running_vms: int_field(hv, "running_vms"),
+        memory_mb: int_field(hv, "memory_mb"),
+        memory_mb_used: int_field(hv, "memory_mb_used"),
+        ram_allocation_ratio: inventory.allocation_ratio,
+        reserved_host_memory_mb: inventory.reserved,
+        vcpus: int_field(hv, "vcpus"),
+        vcpus_used: int_field(hv, "vcpus_used"),
+    })
+}
+
 /// A string field, "" when absent or null (numbers are shown as text).
 pub(crate) fn str_field(v: &Value, key: &str) -> String {
     match v.get(key) {
@@ -159,7 +186,7 @@ pub(crate) fn str_field(v: &Value, key: &str) -> String {
     }
 }
 
-fn int_field(v: &Value, key: &str) -> i64 {
+pub(crate) fn int_field(v: &Value, key: &str) -> i64 {
     v.get(key)
         .and_then(|x| x.as_i64().or_else(|| x.as_f64().map(|f| f as i64)))
         .unwrap_or(0)

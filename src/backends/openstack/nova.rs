@@ -33,7 +33,7 @@ const HYPERVISORS: Microversion = Microversion {
     ..MICROVERSION
 };
 
-fn request(call: &'static str, method: Method, path: impl Into<String>) -> Request {
+pub(super) fn request(call: &'static str, method: Method, path: impl Into<String>) -> Request {
     Request::new(call, Service::Compute, method, path).microversion(MICROVERSION)
 }
 
@@ -156,10 +156,24 @@ pub async fn list(
     scope: &OpenStackScope,
     all_projects: bool,
 ) -> Result<Vec<Server>, CallError> {
+    list_filtered(client, scope, all_projects, &[]).await
+}
+
+/// `GET /servers/detail` with Nova's own filters (`host`, `status`, `name`
+/// as a regular expression); empty values are left out.
+pub async fn list_filtered(
+    client: &Client,
+    scope: &OpenStackScope,
+    all_projects: bool,
+    filters: &[(&str, &str)],
+) -> Result<Vec<Server>, CallError> {
     let session = client.session(scope, calls::SERVER_LIST).await?;
     let mut req = request(calls::SERVER_LIST, Method::GET, "/servers/detail");
     if all_projects {
         req = req.query("all_tenants", "True");
+    }
+    for (k, v) in filters.iter().filter(|(_, v)| !v.is_empty()) {
+        req = req.query(k, *v);
     }
     let items = list_all(client, &session, req, "servers", "servers_links").await?;
     let mut out = Vec::with_capacity(items.len());
@@ -217,7 +231,7 @@ pub async fn hypervisors(client: &Client, scope: &OpenStackScope) -> Result<Vec<
     list_all(client, &session, req, "hypervisors", "hypervisors_links").await
 }
 
-async fn to_server(
+pub(super) async fn to_server(
     client: &Client,
     session: &ScopeSession,
     call: &'static str,
@@ -261,6 +275,10 @@ async fn to_server(
         flavor,
         host: str_field(v, "OS-EXT-SRV-ATTR:host"),
         addresses,
+        ram_mb: v
+            .pointer("/flavor/ram")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
     }
 }
 

@@ -121,6 +121,7 @@ pub async fn amphorae(client: &Client, scope: &OpenStackScope) -> Result<Vec<Amp
                 status: str_field(v, "status"),
                 role: str_field(v, "role"),
                 lb_network_ip: str_field(v, "lb_network_ip"),
+                image_id: str_field(v, "image_id"),
             })
             .collect(),
     )

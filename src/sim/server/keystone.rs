@@ -296,6 +296,8 @@ pub fn catalog(app: &AppState) -> Value {
         ("placement", "placement", "/placement"),
         ("load-balancer", "octavia", "/load-balancer"),
         ("container-infra", "magnum", "/container-infra/v1"),
+        ("block-storage", "cinder", "/volume/v3"),
+        ("volumev3", "cinderv3", "/volume/v3"),
     ];
     let entries: Vec<Value> = services
         .iter()

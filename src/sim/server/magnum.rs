@@ -53,6 +53,20 @@ fn cluster_json(app: &AppState, w: &World, c: &CoeCluster, now: Ms) -> Value {
     })
 }
 
+/// Magnum's two default node groups of a cluster.
+fn nodegroups_json(c: &CoeCluster) -> Vec<Value> {
+    [("default-master", "master", c.master_count, "gp.mid", 'a'), ("default-worker", "worker", c.node_count, "gp.large", 'b')]
+        .iter()
+        .map(|(name, role, count, flavor, tag)| {
+            json!({"uuid": format!("{}{tag}", &c.uuid[..c.uuid.len() - 1]), "name": name, "cluster_id": c.uuid,
+                   "role": role, "node_count": count, "min_node_count": 1, "max_node_count": null,
+                   "flavor_id": flavor, "image_id": "ubuntu-2204-kube-v1.31.4", "is_default": true,
+                   "status": c.status, "status_reason": null, "project_id": c.project_id,
+                   "labels": {}, "node_addresses": [], "docker_volume_size": null, "version": null})
+        })
+        .collect()
+}
+
 pub fn handle(app: &AppState, req: &Req) -> Response {
     let rest = req.rest(1);
     match (&req.method, rest.as_slice()) {
@@ -91,6 +105,38 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                     .collect()
             });
             json_response(StatusCode::OK, json!({"clusters": list}))
+        }
+        (&Method::GET, ["v1", "clusters", ident, "nodegroups"])
+        | (&Method::GET, ["v1", "clusters", ident, "nodegroups", "detail"])
+        | (&Method::GET, ["v1", "clusters", ident, "nodegroups", _]) => {
+            let one = match rest.as_slice() {
+                [_, _, _, _, ng] if *ng != "detail" => Some(*ng),
+                _ => None,
+            };
+            let groups = app.world.read(|w, _| {
+                w.clusters
+                    .iter()
+                    .filter(|c| visible(c))
+                    .find(|c| c.uuid == *ident || c.name == *ident)
+                    .map(nodegroups_json)
+            });
+            match (groups, one) {
+                (None, _) => error(
+                    StatusCode::NOT_FOUND,
+                    format!("Cluster {ident} could not be found."),
+                ),
+                (Some(list), None) => json_response(StatusCode::OK, json!({"nodegroups": list})),
+                (Some(list), Some(ng)) => match list
+                    .into_iter()
+                    .find(|g| g["name"] == ng || g["uuid"] == ng)
+                {
+                    Some(g) => json_response(StatusCode::OK, g),
+                    None => error(
+                        StatusCode::NOT_FOUND,
+                        format!("Nodegroup {ng} could not be found."),
+                    ),
+                },
+            }
         }
         (&Method::GET, ["v1", "clusters", ident]) => {
             let found = app.world.read(|w, now| {

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use super::world::Ms;
 use super::SharedWorld;
 
+pub mod cinder;
 pub mod control;
 pub mod glance;
 pub mod keystone;
@@ -25,6 +26,7 @@ pub mod kube_write;
 pub mod magnum;
 pub mod neutron;
 pub mod nova;
+pub mod nova_ops;
 pub mod octavia;
 pub mod placement;
 
@@ -181,6 +183,7 @@ pub async fn dispatch(
         "compute" => nova::handle(&app, &req),
         "image" => glance::handle(&app, &req),
         "network" => neutron::handle(&app, &req),
+        "volume" => cinder::handle(&app, &req),
         "placement" => placement::handle(&app, &req),
         "load-balancer" => octavia::handle(&app, &req),
         "container-infra" => magnum::handle(&app, &req),

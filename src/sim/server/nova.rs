@@ -29,10 +29,11 @@ pub fn fault(status: StatusCode, message: impl Into<String>) -> Response {
     )
 }
 
-fn world_error(e: WorldError) -> Response {
+pub(super) fn world_error(e: WorldError) -> Response {
     match e {
         WorldError::NotFound { .. } => fault(StatusCode::NOT_FOUND, e.to_string()),
         WorldError::Conflict(m) => fault(StatusCode::CONFLICT, m),
+        WorldError::BadRequest(m) => fault(StatusCode::BAD_REQUEST, m),
     }
 }
 
@@ -125,7 +126,7 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                 Err(e) => world_error(e),
             },
         },
-        (&Method::POST, ["v2.1", "servers", id, "action"]) => action(app, req, &token, id),
+        (&Method::POST, ["v2.1", "servers", id, "action"]) => action(app, req, &token, id, mv),
         (&Method::POST, ["v2.1", "servers"]) => fault(
             StatusCode::FORBIDDEN,
             "Creating servers is not supported by the simulated cloud.",
@@ -151,6 +152,20 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
         (&Method::GET, ["v2.1", "os-hypervisors"]) => hypervisors(app, req, mv, false),
         (&Method::GET, ["v2.1", "os-hypervisors", "detail"]) => hypervisors(app, req, mv, true),
         (&Method::GET, ["v2.1", "os-hypervisors", id]) => hypervisor_show(app, id, mv),
+        (&Method::GET, ["v2.1", "os-aggregates"]) => {
+            json_response(StatusCode::OK, json!({"aggregates": []}))
+        }
+        (_, ["v2.1", "os-services", ..])
+        | (_, ["v2.1", "os-migrations"])
+        | (_, ["v2.1", "servers", _, "migrations"])
+        | (_, ["v2.1", "servers", _, "os-volume_attachments", ..])
+        | (&Method::GET, ["v2.1", "os-hypervisors", _, "servers"])
+        | (&Method::GET, ["v2.1", "os-hypervisors", _, "uptime"]) => {
+            if let Err(r) = visible_for_ops(app, &token, &rest) {
+                return r;
+            }
+            super::nova_ops::handle(app, req, &rest[1..], mv)
+        }
         _ => fault(StatusCode::NOT_FOUND, "The resource could not be found."),
     };
     with_version(r, mv)
@@ -243,7 +258,20 @@ fn show(app: &AppState, token: &Token, id: &str, mv: (u32, u32)) -> Response {
     }
 }
 
-fn action(app: &AppState, req: &Req, token: &Token, id: &str) -> Response {
+/// Services, migrations and hypervisors are admin-only; a server's
+/// attachments and migrations follow the server's visibility.
+fn visible_for_ops(app: &AppState, token: &Token, rest: &[&str]) -> Result<(), Response> {
+    match rest {
+        ["v2.1", "servers", id, ..] => visible_by_id(app, token, id),
+        _ if token.is_admin => Ok(()),
+        _ => Err(fault(
+            StatusCode::FORBIDDEN,
+            "Policy doesn't allow this operation to be performed.",
+        )),
+    }
+}
+
+fn action(app: &AppState, req: &Req, token: &Token, id: &str, mv: (u32, u32)) -> Response {
     if let Err(r) = visible_by_id(app, token, id) {
         return r;
     }
@@ -257,10 +285,7 @@ fn action(app: &AppState, req: &Req, token: &Token, id: &str) -> Response {
         "os-start" => app.world.write(|w, now| w.start_server(id, now)),
         "os-stop" => app.world.write(|w, now| w.stop_server(id, now)),
         other => {
-            return fault(
-                StatusCode::BAD_REQUEST,
-                format!("There is no such action: {other}"),
-            )
+            return super::nova_ops::action(app, id, other, &body[other], mv);
         }
     };
     match result {
@@ -339,7 +364,8 @@ pub fn server_json(app: &AppState, w: &World, s: &Server, mv: (u32, u32)) -> Val
         "OS-EXT-STS:task_state": s.task_state,
         "OS-EXT-STS:vm_state": s.vm_state(),
         "OS-EXT-STS:power_state": s.power_state,
-        "os-extended-volumes:volumes_attached": [],
+        "os-extended-volumes:volumes_attached": w.volumes_of(&s.id).iter()
+            .map(|v| json!({"id": v.id, "delete_on_termination": false})).collect::<Vec<_>>(),
         "security_groups": [{"name": "default"}],
     });
     let o = v.as_object_mut().expect("server_json builds an object");
@@ -395,7 +421,9 @@ fn hypervisor_json(
     } else {
         json!(h.id)
     };
-    let mut v = json!({"id": id, "hypervisor_hostname": format!("{}.maas", h.hostname), "state": "up", "status": "enabled"});
+    let service = w.ops.compute_service(&h.hostname);
+    let status = service.map_or("enabled", |s| s.status.as_str());
+    let mut v = json!({"id": id, "hypervisor_hostname": format!("{}.maas", h.hostname), "state": "up", "status": status});
     if !detail {
         return v;
     }
@@ -405,7 +433,14 @@ fn hypervisor_json(
     o.insert("host_ip".into(), json!(h.host_ip));
     o.insert(
         "service".into(),
-        json!({"host": h.hostname, "id": if mv >= (2, 53) { json!(h.uuid) } else { json!(h.id + 10) }, "disabled_reason": null}),
+        json!({"host": h.hostname,
+               "id": match (mv >= (2, 53), service) {
+                   (true, Some(s)) => json!(s.uuid),
+                   (true, None) => json!(h.uuid),
+                   (false, Some(s)) => json!(s.id),
+                   (false, None) => json!(h.id + 10),
+               },
+               "disabled_reason": service.and_then(|s| s.disabled_reason.clone())}),
     );
     if mv < (2, 88) {
         let used = w.memory_mb_used(h);
@@ -433,6 +468,7 @@ fn hypervisor_json(
 }
 
 fn hypervisors(app: &AppState, req: &Req, mv: (u32, u32), detail: bool) -> Response {
+    let with_servers = is_true(req.q("with_servers")) && req.q("with_servers").is_some();
     let pattern = req.q("hypervisor_hostname_pattern").map(str::to_string);
     let list: Vec<Value> = app.world.read(|w, _| {
         w.hypervisors
@@ -442,7 +478,13 @@ fn hypervisors(app: &AppState, req: &Req, mv: (u32, u32), detail: bool) -> Respo
                     .as_ref()
                     .is_none_or(|p| h.hostname.contains(p.as_str()))
             })
-            .map(|h| hypervisor_json(w, h, mv, detail))
+            .map(|h| {
+                let mut v = hypervisor_json(w, h, mv, detail);
+                if with_servers {
+                    v["servers"] = super::nova_ops::servers_on(w, &h.hostname);
+                }
+                v
+            })
             .collect()
     });
     json_response(StatusCode::OK, json!({"hypervisors": list}))
@@ -452,7 +494,7 @@ fn hypervisor_show(app: &AppState, id: &str, mv: (u32, u32)) -> Response {
     let found = app.world.read(|w, _| {
         w.hypervisors
             .iter()
-            .find(|h| h.uuid == id || h.id.to_string() == id)
+            .find(|h| h.uuid == id || h.id.to_string() == id || h.hostname == id)
             .map(|h| hypervisor_json(w, h, mv, true))
     });
     match found {

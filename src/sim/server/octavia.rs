@@ -47,6 +47,52 @@ fn amphora_json(a: &Amphora, image_id: &str, flavor_id: &str) -> Value {
     })
 }
 
+/// The kube-api load balancers listen on 6443, the others on 80.
+fn port_of(lb: &LoadBalancer) -> u16 {
+    if lb.name.ends_with("-kubeapi") {
+        6443
+    } else {
+        80
+    }
+}
+
+fn listener_json(lb: &LoadBalancer) -> Value {
+    json!({"id": lb.listener_ids.first(), "name": format!("{}-listener", lb.name),
+           "protocol": "TCP", "protocol_port": port_of(lb), "default_pool_id": lb.pool_ids.first(),
+           "loadbalancers": [{"id": lb.id}], "loadbalancer_id": lb.id, "project_id": lb.project_id,
+           "provisioning_status": lb.provisioning_status, "operating_status": lb.operating_status,
+           "admin_state_up": true, "connection_limit": -1, "tags": []})
+}
+
+fn pool_json(lb: &LoadBalancer) -> Value {
+    json!({"id": lb.pool_ids.first(), "name": format!("{}-pool", lb.name), "protocol": "TCP",
+           "lb_algorithm": "ROUND_ROBIN", "loadbalancers": [{"id": lb.id}], "loadbalancer_id": lb.id,
+           "listeners": [{"id": lb.listener_ids.first()}], "project_id": lb.project_id,
+           "provisioning_status": lb.provisioning_status, "operating_status": lb.operating_status,
+           "admin_state_up": true, "members": [], "tags": []})
+}
+
+/// The servers behind a load balancer: those with an address in its VIP's
+/// /24 (the management VM and amphorae aside).
+fn members_json(w: &crate::sim::world::World, lb: &LoadBalancer) -> Vec<Value> {
+    let net = lb.vip_address.rsplit_once('.').map_or("", |(p, _)| p);
+    w.servers
+        .iter()
+        .filter(|s| s.id != crate::sim::ids::MGMT_VM_ID && !s.name.starts_with("amphora-"))
+        .filter_map(|s| {
+            let addr = s.addresses.iter().find(|a| {
+                a.kind == "fixed" && a.addr.rsplit_once('.').is_some_and(|(p, _)| p == net)
+            })?;
+            Some(
+                json!({"id": format!("{}{}", &s.id[..24], &lb.id[24..]), "name": s.name,
+                        "address": addr.addr, "protocol_port": port_of(lb), "weight": 1,
+                        "provisioning_status": "ACTIVE", "operating_status": "ONLINE",
+                        "admin_state_up": true, "backup": false, "project_id": lb.project_id}),
+            )
+        })
+        .collect()
+}
+
 fn matches(v: &Value, req: &Req, keys: &[&str]) -> bool {
     keys.iter()
         .all(|k| req.q(k).is_none_or(|want| v[*k].as_str() == Some(want)))
@@ -129,6 +175,59 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                     format!("Load Balancer {id} could not be found."),
                 ),
                 Err(WorldError::Conflict(m)) => fault(StatusCode::CONFLICT, m),
+                Err(WorldError::BadRequest(m)) => fault(StatusCode::BAD_REQUEST, m),
+            }
+        }
+        (&Method::PUT, ["octavia", "amphorae", id, "failover"]) => {
+            if !token.is_admin {
+                return fault(
+                    StatusCode::FORBIDDEN,
+                    "Policy does not allow this request to be performed.",
+                );
+            }
+            match app.world.write(|w, now| w.failover_amphora(id, now)) {
+                Ok(()) => empty(StatusCode::ACCEPTED),
+                Err(WorldError::NotFound { .. }) => fault(
+                    StatusCode::NOT_FOUND,
+                    format!("Amphora {id} could not be found."),
+                ),
+                Err(WorldError::Conflict(m)) => fault(StatusCode::CONFLICT, m),
+                Err(WorldError::BadRequest(m)) => fault(StatusCode::BAD_REQUEST, m),
+            }
+        }
+        (&Method::GET, ["lbaas", kind @ ("listeners" | "pools")]) => {
+            let list: Vec<Value> = app.world.read(|w, _| {
+                w.load_balancers
+                    .iter()
+                    .filter(|lb| visible(lb))
+                    .map(|lb| match *kind {
+                        "listeners" => listener_json(lb),
+                        _ => pool_json(lb),
+                    })
+                    .filter(|v| matches(v, req, &["id", "name", "loadbalancer_id"]))
+                    .collect()
+            });
+            json_response(
+                StatusCode::OK,
+                json!({*kind: list, format!("{kind}_links"): []}),
+            )
+        }
+        (&Method::GET, ["lbaas", "pools", pool, "members"]) => {
+            let members = app.world.read(|w, _| {
+                w.load_balancers
+                    .iter()
+                    .filter(|lb| visible(lb))
+                    .find(|lb| lb.pool_ids.iter().any(|p| p == pool))
+                    .map(|lb| members_json(w, lb))
+            });
+            match members {
+                Some(m) => {
+                    json_response(StatusCode::OK, json!({"members": m, "members_links": []}))
+                }
+                None => fault(
+                    StatusCode::NOT_FOUND,
+                    format!("Pool {pool} could not be found."),
+                ),
             }
         }
         (&Method::GET, ["octavia", "amphorae"]) | (&Method::GET, ["octavia", "amphorae", _]) => {
@@ -151,7 +250,13 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                 w.amphorae
                     .iter()
                     .filter(|a| one.is_none_or(|id| a.id == id))
-                    .map(|a| amphora_json(a, &image, &flavor))
+                    .map(|a| {
+                        // The image its server booted (a rotation moves it).
+                        let image = w
+                            .server(&a.compute_id)
+                            .map_or(image.as_str(), |s| &s.image_id);
+                        amphora_json(a, image, &flavor)
+                    })
                     .filter(|v| {
                         matches(
                             v,
