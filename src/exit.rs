@@ -7,5 +7,10 @@ pub const OK: i32 = 0;
 pub const FAILED: i32 = 1;
 /// Bad usage: an unknown flag, an unreadable file, a bad site file or value.
 pub const USAGE: i32 = 2;
+/// The run's journal could not be fully written: the record is incomplete
+/// (wins over `FAILED`; `INTERRUPTED` wins over it).
+pub const JOURNAL_INCOMPLETE: i32 = 3;
+/// Another run holds the site's lock (`rbk exec` refused before doing anything).
+pub const SITE_LOCKED: i32 = 4;
 /// Stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
 pub const INTERRUPTED: i32 = 130;

@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod formatter;
 pub mod interp;
+pub mod journal;
 pub mod lsp;
 pub mod render;
 pub mod resolve;

@@ -248,7 +248,7 @@ fn pages_draw_their_pictures_in_chromium() {
         .map(|s| (s.to_string(), s.to_string()))
         .collect();
     assert!(steps.len() > 10, "{steps:?}");
-    for page in [report.join("run.html"), book.join("journal.html")] {
+    for page in [report.join("run.html"), book.join("runs.html")] {
         expects.push(Expect {
             page,
             selector: "g.row",

@@ -38,6 +38,12 @@ fn stable(events: &[serde_json::Value]) -> String {
             if e.get("ms").is_some() {
                 e["ms"] = serde_json::json!("[ms]");
             }
+            // A fresh id per run; the hashes change with every edit.
+            for key in ["run", "source_hash", "node_hashes"] {
+                if e.get(key).is_some() {
+                    e[key] = serde_json::json!(format!("[{key}]"));
+                }
+            }
             e.to_string()
         })
         .collect::<Vec<_>>()

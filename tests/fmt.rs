@@ -75,6 +75,113 @@ fn every_procedure_formats_stably() {
     }
 }
 
+/// Every `.rbk` under `dir`, at any depth.
+fn rbk_files_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rbk_files_below(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rbk") {
+            out.push(p);
+        }
+    }
+}
+
+/// The ```rbk blocks of the book's pages.
+fn book_blocks(dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            book_blocks(&p, out);
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let mut rest = text.as_str();
+        let mut n = 0;
+        while let Some(start) = rest.find("```rbk") {
+            let body = &rest[start + 6..];
+            let body = body.split_once('\n').map_or("", |(_, b)| b);
+            let Some(end) = body.find("```") else { break };
+            n += 1;
+            out.push((format!("{}#{n}", p.display()), body[..end].to_string()));
+            rest = &body[end + 3..];
+        }
+    }
+}
+
+/// Every input the tests and the book hold that parses keeps its tree
+/// (spans aside) through `rbk fmt`; the ones that do not parse are left.
+#[test]
+fn fmt_keeps_the_tree_of_every_input_in_the_repo() {
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    for dir in ["examples", "procedures", "tests", "benches", "book"] {
+        rbk_files_below(&repo().join(dir), &mut files);
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        inputs.push((f.display().to_string(), text));
+    }
+    book_blocks(&repo().join("book/src"), &mut inputs);
+    let mut formatted = 0;
+    for (name, text) in &inputs {
+        let Ok(before) = syntax::parse(&SourceFile::new(name.as_str(), text.as_str())) else {
+            continue;
+        };
+        let once = format_str(name, text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
+        assert_eq!(
+            before,
+            parse(name, &once),
+            "{name}: meaning changed:\n{once}"
+        );
+        assert_eq!(
+            once,
+            format_str(name, &once).unwrap(),
+            "{name}: not idempotent"
+        );
+        formatted += 1;
+    }
+    assert!(
+        formatted >= 40,
+        "only {formatted} inputs parsed of {}",
+        inputs.len()
+    );
+}
+
+/// The fuzzer's finding: `fail if c: "msg"-1` was a `fail` clause and a
+/// statement `-1`, which fmt put on a line of its own, where the next parse
+/// joined it onto the line above. A statement cannot start with `-`, `(` or
+/// `[` now: the input is an error with a help line, never a guess.
+#[test]
+fn a_statement_that_would_join_the_line_above_is_an_error() {
+    for stmt in [
+        "fail if c: \"msg\"-1",
+        "fail if c: \"msg\" (c)",
+        "fail if c: \"msg\" [1]",
+    ] {
+        let text = format!(
+            "procedure p \"p\" {{\n  step s \"s\" {{\n    poll \"x\" every 1s max 3 {{\n      let c = true\n      until c\n      {stmt}\n    }}\n  }}\n}}\n"
+        );
+        let diags =
+            syntax::parse(&SourceFile::new("p.rbk", text.as_str())).expect_err("does not parse");
+        let help = diags[0].help.clone().unwrap_or_default();
+        assert!(
+            help.contains("a statement cannot start with `-`, `(` or `[`"),
+            "{stmt}: {help}"
+        );
+        assert!(format_str("p.rbk", &text).is_err(), "fmt leaves it alone");
+    }
+}
+
 #[test]
 fn comments_in_awkward_places_are_kept() {
     let path = repo().join("tests/fixtures/fmt/comments.rbk");

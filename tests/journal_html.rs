@@ -58,6 +58,7 @@ fn the_books_example_run_is_the_zombies_rehearsal() {
         "simulated clock",
         "data-step=\"failover\"",
         "route → needs_lb_repair",
+        "route: no arm, runs on",
         "class=\"poll\"",
         "class=\"expectation\"",
     ] {
@@ -83,7 +84,7 @@ fn bad_journals_are_usage_errors_naming_the_line() {
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(
         &bad,
-        "{\"ts\":\"2026-06-10T08:00:00Z\",\"event\":\"run_start\"}\nnot json\n",
+        "{\"ts\":\"2026-06-10T08:00:00Z\",\"event\":\"run_start\"}\nnot json\n{\"ts\":\"2026-06-10T08:00:01Z\",\"event\":\"run_end\"}\n",
     )
     .expect("write");
     let out = rbk(["journal", "show", "--format", "html"])
@@ -91,7 +92,7 @@ fn bad_journals_are_usage_errors_naming_the_line() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl:2"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 
     let out = rbk(["journal", "show", "no/such.jsonl"])
         .output()

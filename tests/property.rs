@@ -147,6 +147,10 @@ const TOKENS: &[&str] = &[
     "map(",
     "é",
     "\u{0}",
+    "-",
+    "-1",
+    "+",
+    "*",
 ];
 
 #[derive(Debug, Clone)]
@@ -227,8 +231,46 @@ fn apply_tokens(text: &str, m: &Mutation) -> String {
     words.concat()
 }
 
+/// Statement lines that end where the grammar could read on, and lines
+/// that start like a continuation: the places a formatter could move a
+/// statement boundary.
+const LINES: &[&str] = &[
+    "let c = true",
+    "let n = 1",
+    "let xs = [1, 2]",
+    "log \"x {n}\"",
+    "until c",
+    "fail if c: \"msg\"",
+    "fail if c: \"msg\"-1",
+    "-1",
+    "(n)",
+    "[1]",
+    "n - 1",
+    "xs[0]",
+    "len(xs)",
+    "not c",
+    "record r = n",
+    "// a comment",
+    "",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Generated poll bodies: whatever parses formats to the same tree.
+    #[test]
+    fn generated_statement_sequences_keep_their_tree(
+        picks in proptest::collection::vec((0..LINES.len(), any::<bool>()), 1..8),
+    ) {
+        let mut body = String::new();
+        for (i, same_line) in &picks {
+            body.push_str(LINES[*i]);
+            body.push(if *same_line { ' ' } else { '\n' });
+        }
+        let text = format!("procedure p \"p\" {{\n  step s \"s\" {{\n    poll \"x\" every 1s max 3 {{\n{body}\n    }}\n  }}\n}}\n");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/generated.rbk");
+        exercise(&path, &text);
+    }
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

@@ -40,6 +40,25 @@ impl CallError {
         }
     }
 
+    /// What went wrong, without the call's name (for retry lines).
+    pub fn detail(&self) -> String {
+        match self {
+            CallError::Remote {
+                message, status, ..
+            } => match status {
+                Some(s) => format!("HTTP {s}: {message}"),
+                None => message.clone(),
+            },
+            CallError::Timeout { after, .. } => {
+                format!("no answer within {}s", after.as_secs_f64())
+            }
+            CallError::Unreachable {
+                target, message, ..
+            } => format!("{target}: {message}"),
+            CallError::Auth { message, .. } | CallError::Config { message, .. } => message.clone(),
+        }
+    }
+
     /// Read-only calls may be retried with backoff on these; never mutating ones.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -121,7 +121,7 @@ impl RealKube {
                 ))
             })?,
         };
-        config.connect_timeout = Some(self.tuning.timeout.min(Duration::from_secs(10)));
+        config.connect_timeout = Some(self.connect_timeout());
         config.read_timeout = Some(self.tuning.timeout);
         config.write_timeout = Some(self.tuning.timeout);
         // rbk retries reads itself, on its own clock; a 429 from the
@@ -147,25 +147,56 @@ impl RealKube {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
     {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = match tokio::time::timeout(self.tuning.timeout, f()).await {
-                Ok(Ok(v)) => return Ok(v),
-                Ok(Err(e)) => map_error(call, target, &e, self.tuning.timeout),
-                Err(_) => CallError::Timeout {
+        self.retrying(call, || async {
+            match tokio::time::timeout(self.tuning.timeout, f()).await {
+                Ok(Ok(v)) => Ok(v),
+                Ok(Err(e)) => Err(map_error(call, target, &e, self.tuning.timeout)),
+                Err(_) => Err(CallError::Timeout {
                     call: call.into(),
                     after: self.tuning.timeout,
-                },
-            };
-            if attempt < self.tuning.attempts.max(1) && result.is_transient() {
-                self.clock
-                    .sleep(self.tuning.backoff * 2u32.saturating_pow(attempt - 1))
-                    .await;
-                continue;
+                }),
             }
-            return Err(result);
+        })
+        .await
+    }
+
+    /// Up to `attempts` tries of `attempt`, backing off on the run's clock
+    /// between transient failures; each failure is reported (never a silent
+    /// wait). The simulated cloud's unreachable API uses it too.
+    pub async fn retrying<T, F, Fut>(&self, call: &str, attempt: F) -> Result<T, CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        let max = self.tuning.attempts.max(1);
+        let mut n = 0;
+        loop {
+            n += 1;
+            let err = match attempt().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let again = n < max && err.is_transient();
+            let wait = self.tuning.backoff * 2u32.saturating_pow(n - 1);
+            if err.is_transient() {
+                super::retry::report(super::retry::Notice {
+                    call: call.into(),
+                    attempt: n,
+                    max,
+                    error: err.clone(),
+                    retry_in: again.then_some(wait),
+                });
+            }
+            if !again {
+                return Err(err);
+            }
+            self.clock.sleep(wait).await;
         }
+    }
+
+    /// How long a connection attempt waits for an answer.
+    pub fn connect_timeout(&self) -> Duration {
+        self.tuning.timeout.min(Duration::from_secs(10))
     }
 
     /// Every page of a list.

@@ -22,6 +22,7 @@ pub mod local;
 pub mod maintenance;
 pub mod model;
 pub mod openstack;
+pub mod retry;
 pub mod sim;
 pub mod ssh;
 pub mod tcp;

@@ -57,7 +57,8 @@ pub fn cloud_backends(cloud: &SimCloud, clock: Clock, kubeconfig_file: &Path) ->
             inner: RealOpenStack::new(OpenStackConfig { cloud: None, env }, clock.clone()),
         }),
         kube: Arc::new(SimKube {
-            inner: RealKube::new(clock),
+            inner: RealKube::new(clock.clone()),
+            clock,
             world: cloud.world(),
             kubeconfig_file: kubeconfig_file.to_path_buf(),
         }),
@@ -155,6 +156,7 @@ impl OpenStack for SimOpenStack {
 /// seed's re-emit), the call fails as a missing kubeconfig would.
 pub struct SimKube {
     inner: RealKube,
+    clock: Clock,
     world: SharedWorld,
     kubeconfig_file: PathBuf,
 }
@@ -176,18 +178,80 @@ impl SimKube {
     }
 }
 
+/// The management cluster's API as the operator's kubeconfig names it.
+fn kube_api_target() -> String {
+    format!("https://{}:6443", ids::MGMT_FIP)
+}
+
+impl SimKube {
+    /// What a connection to the management API meets now: when the VM is
+    /// off nothing answers (each attempt costs the connect timeout, in
+    /// simulated time); while it boots the port refuses. Either way the
+    /// retries are the real client's, reported like the real ones.
+    async fn reach<T>(
+        &self,
+        call: &str,
+        answered: impl std::future::Future<Output = Result<T, CallError>>,
+    ) -> Result<T, CallError> {
+        if self.unanswered().is_none() {
+            return answered.await;
+        }
+        self.inner
+            .retrying(call, || async {
+                match self.unanswered() {
+                    Some(Reach::Silent) => {
+                        let after = self.inner.connect_timeout();
+                        self.clock.sleep(after).await;
+                        Err(CallError::Unreachable {
+                            call: call.into(),
+                            target: kube_api_target(),
+                            message: format!(
+                                "connection timed out after {}s: nothing answers",
+                                after.as_secs()
+                            ),
+                        })
+                    }
+                    Some(_) => Err(CallError::Unreachable {
+                        call: call.into(),
+                        target: kube_api_target(),
+                        message: "connection refused".into(),
+                    }),
+                    None => Err(CallError::Remote {
+                        call: call.into(),
+                        status: Some(503),
+                        message: "the API came up between two attempts; try again".into(),
+                    }),
+                }
+            })
+            .await
+    }
+
+    fn unanswered(&self) -> Option<Reach> {
+        self.world.read(|w, now| {
+            if w.mgmt_uptime(now).is_none() {
+                Some(Reach::Silent)
+            } else if !w.mgmt_k8s_ready(now) {
+                Some(Reach::Refused)
+            } else {
+                None
+            }
+        })
+    }
+}
+
 #[async_trait]
 impl Kube for SimKube {
     async fn nodes(&self, scope: &KubeScope) -> Result<Vec<KubeNode>, CallError> {
-        self.inner.nodes(&self.scope(scope, calls::NODES)?).await
+        let scope = self.scope(scope, calls::NODES)?;
+        self.reach(calls::NODES, self.inner.nodes(&scope)).await
     }
     async fn pods(
         &self,
         scope: &KubeScope,
         namespace: Option<&str>,
     ) -> Result<Vec<Pod>, CallError> {
-        self.inner
-            .pods(&self.scope(scope, calls::PODS)?, namespace)
+        let scope = self.scope(scope, calls::PODS)?;
+        self.reach(calls::PODS, self.inner.pods(&scope, namespace))
             .await
     }
     async fn get(
@@ -198,7 +262,8 @@ impl Kube for SimKube {
         namespace: &str,
     ) -> Result<KubeObject, CallError> {
         let scope = self.scope(scope, calls::GET)?;
-        self.inner.get(&scope, kind, name, namespace).await
+        self.reach(calls::GET, self.inner.get(&scope, kind, name, namespace))
+            .await
     }
     async fn list(
         &self,
@@ -207,7 +272,8 @@ impl Kube for SimKube {
         selector: &KubeSelector,
     ) -> Result<Vec<KubeObject>, CallError> {
         let scope = self.scope(scope, calls::LIST)?;
-        self.inner.list(&scope, kind, selector).await
+        self.reach(calls::LIST, self.inner.list(&scope, kind, selector))
+            .await
     }
     async fn apply(
         &self,
@@ -289,9 +355,11 @@ impl Kube for SimKube {
         tail: i64,
     ) -> Result<String, CallError> {
         let scope = self.scope(scope, calls::LOGS)?;
-        self.inner
-            .logs(&scope, pod, namespace, container, tail)
-            .await
+        self.reach(
+            calls::LOGS,
+            self.inner.logs(&scope, pod, namespace, container, tail),
+        )
+        .await
     }
 }
 

@@ -28,6 +28,12 @@ pub enum Command {
     /// Set RBK_BOOK_URL to the root of the book where your team publishes it.
     Check(CheckArgs),
     /// Run a procedure against a real cloud or the simulated cloud.
+    #[command(
+        after_help = "Exit status: 0 completed; 1 failed or aborted; 2 usage error \
+        (including a journal that exists, records another procedure, or a procedure changed \
+        since); 3 the journal could not be fully written; 4 another run holds the site's \
+        lock (RBK_LOCK_DIR); 130 interrupted."
+    )]
     Exec(ExecArgs),
     /// The simulated cloud.
     #[command(subcommand)]
@@ -94,18 +100,30 @@ pub struct ExecArgs {
     /// Set a parameter: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Write the as-executed journal (JSON Lines) to FILE.
+    /// Write the as-executed journal (JSON Lines) to FILE. A journal is
+    /// never overwritten: an existing FILE is refused unless it is the
+    /// --resume journal or --journal-mode append is given.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// What to do when the --journal file exists: `new` refuses it, `append`
+    /// adds this run after the runs it holds.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = JournalMode::New)]
+    pub journal_mode: JournalMode,
     /// Answer yes to every `confirm` (for automation).
     #[arg(long)]
     pub yes: bool,
     /// Run read-only calls; show and skip mutating ones.
     #[arg(long)]
     pub dry_run: bool,
-    /// Resume from a journal: skip completed steps, re-check gates.
+    /// Resume from a journal: skip the steps any run of its chain completed,
+    /// re-check gates, replay decisions. The run is appended to JOURNAL
+    /// unless --journal names another file.
     #[arg(long, value_name = "JOURNAL")]
     pub resume: Option<PathBuf>,
+    /// Resume even though the procedure changed since the journaled run
+    /// (the steps that changed are listed).
+    #[arg(long, requires = "resume")]
+    pub accept_changed: bool,
     /// OpenStack cloud name in clouds.yaml (default: $OS_CLOUD).
     #[arg(long, env = "OS_CLOUD", value_name = "NAME")]
     pub cloud: Option<String>,
@@ -116,6 +134,50 @@ pub struct ExecArgs {
     #[arg(long, short)]
     pub verbose: bool,
     /// The procedure to run.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `--journal-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JournalMode {
+    /// The file must not exist yet (unless it is the --resume journal).
+    New,
+    /// Add this run after the runs the file holds.
+    Append,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Print a run, or the chain of runs it resumes, as an as-executed log.
+    Show(JournalShowArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JournalFormat {
+    /// A readable log for the terminal.
+    Text,
+    /// Markdown, to paste into a ticket.
+    Md,
+    /// One JSON document: the chain's runs and their events.
+    Json,
+    /// One self-contained page: the last run's timeline (steps and gates as
+    /// bars on its clock, poll attempts as ticks, decisions, expectations,
+    /// where it stopped).
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct JournalShowArgs {
+    #[arg(long, value_enum, default_value_t = JournalFormat::Text)]
+    pub format: JournalFormat,
+    /// Show only the last run of FILE, not the chain it ends.
+    #[arg(long)]
+    pub last: bool,
+    /// Write to OUT instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The journal (JSON Lines, as written by `rbk exec --journal`).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }
@@ -157,32 +219,6 @@ pub enum GraphFormat {
 pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum JournalCommand {
-    /// Show a journal: `--format html` draws the run as a timeline.
-    Show(JournalShowArgs),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum JournalFormat {
-    /// One self-contained page: the run's timeline (steps and gates as bars
-    /// on its clock, poll attempts as ticks, decisions, expectations, where
-    /// it stopped).
-    Html,
-}
-
-#[derive(Debug, Args)]
-pub struct JournalShowArgs {
-    #[arg(long, value_enum, default_value_t = JournalFormat::Html)]
-    pub format: JournalFormat,
-    /// Write to OUT instead of standard output.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: Option<PathBuf>,
-    /// The journal (JSON Lines).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }

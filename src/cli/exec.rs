@@ -3,11 +3,15 @@
 //! contract's exit codes. The work is in `crate::interp`.
 use std::io::IsTerminal;
 
-use super::{exit, usage_error, ExecArgs};
+use std::path::{Path, PathBuf};
+
+use super::{exit, usage_error, ExecArgs, JournalMode};
 use crate::backends::openstack::OpenStackConfig;
 use crate::backends::Backends;
 use crate::clock::Clock;
-use crate::interp::{self, inputs, resume::ResumeState, Journal, RunOptions, Terminal, Verbosity};
+use crate::interp::resume::{ResumeState, SourceHashes};
+use crate::interp::site_lock::{self, Holder, SiteLock};
+use crate::interp::{self, inputs, Journal, RunOptions, Terminal, Verbosity};
 use crate::resolve::Compilation;
 use crate::sim::{Scenario, SimCloud};
 
@@ -50,12 +54,37 @@ pub fn run(args: ExecArgs) -> i32 {
         Ok(p) => p,
         Err(d) => return bad_input(d),
     };
+    let proc_name = comp
+        .procedure()
+        .map(|p| p.name.name.clone())
+        .unwrap_or_default();
     let resume = match &args.resume {
-        Some(p) => match ResumeState::from_journal(p) {
-            Ok(r) => Some(r),
-            Err(e) => return usage_error(e),
-        },
+        Some(p) => {
+            let hashes = SourceHashes::of(&comp);
+            match ResumeState::from_journal(p, &proc_name, &hashes, args.accept_changed) {
+                Ok(r) => Some(r),
+                Err(e) => return usage_error(e),
+            }
+        }
         None => None,
+    };
+    let journal_path = match journal_path(&args) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    // Real runs only: a dry run and the simulated cloud change no site, and
+    // a run with neither a site file nor --cloud names no site to lock.
+    let names_a_site = args.site.is_some() || args.cloud.is_some();
+    let _lock = if args.sim.is_none() && !args.dry_run && names_a_site {
+        match take_site_lock(&args, &proc_name) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::SITE_LOCKED;
+            }
+        }
+    } else {
+        None
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -92,8 +121,8 @@ pub fn run(args: ExecArgs) -> i32 {
             (Clock::Wall, Backends::real(config, Clock::Wall))
         }
     };
-    let journal = match &args.journal {
-        Some(p) => match Journal::to_file(p, clock.clone()) {
+    let journal = match &journal_path {
+        Some(p) => match Journal::append_to(p, clock.clone()) {
             Ok(j) => j,
             Err(e) => return usage_error(format!("cannot write journal {}: {e}", p.display())),
         },
@@ -115,6 +144,7 @@ pub fn run(args: ExecArgs) -> i32 {
         cloud: args.cloud.clone(),
         simulated: args.sim.is_some(),
         base_dir: args.file.parent().map(|p| p.to_path_buf()),
+        run_id: String::new(),
     };
     let outcome = runtime.block_on(async {
         let interrupt = async {
@@ -135,5 +165,44 @@ pub fn run(args: ExecArgs) -> i32 {
     });
     // The simulated cloud (and its credential files) live until the run ends.
     runtime.block_on(async move { drop(sim) });
+    if outcome.journal_failure.is_some() && outcome.outcome != interp::Outcome::Interrupted {
+        return exit::JOURNAL_INCOMPLETE;
+    }
     outcome.outcome.exit_code()
+}
+
+/// Where this run's journal goes: `--journal`, else the `--resume` journal
+/// (the chain stays in one file; a dry run does not join it). An existing
+/// file is appended to, never truncated, and only when that is what was asked.
+fn journal_path(args: &ExecArgs) -> Result<Option<PathBuf>, String> {
+    let path = match (&args.journal, &args.resume) {
+        (Some(j), _) => j.clone(),
+        (None, Some(r)) if !args.dry_run => r.clone(),
+        _ => return Ok(None),
+    };
+    let resumed = args.resume.as_deref().is_some_and(|r| same_file(r, &path));
+    if path.exists() && !resumed && args.journal_mode == JournalMode::New {
+        return Err(format!(
+            "journal {} already exists and rbk never overwrites a journal: pass --resume {0} to carry on its run, \
+             --journal-mode append to add this run after it, or name a new file",
+            path.display()
+        ));
+    }
+    Ok(Some(path))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn take_site_lock(args: &ExecArgs, procedure: &str) -> Result<SiteLock, String> {
+    let (key, site) = site_lock::site_key(args.site.as_deref(), args.cloud.as_deref())?;
+    let lock = SiteLock::acquire(&site_lock::lock_dir(), &key, &Holder::me(procedure, &site))?;
+    if let Some(dead) = &lock.took_over {
+        eprintln!("warning: took over the lock of site `{site}` from {dead}: that process is gone");
+    }
+    Ok(lock)
 }

@@ -1,28 +1,60 @@
-//! `rbk journal show --format html [-o OUT] FILE`: the as-executed journal
-//! (`rbk exec --journal`) as a page with the run's timeline. The drawing is
-//! in `crate::render::timeline`.
-use std::path::Path;
-
+//! `rbk journal show FILE`: read a journal (and the runs it resumes) into
+//! `crate::journal`'s model and print it in one of `journal::show`'s formats,
+//! or as a page with the last run's timeline (`crate::render::timeline`).
 use super::{exit, usage_error, JournalCommand, JournalFormat, JournalShowArgs};
+use crate::journal::show::{self, Format};
+use crate::journal::{Chain, JournalFile, Run};
 use crate::render::timeline;
 
 pub fn run(cmd: JournalCommand) -> i32 {
     match cmd {
-        JournalCommand::Show(a) => show(a),
+        JournalCommand::Show(args) => match show(&args) {
+            Ok(text) => write(&args, text),
+            Err(e) => usage_error(e),
+        },
     }
 }
 
-fn show(args: JournalShowArgs) -> i32 {
-    let events = match read_events(&args.file) {
-        Ok(e) => e,
-        Err(e) => return usage_error(e),
+fn show(args: &JournalShowArgs) -> Result<String, String> {
+    let chain = if args.last {
+        JournalFile::read(&args.file).and_then(|f| match f.runs.last() {
+            Some(r) => Ok(Chain {
+                runs: vec![r.clone()],
+                warnings: f.warnings.clone(),
+            }),
+            None => Err(format!("journal {} holds no run", args.file.display())),
+        })
+    } else {
+        Chain::read(&args.file)
+    }?;
+    let format = match args.format {
+        JournalFormat::Text => Format::Text,
+        JournalFormat::Md => Format::Markdown,
+        JournalFormat::Json => Format::Json,
+        JournalFormat::Html => return html(&chain, args),
     };
-    let text = match args.format {
-        JournalFormat::Html => match timeline::page(&events, &args.file.display().to_string()) {
-            Ok(p) => p,
-            Err(e) => return usage_error(format!("{}: {e}", args.file.display())),
-        },
-    };
+    Ok(show::render(&chain, format))
+}
+
+/// The timeline page of the chain's last run (a picture shows one clock).
+fn html(chain: &Chain, args: &JournalShowArgs) -> Result<String, String> {
+    let run = chain
+        .runs
+        .last()
+        .ok_or_else(|| format!("journal {} holds no run", args.file.display()))?;
+    timeline::page(&raw_events(run), &args.file.display().to_string())
+        .map_err(|e| format!("{}: {e}", args.file.display()))
+}
+
+fn raw_events(run: &Run) -> Vec<serde_json::Value> {
+    std::iter::once(&run.start)
+        .chain(&run.events)
+        .chain(&run.end)
+        .map(|e| e.raw.clone())
+        .collect()
+}
+
+fn write(args: &JournalShowArgs, text: String) -> i32 {
     match &args.output {
         Some(out) => match std::fs::write(out, text) {
             Ok(()) => exit::OK,
@@ -33,18 +65,4 @@ fn show(args: JournalShowArgs) -> i32 {
             exit::OK
         }
     }
-}
-
-/// The journal's events, one JSON object a line; a bad line is named.
-fn read_events(path: &Path) -> Result<Vec<serde_json::Value>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read journal {}: {e}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l)
-                .map_err(|e| format!("{}:{}: not a journal event: {e}", path.display(), i + 1))
-        })
-        .collect()
 }

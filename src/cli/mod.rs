@@ -34,9 +34,9 @@ pub fn run() -> i32 {
         Command::Exec(a) => exec::run(a),
         Command::Sim(c) => sim::run(c),
         Command::Graph(a) => graph::run(a),
-        Command::Journal(c) => journal::run(c),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Journal(c) => journal::run(c),
         Command::Lsp(a) => lsp::run(a),
     }
 }

@@ -74,6 +74,14 @@ impl<'c> Interp<'c> {
             );
             return Ok(dry_run_result(b, &values));
         }
+        if b.effect.mutates() {
+            // Durable before the world changes: a crash from here on leaves
+            // a record that this call may have been sent.
+            self.journal.emit_synced(
+                "call_intent",
+                serde_json::json!({"step": ctx.node, "builtin": b.name, "args": journal_args.clone()}),
+            );
+        }
         let started = Instant::now();
         let result = self.invoke(ctx, b, io, &values).await;
         let ms = started.elapsed().as_millis() as u64;
@@ -83,7 +91,7 @@ impl<'c> Interp<'c> {
         let mut event = serde_json::json!({"step": ctx.node, "builtin": b.name, "args": journal_args, "ok": result.is_ok(), "ms": ms});
         match result {
             Ok(v) => {
-                self.journal.emit("call", event);
+                self.emit_call(b, event);
                 self.term.call(b.name, &command, Ok(&v));
                 self.expectations.check(self, &ctx.node, b.name, &v).await;
                 Ok(v)
@@ -94,7 +102,7 @@ impl<'c> Interp<'c> {
                 if let Some(w) = &ctx.patience {
                     event["patience"] = serde_json::Value::String(w.label.clone());
                 }
-                self.journal.emit("call", event);
+                self.emit_call(b, event);
                 self.term.call(b.name, &command, Err(&e));
                 let err = RunError::new(
                     Code::CallFailed,
@@ -107,10 +115,26 @@ impl<'c> Interp<'c> {
                     CallError::Remote { status: Some(404), .. } => err.with_help("the remote does not know this object: check the name or id (names resolve in the scope's project)"),
                     CallError::Remote { status: Some(409), .. } => err.with_help("the object is in a state that refuses this action now; look at its status first"),
                     CallError::Auth { .. } => err.with_help("check the scope's credentials (openrc, clouds.yaml, OS_* variables)"),
+                    CallError::Unreachable { .. } | CallError::Timeout { .. } => {
+                        let running = ctx.unit.file.as_ref().and_then(|f| f.procedure());
+                        match super::unreachable::help(self.comp, running, &e) {
+                            Some(h) => err.with_help(h),
+                            None => err,
+                        }
+                    }
                     _ => err,
                 };
                 Err(if noise { err.transient() } else { err })
             }
+        }
+    }
+
+    /// The `call` event; synced at once after a call that changed the world.
+    fn emit_call(&self, b: &Builtin, event: serde_json::Value) {
+        if b.effect.mutates() {
+            self.journal.emit_synced("call", event);
+        } else {
+            self.journal.emit("call", event);
         }
     }
 

@@ -160,14 +160,26 @@ impl<'c> Interp<'c> {
 
     fn skip(&self, ctx: &Ctx<'c>, node: &Node, why: &str) {
         let name = ctx.qualify(&node.name.name);
-        self.journal.emit(
-            "step_end",
-            serde_json::json!({"step": name, "outcome": "skipped", "reason": why}),
-        );
+        let mut end = serde_json::json!({"step": name, "outcome": "skipped", "reason": why});
+        // Still completed, by an earlier run: the next resume must see it.
+        if let Some(by) = self.completed_by(&name) {
+            end["completed_by"] = by.into();
+        }
+        self.journal.emit_synced("step_end", end);
         self.term.skipped(&name, why);
         if let Ok(mut s) = self.stats.lock() {
             s.steps_skipped += 1;
         }
+    }
+
+    fn completed_by(&self, step: &str) -> Option<String> {
+        let r = self.opts.resume.as_ref()?;
+        r.completed.contains(step).then(|| {
+            r.completed_by
+                .get(step)
+                .cloned()
+                .unwrap_or_else(|| "an earlier run".into())
+        })
     }
 
     fn set_current(&self, name: Option<String>) {
@@ -197,7 +209,7 @@ impl<'c> Interp<'c> {
                     .opts
                     .resume
                     .as_ref()
-                    .and_then(|r| r.decisions.get(&name))
+                    .and_then(|r| r.decision(&p.name.name, &name))
                 {
                     let target = d
                         .branches
@@ -238,7 +250,7 @@ impl<'c> Interp<'c> {
                 let target = taken.as_ref().map(|(t, _)| *t);
                 self.journal.emit(
                     "decision",
-                    serde_json::json!({"step": name, "taken": target, "why": taken.as_ref().and_then(|(_, w)| w.clone())}),
+                    serde_json::json!({"step": name, "taken": target, "why": taken.as_ref().and_then(|(_, w)| w.clone()), "procedure": p.name.name}),
                 );
                 self.term.decision(
                     &name,
@@ -277,7 +289,7 @@ impl<'c> Interp<'c> {
                     layer.as_deref(),
                 );
                 self.journal
-                    .emit("step_start", serde_json::json!({"step": name}));
+                    .emit_synced("step_start", serde_json::json!({"step": name}));
                 let result = match self.check_needs(ctx, node) {
                     Ok(()) => self.block(ctx, body).await,
                     Err(e) => Err(e),
@@ -295,7 +307,7 @@ impl<'c> Interp<'c> {
                         }
                     }
                 }
-                self.journal.emit(
+                self.journal.emit_synced(
                     "step_end",
                     serde_json::json!({"step": name, "outcome": outcome}),
                 );
@@ -376,7 +388,7 @@ impl<'c> Interp<'c> {
             if !args.is_empty() {
                 start["args"] = serde_json::Value::Object(journal_args.clone());
             }
-            self.journal.emit("step_start", start);
+            self.journal.emit_synced("step_start", start);
         } else {
             self.journal.emit(
                 "call_start",
@@ -428,7 +440,7 @@ impl<'c> Interp<'c> {
         let outcome = if result.is_ok() { "ok" } else { "failed" };
         if as_node {
             ctx.node = caller;
-            self.journal.emit(
+            self.journal.emit_synced(
                 "step_end",
                 serde_json::json!({"step": key, "outcome": outcome}),
             );

@@ -28,6 +28,8 @@ pub mod journal;
 pub mod progress;
 pub mod resume;
 pub mod sim_run;
+pub mod site_lock;
+mod unreachable;
 pub mod value;
 
 pub use error::{RunError, Stop};
@@ -54,6 +56,8 @@ pub struct RunOptions {
     pub simulated: bool,
     /// Where `ssh.run` keys and openrc paths are resolved from (the procedure's folder).
     pub base_dir: Option<PathBuf>,
+    /// This run's id (`run_start.run`; a later run's `resumes`).
+    pub run_id: String,
 }
 
 /// How a run ended, as `run_end` records it.
@@ -103,6 +107,8 @@ pub struct RunOutcome {
     /// Why it did not succeed.
     pub error: Option<Diagnostic>,
     pub stats: Stats,
+    /// Why the journal is incomplete (a write failed), if it is.
+    pub journal_failure: Option<String>,
 }
 
 /// Everything one run shares across its tasks.
@@ -138,8 +144,13 @@ pub async fn run(
             outcome: Outcome::Failed,
             error: Some(d),
             stats: Stats::default(),
+            journal_failure: None,
         };
     };
+    let mut opts = opts;
+    if opts.run_id.is_empty() {
+        opts.run_id = uuid::Uuid::new_v4().to_string();
+    }
     let started = Instant::now();
     let sim_start = clock.sim_elapsed();
     let site = Value::Map(opts.site.clone().into_iter().collect());
@@ -156,17 +167,17 @@ pub async fn run(
         regexes: Mutex::new(HashMap::new()),
         opts,
     };
-    interp.journal.emit(
-        "run_start",
-        serde_json::json!({
-            "procedure": proc_.name.name,
-            "backend": if interp.opts.simulated { "sim" } else { "real" },
-            "dry_run": interp.opts.dry_run,
-        }),
-    );
+    interp
+        .journal
+        .emit_synced("run_start", run_start_fields(comp, proc_, &interp.opts));
     interp.term.run_header(comp, proc_, &interp.opts);
+    if let Some(r) = &interp.opts.resume {
+        for w in &r.warnings {
+            interp.term.warn(w);
+        }
+    }
     let result = tokio::select! {
-        r = interp.run_root(proc_) => Some(r),
+        r = crate::backends::retry::scope(retry_sink(&interp), interp.run_root(proc_)) => Some(r),
         () = interrupt => None,
     };
     let (outcome, error) = match result {
@@ -191,10 +202,11 @@ pub async fn run(
         end["code"] = serde_json::Value::String(d.code.as_str().into());
         end["message"] = serde_json::Value::String(d.message.clone());
     }
-    interp.journal.emit("run_end", end);
+    interp.journal.emit_synced("run_end", end);
     if let Some(d) = &error {
         interp.term.error(d);
     }
+    let journal_failure = interp.journal.failure();
     interp.term.summary(
         outcome,
         &stats,
@@ -202,9 +214,57 @@ pub async fn run(
         clock.sim_elapsed().saturating_sub(sim_start),
         clock.is_simulated(),
     );
+    if let Some(why) = &journal_failure {
+        interp.term.journal_incomplete(why);
+    }
     RunOutcome {
         outcome,
         error,
         stats,
+        journal_failure,
     }
+}
+
+/// Every retry a backend makes: a line on the terminal and a `retry` event.
+fn retry_sink(interp: &Interp<'_>) -> crate::backends::retry::Sink {
+    let journal = interp.journal.clone();
+    let term = interp.term.clone();
+    Arc::new(move |n: &crate::backends::retry::Notice| {
+        let message = n.message();
+        term.retry(&message);
+        journal.emit(
+            "retry",
+            serde_json::json!({
+                "builtin": n.call,
+                "attempt": n.attempt,
+                "max": n.max,
+                "error": n.error.detail(),
+                "retry_in": n.retry_in.map(crate::syntax::ast::format_duration),
+                "message": message,
+            }),
+        );
+    })
+}
+
+/// `run_start`: the contract's fields, then the run's id, the run it resumes,
+/// and the hashes a later `--resume` checks the procedure against.
+fn run_start_fields(
+    comp: &Compilation,
+    p: &crate::syntax::ast::Procedure,
+    opts: &RunOptions,
+) -> serde_json::Value {
+    let hashes = resume::SourceHashes::of(comp);
+    let mut f = serde_json::json!({
+        "procedure": p.name.name,
+        "backend": if opts.simulated { "sim" } else { "real" },
+        "dry_run": opts.dry_run,
+        "run": opts.run_id,
+        "source_hash": hashes.source,
+        "node_hashes": hashes.nodes,
+    });
+    if let Some(r) = &opts.resume {
+        f["resumes"] = r.resumes.clone().into();
+        f["resumes_journal"] = r.journal.as_ref().map(|p| p.display().to_string()).into();
+    }
+    f
 }

@@ -206,6 +206,19 @@ impl Terminal {
         self.line(&self.paint("33", &format!("  warning: {msg}")));
     }
 
+    /// The journal could not be written: said at the end too, in red.
+    pub(crate) fn journal_incomplete(&self, why: &str) {
+        self.emit(
+            Verbosity::Quiet,
+            &self.paint("1;31", &format!("JOURNAL INCOMPLETE: {why}")),
+        );
+    }
+
+    /// A backend retried or gave up waiting: never a silent wait.
+    pub(crate) fn retry(&self, text: &str) {
+        self.line(&self.paint("33", &format!("  ↻ {text}")));
+    }
+
     pub(crate) fn patience_start(&self, label: &str, d: Option<Duration>) {
         let d = d
             .map(|d| format!(" (up to {})", fmt_elapsed(d)))

@@ -260,6 +260,8 @@ fn svg(run: &Run) -> String {
             escape(&r.name)
         );
         let label = match &r.taken {
+            // No arm matched: the run goes on to the next node.
+            Some((taken, _)) if taken.is_empty() => format!("{}: no arm, runs on", r.name),
             Some((taken, _)) => format!("{} → {taken}", r.name),
             None => r.name.clone(),
         };

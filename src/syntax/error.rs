@@ -250,6 +250,11 @@ fn help_for(src: &str, offset: usize) -> String {
             );
         }
     }
+    if rest.starts_with(['-', '(', '[']) {
+        return "a statement cannot start with `-`, `(` or `[`: on a line of its own it would continue \
+                the expression above (`a` then `-1` reads as `a - 1`); bind it with `let name = ...`"
+            .into();
+    }
     if last_line.trim_start().starts_with("poll") {
         return "a poll is written `poll every 10s max 20 { ... until CONDITION }`".into();
     }

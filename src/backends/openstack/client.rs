@@ -307,10 +307,19 @@ impl Client {
                 }
                 Err(err) => err,
             };
-            if attempt < attempts && err.is_transient() {
-                self.clock
-                    .sleep(self.tuning.backoff * 2u32.saturating_pow(attempt - 1))
-                    .await;
+            let again = attempt < attempts && err.is_transient();
+            let wait = self.tuning.backoff * 2u32.saturating_pow(attempt - 1);
+            if err.is_transient() {
+                crate::backends::retry::report(crate::backends::retry::Notice {
+                    call: req.call.into(),
+                    attempt,
+                    max: attempts,
+                    error: err.clone(),
+                    retry_in: again.then_some(wait),
+                });
+            }
+            if again {
+                self.clock.sleep(wait).await;
                 continue;
             }
             return Err(err);
@@ -491,9 +500,15 @@ impl Client {
             attempt += 1;
             match self.authenticate_once(session, call, &url).await {
                 Err(e) if e.is_transient() && attempt < self.tuning.read_attempts => {
-                    self.clock
-                        .sleep(self.tuning.backoff * 2u32.saturating_pow(attempt - 1))
-                        .await;
+                    let wait = self.tuning.backoff * 2u32.saturating_pow(attempt - 1);
+                    crate::backends::retry::report(crate::backends::retry::Notice {
+                        call: format!("{call} (authentication)"),
+                        attempt,
+                        max: self.tuning.read_attempts,
+                        error: e.clone(),
+                        retry_in: Some(wait),
+                    });
+                    self.clock.sleep(wait).await;
                 }
                 other => return other,
             }
