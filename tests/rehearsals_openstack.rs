@@ -140,7 +140,7 @@ fn host_maintenance_disables_then_migrates_each_server_off_one_at_a_time() {
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e["builtin"] == "openstack.server.live_migrate")
+        .filter(|(_, e)| e["event"] == "call" && e["builtin"] == "openstack.server.live_migrate")
         .map(|(i, _)| i)
         .collect();
     for pair in at.windows(2) {
@@ -231,7 +231,9 @@ fn amphora_rotation_fails_every_amphora_over_one_at_a_time() {
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e["builtin"] == "openstack.loadbalancer.amphora.failover")
+        .filter(|(_, e)| {
+            e["event"] == "call" && e["builtin"] == "openstack.loadbalancer.amphora.failover"
+        })
         .map(|(i, _)| i)
         .collect();
     for pair in at.windows(2) {
