@@ -38,17 +38,27 @@ procedure tour "Every OpenStack maintenance builtin" {
     }
   }
 
-  step act "Changes" {
+  gate room "Room for one more instance" {
     scope openstack(openrc: "~/admin-openrc") {
+      let hvs = openstack.hypervisor.list()
+      require len(hvs) > 0 else abort "no hypervisors"
+    }
+  }
+
+  step act "Changes" needs room {
+    scope openstack(openrc: "~/admin-openrc") {
+      confirm "Reboot, move and resize web-1 and web-2?"
       openstack.server.reboot("web-1", hard: true)
       openstack.server.live_migrate("web-1", host: "compute-1")
       openstack.server.migrate("web-2")
       openstack.server.confirm_resize("web-2")
+      confirm "Disable compute-4 and detach db-data?"
       openstack.compute.service.disable("compute-4", "firmware update")
       openstack.compute.service.enable("compute-4")
       openstack.volume.detach("db-1", "db-data")
       let amphorae = openstack.loadbalancer.amphora.list()
       require len(amphorae) > 0 else abort "no amphorae"
+      confirm "Fail over amphora {first(amphorae).id}?"
       openstack.loadbalancer.amphora.failover(first(amphorae).id)
       let again = openstack.loadbalancer.amphora.list()
       require len(again) > 0 else abort "no amphorae"

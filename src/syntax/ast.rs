@@ -797,12 +797,13 @@ impl Quantifier {
 
 /// A `timing ~3m30s` duration, and how it was written (`rbk fmt` keeps
 /// `~108s` as `~108s`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Approx {
     pub value: Duration,
     /// The source text after `~`, e.g. `3m30s`.
     pub span: Span,
 }
+spans_ignored_in_eq!(Approx { value });
 
 /// A duration for messages: hours, minutes, seconds and milliseconds,
 /// each written only when not zero (`0s` for nothing).
