@@ -38,13 +38,14 @@ fn generate(target: usize) -> String {
         ));
         if i % 5 == 4 {
             // Never jump over a gate: the steps after it need it (RBK203).
-            let (skip, next) = if (i + 1) % 10 == 0 {
-                (format!("g{}", i + 1), format!("g{}", i + 1))
+            // One arm that skips a step; no arm runs on into it (RBK206).
+            let skip = if (i + 1) % 10 == 0 {
+                format!("g{}", i + 1)
             } else {
-                (format!("s{}", i + 2), format!("s{}", i + 1))
+                format!("s{}", i + 2)
             };
             s.push_str(&format!(
-                "\n  decide d{i} \"Skip ahead at {i}?\" {{\n    when n{i} > 100 -> {skip} \"too many\"\n    otherwise -> {next}\n  }}\n"
+                "\n  decide d{i} \"Skip ahead at {i}?\" {{\n    when n{i} > 100 -> {skip} \"too many\"\n  }}\n"
             ));
         }
         i += 1;
