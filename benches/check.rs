@@ -10,7 +10,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rbk::check;
-use rbk::resolve::Compilation;
+use rbk::compilation::Compilation;
 
 #[path = "../tests/support/examples.rs"]
 mod examples;

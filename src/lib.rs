@@ -12,6 +12,7 @@ pub mod backends;
 pub mod check;
 pub mod cli;
 pub mod clock;
+pub mod compilation;
 pub mod dag;
 pub mod diagnostic;
 pub mod exit;

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::root;
+use rbk::compilation::Compilation;
 use rbk::diagnostic::{BookBase, Code, BOOK_URL_VAR};
 use rbk::render::book::{builtin_reference, diagnostic_index, summary, RunbookEntry};
-use rbk::resolve::Compilation;
 
 const BLESS_HINT: &str =
     "regenerate with: RBK_BLESS=1 cargo test --test integration -- book:: render:: (or scripts/render-book)";

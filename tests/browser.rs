@@ -170,7 +170,7 @@ fn procedures() -> Vec<(String, PathBuf)> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "rbk"))
         .filter(|p| {
-            rbk::resolve::Compilation::load(p)
+            rbk::compilation::Compilation::load(p)
                 .ok()
                 .is_some_and(|c| c.procedure().is_some())
         })

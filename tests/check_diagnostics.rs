@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::support::root;
 use rbk::check;
+use rbk::compilation::Compilation;
 use rbk::diagnostic::{Code, Diagnostic};
-use rbk::resolve::Compilation;
 
 /// Check a file by its path relative to the crate, so rendered file names
 /// are the same on every machine.

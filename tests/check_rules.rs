@@ -2,8 +2,8 @@
 //! what must be reported, and what must not (no false alarms on the
 //! constructs the seed runbook needs).
 use rbk::check;
+use rbk::compilation::Compilation;
 use rbk::diagnostic::{Code, Diagnostic};
-use rbk::resolve::Compilation;
 
 /// Write `files` into a temp dir and check the first one.
 fn check_files(files: &[(&str, &str)]) -> Vec<Diagnostic> {

@@ -14,8 +14,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rbk::compilation::Compilation;
 use rbk::diagnostic::SourceFile;
-use rbk::resolve::Compilation;
 use rbk::syntax;
 
 const EXEC_EVERY: u64 = 200;

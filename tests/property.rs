@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use rbk::check;
+use rbk::compilation::Compilation;
 use rbk::diagnostic::{Diagnostic, SourceFile};
-use rbk::resolve::Compilation;
 use rbk::syntax;
 
 use crate::support::examples as example_files;

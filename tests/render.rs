@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::{self, root};
+use rbk::compilation::Compilation;
 use rbk::render::book::{runbook_index, RunbookEntry};
 use rbk::render::{render, Format, GraphStyle, Options};
-use rbk::resolve::Compilation;
 use rbk::site::SiteValues;
 
 /// `*.rbk` directly in `dir` (relative to the repo), sorted; none when the

@@ -7,10 +7,10 @@
 use petgraph::graph::NodeIndex;
 
 use super::{walk, RuleInput};
+use crate::compilation::Compilation;
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Hazard;
-use crate::resolve::Compilation;
 use crate::syntax::ast::{Node, NodeKind, Procedure};
 
 /// Does `p` have a capacity gate (itself, or in a procedure it calls)?

@@ -2,9 +2,9 @@
 //! RBK405: a destructive or exclusive call inside a poll (retrying blind).
 use super::walk::{self, Frame};
 use super::RuleInput;
+use crate::compilation::Compilation;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Effect;
-use crate::resolve::Compilation;
 use crate::syntax::ast::{NodeKind, Procedure, StmtKind};
 
 /// The first exclusive builtin `p` calls, itself or through the procedures

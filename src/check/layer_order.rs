@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use petgraph::graph::NodeIndex;
 
 use super::{walk, RuleInput};
+use crate::compilation::Compilation;
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::Compilation;
 use crate::syntax::ast::{Ident, Node, NodeKind, Procedure, Span, StmtKind};
 
 /// What a procedure does to layers, as seen by a caller.

@@ -29,9 +29,10 @@ use petgraph::graph::NodeIndex;
 
 pub use report::{json_report, sarif_report};
 
+use crate::compilation::Compilation;
 use crate::dag::Dag;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::{self, Compilation};
+use crate::resolve;
 use crate::syntax::ast::Procedure;
 use crate::threads;
 

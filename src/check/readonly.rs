@@ -2,9 +2,9 @@
 //! mutating, destructive or exclusive builtin in it, or a `call` of a
 //! procedure that has one.
 use super::{walk, RuleInput};
+use crate::compilation::Compilation;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::{Builtin, Effect};
-use crate::resolve::Compilation;
 use crate::syntax::ast::{Arg, NodeKind, Procedure, Span, StmtKind};
 
 /// What this call does, `ssh.run(changes: true)` included.

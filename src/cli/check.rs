@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::{exit, CheckArgs, CheckFormat};
 use crate::check;
+use crate::compilation::Compilation;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::Compilation;
 
 pub fn run(args: CheckArgs) -> i32 {
     let mut unreadable = false;

@@ -9,10 +9,10 @@ use super::{exit, usage_error, ExecArgs, JournalMode};
 use crate::backends::openstack::OpenStackConfig;
 use crate::backends::Backends;
 use crate::clock::Clock;
+use crate::compilation::Compilation;
 use crate::interp::resume::{ResumeState, SourceHashes};
 use crate::interp::site_lock::{self, Holder, SiteLock};
 use crate::interp::{self, inputs, Journal, RunOptions, Terminal, Verbosity};
-use crate::resolve::Compilation;
 use crate::sim::{Scenario, SimCloud};
 
 pub fn run(args: ExecArgs) -> i32 {

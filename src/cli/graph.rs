@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use super::{exit, usage_error, GraphArgs, GraphFormat};
+use crate::compilation::Compilation;
 use crate::dag::{self, Dag};
 use crate::render::{condition, picture};
-use crate::resolve::Compilation;
 
 pub fn run(args: GraphArgs) -> i32 {
     let comp = match Compilation::load(&args.file) {

@@ -1,7 +1,7 @@
 //! `rbk render [--format md|html] [-o OUT] [--site FILE] FILE`.
 use super::{exit, usage_error, GraphOption, RenderArgs, RenderFormat};
+use crate::compilation::Compilation;
 use crate::render::{self, Format, GraphStyle, Options};
-use crate::resolve::Compilation;
 use crate::site::SiteValues;
 
 pub fn run(args: RenderArgs) -> i32 {

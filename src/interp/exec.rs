@@ -14,8 +14,8 @@ use super::eval::BoxFut;
 use super::value::Value;
 use super::Interp;
 use crate::backends::{KnownHostsPolicy, KubeScope, OpenStackScope, SshScope};
+use crate::compilation::Unit;
 use crate::diagnostic::Code;
-use crate::resolve::Unit;
 use crate::syntax::ast::{
     Arg, Block, Exhausted, Forbid, Ident, Node, NodeKind, Patience, Poll, ProcItem, Procedure,
     Scope, ScopeKind, Span, Stmt, StmtKind,

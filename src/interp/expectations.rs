@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::exec::Ctx;
 use super::value::Value;
 use super::Interp;
-use crate::resolve::{Compilation, Unit};
+use crate::compilation::{Compilation, Unit};
 use crate::syntax::ast::Expect;
 
 pub(crate) struct Table<'c> {

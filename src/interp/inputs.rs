@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::value::Value;
+use crate::compilation::Compilation;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::Compilation;
 use crate::syntax::ast::{Expr, ExprKind, FieldDecl, TypeExpr, UnaryOp};
 
 fn bad(msg: String) -> Box<Diagnostic> {

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use crate::backends::Backends;
 use crate::clock::Clock;
+use crate::compilation::Compilation;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::Compilation;
 
 mod dispatch;
 mod error;

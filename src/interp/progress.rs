@@ -12,8 +12,8 @@ use super::exec::fmt_elapsed;
 use super::value::Value;
 use super::{Outcome, RunOptions, Stats};
 use crate::backends::CallError;
+use crate::compilation::Compilation;
 use crate::diagnostic::Diagnostic;
-use crate::resolve::Compilation;
 use crate::syntax::ast::{DocKind, Procedure, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::compilation::Compilation;
 use crate::journal::{Chain, Kind};
-use crate::resolve::Compilation;
 
 #[derive(Debug, Clone, Default)]
 pub struct ResumeState {

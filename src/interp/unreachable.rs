@@ -4,7 +4,7 @@
 //! expectations table is where the seed says "the VM is down or booting"),
 //! and the procedure's own `applies` line (what must hold before it runs).
 use crate::backends::CallError;
-use crate::resolve::Compilation;
+use crate::compilation::Compilation;
 use crate::syntax::ast::{HeaderKey, Procedure};
 
 /// Words by which an expectation's observation says an API does not answer.

@@ -32,7 +32,7 @@ pub fn fix(d: &Diagnostic, text: &str, stmts: &[&Stmt]) -> Option<Fix> {
 }
 
 /// Every statement of the root procedure, for [`fix`].
-pub fn statements(comp: &crate::resolve::Compilation) -> Vec<&Stmt> {
+pub fn statements(comp: &crate::compilation::Compilation) -> Vec<&Stmt> {
     let mut out = Vec::new();
     if let Some(p) = comp.procedure() {
         walk::statements(p, &mut |_, s, _| out.push(s));
@@ -161,7 +161,7 @@ fn did_you_mean(d: &Diagnostic, text: &str, span: Span) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::Compilation;
+    use crate::compilation::Compilation;
     use std::path::Path;
 
     fn fixes(src: &str) -> Vec<(Code, Fix)> {

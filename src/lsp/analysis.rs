@@ -13,9 +13,10 @@ use lsp_types::{
 use super::symbols::Index;
 use super::text::{path_to_uri, LineIndex};
 use crate::check;
+use crate::compilation::Compilation;
 use crate::diagnostic::{BookBase, Diagnostic, Severity};
+use crate::resolve;
 use crate::resolve::types::Ty;
-use crate::resolve::{self, Compilation};
 use crate::syntax::ast::Span;
 
 pub struct Analysis {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::check::walk::text_exprs;
+use crate::compilation::Compilation;
 use crate::resolve::builtins;
-use crate::resolve::Compilation;
 use crate::syntax::ast::{
     Block, Else, Expr, ExprKind, FieldDecl, File, FileItem, Node, NodeKind, ProcItem, Procedure,
     Span, Stmt, StmtKind, Text,

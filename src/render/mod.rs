@@ -17,7 +17,7 @@ pub mod runbook;
 mod stmt;
 pub mod timeline;
 
-use crate::resolve::Compilation;
+use crate::compilation::Compilation;
 use crate::site::SiteValues;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use super::condition::{self, words};
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Document, Inline};
 use super::stmt::{self, StmtCtx};
 use super::{picture, GraphStyle, Options};
+use crate::compilation::Compilation;
 use crate::dag::{self, Dag, MermaidOptions};
-use crate::resolve::Compilation;
 use crate::syntax::ast::{HeaderKey, Node, NodeKind, ProcItem, Procedure, Verdict};
 
 pub fn build(comp: &Compilation, opts: &Options) -> Document {

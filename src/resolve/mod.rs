@@ -2,14 +2,12 @@
 //! builtin signature table ([`builtins::BUILTINS`]) that the checker, the
 //! interpreter and the book all read.
 pub mod builtins;
-pub mod compilation;
 mod env;
 mod resolver;
 pub mod scopes;
 mod typeck;
 pub mod types;
 
-pub use compilation::{Compilation, LoadError, Unit};
 pub use env::list_of;
 pub use resolver::{binding_types, resolve};
 pub use typeck::{accepts, signature};

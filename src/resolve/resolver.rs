@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use super::builtins;
-use super::compilation::{Compilation, Unit};
 use super::env::{closest, list_of, Env};
 use super::typeck::article;
 use super::types::Ty;
+use crate::compilation::{Compilation, Unit};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{self, Block, Else, NodeKind, ScopeKind, Stmt, StmtKind, Text};
 

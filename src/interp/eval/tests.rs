@@ -12,8 +12,8 @@ use super::Value;
 use crate::backends::openstack::OpenStackConfig;
 use crate::backends::Backends;
 use crate::clock::Clock;
+use crate::compilation::Compilation;
 use crate::diagnostic::Code;
-use crate::resolve::Compilation;
 use crate::syntax::ast::StmtKind;
 
 /// What evaluating one expression gave: its value, or the error's message
