@@ -148,3 +148,22 @@ fn sort_key(d: &Diagnostic) -> (&str, usize, usize, Code) {
         d.code,
     )
 }
+
+/// Say why a call counts as its builtin's most dangerous effect when an
+/// argument the table lets decide is not a literal (`method: m`).
+pub(crate) fn with_effect_note(
+    d: Diagnostic,
+    b: &crate::resolve::builtins::Builtin,
+    args: &[crate::syntax::ast::Arg],
+) -> Diagnostic {
+    match b.effect_note(args) {
+        Some(note) => {
+            let help = match &d.help {
+                Some(h) => format!("{h}\nnote: {note}"),
+                None => note,
+            };
+            d.with_help(help)
+        }
+        None => d,
+    }
+}

@@ -265,6 +265,24 @@ io_fn! {
     placement_inventory_list(c) {
         c.maintain(OsOp::ProviderInventories { provider: c.text(0) }).await
     }
+    placement_usage_list(c) {
+        c.maintain(OsOp::ProviderUsages { provider: c.text(0) }).await
+    }
+    /// Any OpenStack API call; the body is YAML or JSON text, or a map.
+    openstack_request(c) {
+        let body = match c.args.get(3) {
+            None | Some(Value::Null) => serde_json::Value::Null,
+            some => document(c.builtin, some)?,
+        };
+        c.maintain(OsOp::Request {
+            service: c.text(0),
+            method: c.text(1).to_ascii_uppercase(),
+            path: c.text(2),
+            body,
+            microversion: c.text(4),
+        })
+        .await
+    }
     kube_nodes(c) {
         Ok(Value::from_serde(&c.backends.kube.nodes(c.kube()?).await?))
     }
@@ -381,7 +399,7 @@ mod tests {
     use crate::sim::{Scenario, SimCloud};
 
     /// An argument the healthy world knows, by parameter name and type.
-    fn sample(name: &str, ty: Ty) -> Value {
+    fn sample(b: &Builtin, name: &str, ty: Ty) -> Value {
         match (name, ty) {
             (_, Ty::Int) => Value::Int(22),
             (_, Ty::Bool) => Value::Bool(false),
@@ -395,7 +413,10 @@ mod tests {
             ("kind", _) => Value::Str("machine".into()),
             ("namespace", _) => Value::Str("magnum-674171fd28d446d3a37073b6a761e910".into()),
             ("host", _) => Value::Str("10.12.7.40".into()),
+            ("path", _) if b.name == "openstack.request" => Value::Str("/os-services".into()),
             ("path", _) => Value::Str("~/rbk-table-test".into()),
+            ("method", _) => Value::Str("GET".into()),
+            ("service", _) => Value::Str("compute".into()),
             ("command", _) => Value::Str("uptime".into()),
             _ => Value::Str("capi-mgmt-v2".into()),
         }
@@ -442,7 +463,7 @@ mod tests {
         let mut answered = 0;
         // Looks first: the actions change the world (a stopped VM answers no ssh).
         let mut ordered: Vec<_> = BUILTINS.iter().collect();
-        ordered.sort_by_key(|b| b.effect.mutates());
+        ordered.sort_by_key(|b| b.effect_of(&[]).mutates());
         for b in ordered {
             let Run::Io(run) = b.run else { continue };
             let args: Vec<Value> = b
@@ -450,7 +471,7 @@ mod tests {
                 .iter()
                 .map(|p| match p.default {
                     Some(d) => crate::interp::dispatch::parse_default(d),
-                    None => sample(p.name, p.ty),
+                    None => sample(b, p.name, p.ty),
                 })
                 .collect();
             let call = Io {

@@ -26,7 +26,7 @@
 use super::types::records::*;
 use super::types::Ty;
 use crate::interp::{functions, io};
-use crate::syntax::ast::{Path, ScopeKind};
+use crate::syntax::ast::{Arg, ExprKind, Path, ScopeKind};
 
 /// What calling a builtin does to the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +96,12 @@ pub struct Param {
     /// Source text of the default; None means required.
     pub default: Option<&'static str>,
     pub doc: &'static str,
+    /// When not empty, this parameter decides the call's effect: each
+    /// value it may be written as (case-insensitive) and the effect it
+    /// gives (`method: "GET"` is read-only, `changes: true` mutating). Any
+    /// other argument (a variable, an unlisted value) gets the builtin's
+    /// declared `effect`, the most dangerous it can have.
+    pub effects: &'static [(&'static str, Effect)],
 }
 
 #[derive(Debug)]
@@ -135,22 +141,104 @@ impl Builtin {
     pub fn required_params(&self) -> usize {
         self.params.iter().filter(|p| p.default.is_none()).count()
     }
-    /// The effect of one call. A read-only builtin with a `changes`
-    /// parameter (`ssh.run`) is mutating when called with `changes: true`:
-    /// skipped under `--dry-run` and ordered like any change.
-    pub fn effect_of_call(&self, changes: bool) -> Effect {
-        if changes && self.effect == Effect::ReadOnly && self.param("changes").is_some() {
-            Effect::Mutating
-        } else {
-            self.effect
+    /// The parameter that decides a call's effect (see [`Param::effects`]),
+    /// with its position.
+    pub fn effect_param(&self) -> Option<(usize, &Param)> {
+        self.params
+            .iter()
+            .enumerate()
+            .find(|(_, p)| !p.effects.is_empty())
+    }
+    /// The effect as the book and hovers state it: the declared one, or
+    /// which argument decides it and how.
+    pub fn effect_summary(&self) -> String {
+        let Some((_, p)) = self.effect_param() else {
+            return self.effect.as_str().to_string();
+        };
+        let cases: Vec<String> = p
+            .effects
+            .iter()
+            .map(|(v, e)| format!("`{v}` {}", e.as_str()))
+            .collect();
+        format!(
+            "by `{}`: {}; any other value {}",
+            p.name,
+            cases.join(", "),
+            self.effect.as_str()
+        )
+    }
+    /// The effect a value of the deciding parameter gives, written as text
+    /// (`GET`, `true`); the declared effect when the value is not listed.
+    fn effect_for(&self, p: &Param, text: &str) -> Effect {
+        p.effects
+            .iter()
+            .find(|(v, _)| v.eq_ignore_ascii_case(text))
+            .map_or(self.effect, |(_, e)| *e)
+    }
+    /// The effect of a call written with these arguments, as the checker
+    /// and the renderer see it: the deciding parameter's literal picks it;
+    /// absent, its default does; anything else is the declared effect.
+    pub fn effect_of(&self, args: &[Arg]) -> Effect {
+        match self.decided_by(args) {
+            Decided::Not => self.effect,
+            Decided::Literal(p, text) => self.effect_for(p, &text),
+            Decided::Unknown(_) => self.effect,
         }
     }
-    /// Does a call written with these arguments say `changes: true`?
-    pub fn says_changes(args: &[crate::syntax::ast::Arg]) -> bool {
-        args.iter().any(|a| {
-            a.name.as_ref().is_some_and(|n| n.name == "changes")
-                && matches!(a.value.kind, crate::syntax::ast::ExprKind::Bool(true))
-        })
+    /// The effect of a call with its arguments bound (the interpreter's
+    /// view: the value is known, whatever expression gave it).
+    pub fn effect_of_values(&self, values: &[crate::interp::value::Value]) -> Effect {
+        use crate::interp::value::Value;
+        let Some((i, p)) = self.effect_param() else {
+            return self.effect;
+        };
+        match values.get(i) {
+            Some(Value::Str(s)) => self.effect_for(p, s),
+            Some(Value::Bool(b)) => self.effect_for(p, if *b { "true" } else { "false" }),
+            _ => self.effect,
+        }
+    }
+    /// Why a call counts as its declared (most dangerous) effect although
+    /// the table lets an argument decide: for a note on a diagnostic.
+    pub fn effect_note(&self, args: &[Arg]) -> Option<String> {
+        match self.decided_by(args) {
+            Decided::Unknown(p) => Some(format!(
+                "`{}` is not a literal the checker can read, so the call counts as {}; write one of {} to say what it does",
+                p.name,
+                self.effect.as_str(),
+                p.effects
+                    .iter()
+                    .map(|(v, _)| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => None,
+        }
+    }
+    fn decided_by(&self, args: &[Arg]) -> Decided<'_> {
+        let Some((i, p)) = self.effect_param() else {
+            return Decided::Not;
+        };
+        let named = args
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name));
+        let arg = named.or_else(|| args.iter().filter(|a| a.name.is_none()).nth(i));
+        let Some(arg) = arg else {
+            return match p.default {
+                Some(d) => Decided::Literal(p, d.trim_matches('"').to_string()),
+                None => Decided::Unknown(p),
+            };
+        };
+        match &arg.value.kind {
+            ExprKind::Str(t) => match t.as_literal() {
+                Some(text) if p.effects.iter().any(|(v, _)| v.eq_ignore_ascii_case(&text)) => {
+                    Decided::Literal(p, text)
+                }
+                _ => Decided::Unknown(p),
+            },
+            ExprKind::Bool(b) => Decided::Literal(p, b.to_string()),
+            _ => Decided::Unknown(p),
+        }
     }
     /// The family it belongs to (`openstack`, `kube`, `ssh`, `tcp`, `file`),
     /// or None for functions.
@@ -162,12 +250,23 @@ impl Builtin {
     }
 }
 
+/// What decides a call's effect, read from its arguments.
+enum Decided<'a> {
+    /// The builtin has no deciding parameter.
+    Not,
+    /// A literal (or the default) the parameter lists.
+    Literal(&'a Param, String),
+    /// A value the checker cannot read, or one the parameter does not list.
+    Unknown(&'a Param),
+}
+
 const fn p(name: &'static str, ty: Ty, doc: &'static str) -> Param {
     Param {
         name,
         ty,
         default: None,
         doc,
+        effects: &[],
     }
 }
 const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Param {
@@ -176,8 +275,23 @@ const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static st
         ty,
         default: Some(default),
         doc,
+        effects: &[],
     }
 }
+/// A parameter that decides the call's effect ([`Param::effects`]).
+const fn deciding(param: Param, effects: &'static [(&'static str, Effect)]) -> Param {
+    Param { effects, ..param }
+}
+/// An HTTP method and what it does: the effect facts of every builtin that
+/// sends one (`openstack.request`, `http.request`).
+const HTTP_METHODS: &[(&str, Effect)] = &[
+    ("GET", Effect::ReadOnly),
+    ("HEAD", Effect::ReadOnly),
+    ("POST", Effect::Mutating),
+    ("PUT", Effect::Mutating),
+    ("PATCH", Effect::Mutating),
+    ("DELETE", Effect::Destructive),
+];
 
 static SERVER_TY: Ty = Ty::Record(&SERVER);
 static LB_TY: Ty = Ty::Record(&LOAD_BALANCER);
@@ -743,6 +857,39 @@ pub static BUILTINS: &[Builtin] = &[
         command: "openstack resource provider inventory list {provider}",
         run: Run::Io(io::placement_inventory_list),
     },
+    Builtin {
+        name: "openstack.placement.usage.list",
+        params: &[p("provider", Ty::Str, "Provider UUID or name.")],
+        returns: Ty::Map,
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        hazards: &[ReadsCapacity],
+        summary: "What is allocated on a provider, by resource class (`u.MEMORY_MB`, `u.VCPU`; admin).",
+        command: "openstack resource provider usage show {provider}",
+        run: Run::Io(io::placement_usage_list),
+    },
+    Builtin {
+        name: "openstack.request",
+        params: &[
+            p("service", Ty::Str, "Catalog type (`compute`, `placement`, `load-balancer`, `container-infra`, `image`, `block-storage`, `network`) or a common alias (`volume`, `nova`, `octavia`, ...)."),
+            deciding(
+                p("method", Ty::Str, "HTTP method; it decides the call's effect."),
+                HTTP_METHODS,
+            ),
+            p("path", Ty::Str, "Path below the service's versioned endpoint, query string included (`/os-services?binary=nova-compute`)."),
+            opt("body", Ty::Any, "none", "JSON body: YAML or JSON text (usually a `\"\"\"` block), or a map; none sends no body."),
+            opt("microversion", Ty::Str, "\"\"", "Exactly this microversion (`2.79`) in `OpenStack-API-Version`; a service that does not serve it fails the call. None sent when empty."),
+        ],
+        returns: Ty::Record(&OS_RESPONSE),
+        effect: Destructive,
+        layer: None,
+        scope: Some(OpenStack),
+        hazards: &[Disruptive],
+        summary: "Any OpenStack API call the typed builtins do not cover, through the same credentials, catalog, microversion negotiation, retries (reads only) and error messages. Its effect is its method's; a call that changes the world needs a `confirm` first, since rbk cannot tell what it interrupts.",
+        command: "curl -sS -X {method} -H \"X-Auth-Token: $OS_TOKEN\" [-H \"OpenStack-API-Version: {service} {microversion}\"]{microversion} [--json '{body}']{body} \"<{service} endpoint>{path}\"",
+        run: Run::Io(io::openstack_request),
+    },
     // ------------------------------------------------------------ Kubernetes
     Builtin {
         name: "kube.nodes",
@@ -950,10 +1097,13 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[
             p("command", Ty::Str, "Shell command run on the scope's host; stdin is closed."),
             opt("timeout", Ty::Duration, "60s", "Give up after this long."),
-            opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
+            deciding(
+                opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
+                &[("false", ReadOnly), ("true", Mutating)],
+            ),
         ],
         returns: Ty::Record(&SSH_OUTPUT),
-        effect: ReadOnly,
+        effect: Mutating,
         layer: None,
         scope: Some(Ssh),
         hazards: &[],
