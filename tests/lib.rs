@@ -18,6 +18,7 @@ mod backend_kube;
 mod backend_openstack;
 mod backend_sim;
 mod backend_ssh;
+mod backend_ssh_files;
 mod backend_tcp;
 mod book;
 mod browser;

@@ -284,6 +284,9 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
             stderr: String::new(),
             exit: 0,
         }),
+        "local.run" => Value::from_serde(&crate::backends::LocalOutput::default()),
+        "http.request" => Value::from_serde(&crate::backends::HttpResponse::default()),
+        "openstack.request" => Value::from_serde(&crate::backends::OsResponse::default()),
         _ => Value::Null,
     }
 }
@@ -343,10 +346,16 @@ pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &Ctx<'_>) -> St
                 out.replace_range(start..end + flag_re.len(), &replacement);
             }
         }
-        let shown = if HIDDEN_ARGS.contains(&p.name) {
-            format!("<{} bytes>", v.to_string().len())
-        } else {
-            v.to_string()
+        let shown = match (p.name, v) {
+            (name, _) if HIDDEN_ARGS.contains(&name) => format!("<{} bytes>", v.to_string().len()),
+            ("headers", _) => crate::backends::http::headers_shown(&v.to_string()),
+            // `local.run`'s argv: the words a shell would need.
+            (_, Value::List(words)) => words
+                .iter()
+                .map(|w| crate::render::command::shell_word(&w.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => v.to_string(),
         };
         out = out.replace(&format!("{{{}}}", p.name), &shown);
     }
@@ -362,6 +371,8 @@ fn journal_args(b: &Builtin, values: &[Value]) -> serde_json::Value {
     for (p, v) in b.params.iter().zip(values) {
         let j = if HIDDEN_ARGS.contains(&p.name) {
             serde_json::Value::String(format!("<{} bytes>", v.to_string().len()))
+        } else if p.name == "headers" {
+            serde_json::Value::String(crate::backends::http::hidden_headers(&v.to_string()))
         } else {
             v.to_json()
         };
