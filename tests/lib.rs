@@ -34,6 +34,7 @@ mod exec_serve;
 mod exec_sim;
 mod fmt;
 mod fuzz;
+mod generic_builtins;
 mod journal_html;
 mod kill_resume;
 mod lsp;

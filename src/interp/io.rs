@@ -443,7 +443,7 @@ io_fn! {
         Ok(Value::from_serde(&c.backends.local.run(&argv, timeout).await?))
     }
     http_get(c) {
-        c.http(("GET", 0), None, 2, 1).await
+        c.http(("GET", 0), None, 1, 2).await
     }
     http_request(c) {
         let body = c.text(2);

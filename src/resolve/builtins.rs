@@ -887,7 +887,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(OpenStack),
         hazards: &[Disruptive],
         summary: "Any OpenStack API call the typed builtins do not cover, through the same credentials, catalog, microversion negotiation, retries (reads only) and error messages. Its effect is its method's; a call that changes the world needs a `confirm` first, since rbk cannot tell what it interrupts.",
-        command: "curl -sS -X {method} -H \"X-Auth-Token: $OS_TOKEN\" [-H \"OpenStack-API-Version: {service} {microversion}\"]{microversion} [--json '{body}']{body} \"<{service} endpoint>{path}\"",
+        command: "curl -sS -X {method} -H \"X-Auth-Token: $OS_TOKEN\" [-H \"OpenStack-API-Version: {service} {microversion}\"]{microversion} [--json '{body}']{body} <{service}-endpoint>{path}",
         run: Run::Io(io::openstack_request),
     },
     // ------------------------------------------------------------ Kubernetes
@@ -1168,8 +1168,8 @@ pub static BUILTINS: &[Builtin] = &[
         name: "http.get",
         params: &[
             p("url", Ty::Str, "`http://` or `https://` URL."),
-            opt("timeout", Ty::Duration, "30s", "Give up after this long, connecting included."),
             opt("headers", Ty::Str, "\"\"", "Request headers, one `Name: value` per line; their values never reach the journal or the terminal."),
+            opt("timeout", Ty::Duration, "30s", "Give up after this long, connecting included."),
             opt("insecure", Ty::Bool, "false", "Accept any TLS certificate (verification is on unless you say so)."),
             opt("cacert", Ty::Str, "\"\"", "A PEM bundle to trust besides the system's roots."),
         ],
@@ -1179,7 +1179,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         hazards: &[],
         summary: "GET a URL (a health endpoint); any status is an answer, no connection fails the call. Under `--sim` the scenario's `[[http]]` answers; any other URL gets a 404 saying what to declare.",
-        command: "curl -sS [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} --max-time {timeout} {url}",
+        command: "timeout {timeout} curl -sS [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} {url}",
         run: Run::Io(io::http_get),
     },
     Builtin {
@@ -1202,7 +1202,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: None,
         hazards: &[Disruptive],
         summary: "Any HTTP request; its effect is its method's, and a call that changes the world needs a `confirm` first. Any status is an answer. Under `--sim` the scenario's `[[http]]` answers.",
-        command: "curl -sS -X {method} [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} [--data-binary {body}]{body} --max-time {timeout} {url}",
+        command: "timeout {timeout} curl -sS -X {method} [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} [--data-binary {body}]{body} {url}",
         run: Run::Io(io::http_request),
     },
     Builtin {
