@@ -177,6 +177,16 @@ fn the_method_decides_which_safety_rules_apply() {
         .unwrap_or_else(|| panic!("{:?}", codes(&diags)));
     let help = verify.help.clone().unwrap_or_default();
     assert!(help.contains("`method` is not a literal"), "{help}");
+    // A literal the table does not list is RBK111 at the argument, alone.
+    let typo = procedure(
+        r#"scope openstack { let r = openstack.request("compute", "GTE", "/os-services") }"#,
+    );
+    assert_eq!(codes(&check_source(&typo)), vec![Code::UnknownEffectValue]);
+    // Case does not matter.
+    let lower = procedure(
+        r#"scope openstack { let r = openstack.request("compute", "get", "/os-services") }"#,
+    );
+    assert_eq!(codes(&check_source(&lower)), vec![]);
     // http.request follows the same table.
     let http = procedure(r#"let r = http.request("get", "https://x.example/healthz")"#);
     assert_eq!(codes(&check_source(&http)), vec![], "http GET");

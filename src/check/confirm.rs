@@ -18,7 +18,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
         }
         let confirmed = walk::earlier(c.frames).any(|s| matches!(s.kind, StmtKind::Confirm { .. }));
         if !confirmed {
-            out.push(super::with_effect_note(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::DisruptiveWithoutConfirm,
                     c.callee.span,

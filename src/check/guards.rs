@@ -77,7 +77,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                 Some(n) => format!("`{n}`"),
                 None => "what it deletes".into(),
             };
-            out.push(super::with_effect_note(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::DeleteWithoutVerify,
                     c.callee.span,
@@ -94,7 +94,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
         }
         let confirmed = walk::earlier(c.frames).any(|s| matches!(s.kind, StmtKind::Confirm { .. }));
         if !confirmed {
-            out.push(super::with_effect_note(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::NoConfirm,
                     c.callee.span,

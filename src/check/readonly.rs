@@ -76,7 +76,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
             (None, None) => return,
         };
         let what = format!("`{}` is {}", b.name, effect(b, c.args).as_str());
-        out.push(super::with_effect_note(
+        out.extend(super::with_effect_note(
             finding(c.callee.span, marker, what, &under),
             b,
             c.args,

@@ -182,8 +182,13 @@ impl Builtin {
         match self.decided_by(args) {
             Decided::Not => self.effect,
             Decided::Literal(p, text) => self.effect_for(p, &text),
-            Decided::Unknown(_) => self.effect,
+            Decided::Unknown(_) | Decided::Unlisted => self.effect,
         }
+    }
+    /// Is the deciding argument a literal the table does not list (RBK111
+    /// reports it; the rules that count it as the worst case stay quiet)?
+    pub fn effect_unlisted(&self, args: &[Arg]) -> bool {
+        matches!(self.decided_by(args), Decided::Unlisted)
     }
     /// The effect of a call with its arguments bound (the interpreter's
     /// view: the value is known, whatever expression gave it).
@@ -234,7 +239,8 @@ impl Builtin {
                 Some(text) if p.effects.iter().any(|(v, _)| v.eq_ignore_ascii_case(&text)) => {
                     Decided::Literal(p, text)
                 }
-                _ => Decided::Unknown(p),
+                Some(_) => Decided::Unlisted,
+                None => Decided::Unknown(p),
             },
             ExprKind::Bool(b) => Decided::Literal(p, b.to_string()),
             _ => Decided::Unknown(p),
@@ -256,8 +262,10 @@ enum Decided<'a> {
     Not,
     /// A literal (or the default) the parameter lists.
     Literal(&'a Param, String),
-    /// A value the checker cannot read, or one the parameter does not list.
+    /// A value the checker cannot read.
     Unknown(&'a Param),
+    /// A literal the parameter does not list (RBK111).
+    Unlisted,
 }
 
 const fn p(name: &'static str, ty: Ty, doc: &'static str) -> Param {
