@@ -89,6 +89,8 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// Run against the embedded simulated cloud, in SCENARIO (default: healthy).
+    /// Nothing touches your machine: `local.run` and `http.*` get the
+    /// scenario's `[[local]]` / `[[http]]` answers (others exit 127 / 404).
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
           default_missing_value = "healthy")]
     pub sim: Option<String>,

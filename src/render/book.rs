@@ -224,6 +224,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Reading a run: the timeline", "runs.md"),
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),
+    ("Beyond the typed builtins", "generic.md"),
     ("rbk in CI", "ci.md"),
     ("Editors", "editors.md"),
 ];
