@@ -1133,7 +1133,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Ssh),
         hazards: &[],
         summary: "Copy a local file to the scope's host over the same ssh connection as `ssh.run`; the bytes copied.",
-        command: "scp -p {local} {scope}:{remote} && ssh {scope} chmod {mode} {remote}",
+        command: "ssh {scope} 'cat > {remote} && chmod {mode} {remote}' < {local}",
         run: Run::Io(io::ssh_put),
     },
     Builtin {
@@ -1149,7 +1149,7 @@ pub static BUILTINS: &[Builtin] = &[
         scope: Some(Ssh),
         hazards: &[],
         summary: "Copy a file from the scope's host to the operator's machine; read-only for the host (it writes only your local copy). The bytes copied.",
-        command: "scp {scope}:{remote} {local}",
+        command: "ssh {scope} 'cat {remote}' > {local}",
         run: Run::Io(io::ssh_get),
     },
     // ------------------------------------------------------------ the operator's machine, HTTP
