@@ -862,6 +862,63 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn files_copied_to_a_host_come_back_and_nothing_runs_locally() {
+        let cloud = SimCloud::start(
+            Scenario::named("healthy").unwrap(),
+            Clock::virtual_clock(),
+            None,
+        )
+        .await
+        .unwrap();
+        let b = WorldBackends::for_cloud(&cloud);
+        let ssh = SimSsh::new(cloud.world(), cloud.kubeconfig_yaml());
+        let copy = |local: &str, remote: &str| FileCopy {
+            local: local.into(),
+            remote: remote.into(),
+            timeout: Duration::from_secs(10),
+        };
+        b.local
+            .file_write("~/fix.sh", "echo fixed\n")
+            .await
+            .unwrap();
+        let n = ssh
+            .put(
+                &scope(ids::MGMT_FIP),
+                &copy("~/fix.sh", "/tmp/fix.sh"),
+                "0755",
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 11);
+        let n = ssh
+            .get(&scope(ids::MGMT_FIP), &copy("~/back.sh", "/tmp/fix.sh"))
+            .await
+            .unwrap();
+        assert_eq!(n, 11);
+        assert!(b.local.file_exists("~/back.sh").await.unwrap());
+        let err = ssh
+            .get(&scope(ids::MGMT_FIP), &copy("~/x", "/etc/nothing"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("No such file"), "{err}");
+        assert!(ssh
+            .put(&scope(ids::MGMT_FIP), &copy("~/fix.sh", "/tmp/x"), "rwx")
+            .await
+            .is_err());
+        // local.run: the scenario's answer or exit 127, never a process.
+        let out = b
+            .local
+            .run(
+                &["touch".into(), "/tmp/rbk-sim-must-not-exist".into()],
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.exit, 127);
+        assert!(!std::path::Path::new("/tmp/rbk-sim-must-not-exist").exists());
+    }
+
+    #[tokio::test]
     async fn scenario_decides_whether_the_kubeconfig_exists() {
         let s =
             Scenario::from_toml_str("base = \"healthy\"\nkubeconfig_present = false\n").unwrap();

@@ -1652,6 +1652,58 @@ mod tests {
         }
     }
 
+    /// Parse `call` (a builtin call expression) and give its effect as the
+    /// checker sees it.
+    fn effect_of_source(call: &str) -> Effect {
+        let src =
+            format!("procedure p \"P\" {{\n  step s \"S\" {{\n    let x = {call}\n  }}\n}}\n");
+        let source = crate::diagnostic::SourceFile::new("t.rbk", src);
+        let file = crate::syntax::parse(&source).expect("parses");
+        let mut found = None;
+        let p = file.procedure().expect("procedure");
+        crate::check::walk::Index::of(p).calls(&mut |c| {
+            if let Some(b) = c.builtin {
+                found = Some(b.effect_of(c.args));
+            }
+        });
+        found.expect("a builtin call")
+    }
+
+    #[test]
+    fn one_argument_decides_the_effect() {
+        let cases = [
+            (r#"openstack.request("compute", "GET", "/x")"#, ReadOnly),
+            (
+                r#"openstack.request("compute", "delete", "/x")"#,
+                Destructive,
+            ),
+            (
+                r#"openstack.request("compute", method: "PATCH", path: "/x", service: "c")"#,
+                Mutating,
+            ),
+            (r#"openstack.request("compute", m, "/x")"#, Destructive),
+            (r#"openstack.request("compute", "GTE", "/x")"#, Destructive),
+            (r#"local.run(["juju", "status"])"#, Mutating),
+            (r#"local.run(["juju", "status"], readonly: true)"#, ReadOnly),
+            (r#"local.run(["juju", "status"], readonly: flag)"#, Mutating),
+            (r#"ssh.run("uptime")"#, ReadOnly),
+            (r#"ssh.run("reboot", changes: true)"#, Mutating),
+            (r#"http.get("https://x")"#, ReadOnly),
+            (r#"openstack.server.delete("x")"#, Destructive),
+        ];
+        for (call, want) in cases {
+            assert_eq!(effect_of_source(call), want, "{call}");
+        }
+        let run = lookup("ssh.run").unwrap();
+        use crate::interp::value::Value;
+        let values = [Value::Str("x".into()), Value::Null, Value::Bool(true)];
+        assert_eq!(run.effect_of_values(&values), Mutating);
+        let request = lookup("openstack.request").unwrap();
+        let get = [Value::Str("compute".into()), Value::Str("get".into())];
+        assert_eq!(request.effect_of_values(&get), ReadOnly);
+        assert!(request.effect_summary().contains("`DELETE` destructive"));
+    }
+
     #[test]
     fn suggests_near_names() {
         assert_eq!(
