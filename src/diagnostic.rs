@@ -145,6 +145,9 @@ codes! {
     /// A literal the builtin table does not list for a parameter that
     /// decides the call's effect (`method: "GRT"`).
     UnknownEffectValue = "RBK111", Error, "value the effect-deciding parameter does not know";
+    /// A literal outside the values the builtin table lists for a
+    /// parameter (`openstack.request("compue", ...)`).
+    UnknownValue = "RBK112", Error, "value the parameter does not take";
 
     // ---- 2xx graph and ordering
     /// A decision that jumps to a node before it (procedures are DAGs).

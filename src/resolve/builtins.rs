@@ -102,6 +102,9 @@ pub struct Param {
     /// other argument (a variable, an unlisted value) gets the builtin's
     /// declared `effect`, the most dangerous it can have.
     pub effects: &'static [(&'static str, Effect)],
+    /// When not empty, the only values it takes (case-insensitive); a
+    /// literal outside them is RBK112 (`service: "compue"`).
+    pub values: &'static [&'static str],
 }
 
 #[derive(Debug)]
@@ -275,6 +278,7 @@ const fn p(name: &'static str, ty: Ty, doc: &'static str) -> Param {
         default: None,
         doc,
         effects: &[],
+        values: &[],
     }
 }
 const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Param {
@@ -284,7 +288,12 @@ const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static st
         default: Some(default),
         doc,
         effects: &[],
+        values: &[],
     }
+}
+/// A parameter that takes only these values ([`Param::values`]).
+const fn one_of(param: Param, values: &'static [&'static str]) -> Param {
+    Param { values, ..param }
 }
 /// A parameter that decides the call's effect ([`Param::effects`]).
 const fn deciding(param: Param, effects: &'static [(&'static str, Effect)]) -> Param {
@@ -880,7 +889,10 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "openstack.request",
         params: &[
-            p("service", Ty::Str, "Catalog type (`compute`, `placement`, `load-balancer`, `container-infra`, `image`, `block-storage`, `network`) or a common alias (`volume`, `nova`, `octavia`, ...)."),
+            one_of(
+                p("service", Ty::Str, "Catalog type (`compute`, `placement`, `load-balancer`, `container-infra`, `image`, `block-storage`, `network`) or a common alias (`volume`, `nova`, `octavia`, ...)."),
+                crate::backends::openstack::request::SERVICE_NAMES,
+            ),
             deciding(
                 p("method", Ty::Str, "HTTP method; it decides the call's effect."),
                 HTTP_METHODS,

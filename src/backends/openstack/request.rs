@@ -9,9 +9,29 @@ use super::client::{Client, Request, Service};
 use super::microversion::{Microversion, Version};
 use crate::backends::{CallError, OpenStackScope, OsResponse};
 
-/// The names a procedure may give a service: catalog types first, then
-/// the older catalog names and the project names operators say.
-pub const SERVICES: &[(&str, Service)] = &[
+/// The names a procedure may give a service (the builtin table's values
+/// for `service`, checked by RBK112): catalog types first, then the older
+/// catalog names and the project names operators say.
+pub const SERVICE_NAMES: &[&str] = &[
+    "compute",
+    "placement",
+    "load-balancer",
+    "container-infra",
+    "image",
+    "block-storage",
+    "network",
+    "volume",
+    "volumev3",
+    "nova",
+    "octavia",
+    "magnum",
+    "glance",
+    "cinder",
+    "neutron",
+];
+
+/// Each of [`SERVICE_NAMES`] and the service it is.
+const SERVICES: &[(&str, Service)] = &[
     ("compute", Service::Compute),
     ("placement", Service::Placement),
     ("load-balancer", Service::LoadBalancer),
@@ -49,13 +69,7 @@ pub async fn run(
         call: call.into(),
         message,
     };
-    let known = || {
-        SERVICES
-            .iter()
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let known = || SERVICE_NAMES.join(", ");
     let service = SERVICES
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(service.trim()))
@@ -100,4 +114,15 @@ pub async fn run(
         body: response.body,
     })
     .map_err(|e| bad(format!("cannot serialize the answer: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_name_is_a_service() {
+        let names: Vec<&str> = SERVICES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, SERVICE_NAMES);
+    }
 }
