@@ -119,8 +119,7 @@ pub const SCOPES: &[ScopeSpec] = &[
 /// Whether a `project:` value is a Keystone project id (32 hex digits, or a
 /// dashed UUID) rather than a project name.
 pub fn is_project_id(s: &str) -> bool {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+    crate::backends::openstack::is_uuid(s)
 }
 
 /// The arguments `kind` must have, as `name: "NAME"` placeholders (a quick
