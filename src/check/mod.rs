@@ -13,7 +13,7 @@ mod guards;
 mod layer_order;
 mod needs_gate;
 mod patience;
-mod poll_budget;
+pub mod poll_budget;
 mod polls;
 mod read_order;
 mod readonly;
