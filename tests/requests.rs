@@ -215,3 +215,59 @@ fn discovery_is_one_aggregated_read_cached_on_disk_and_shared_with_kubectl() {
     let (total, by_path) = run(&sim, &procedure, &kubectls);
     assert_eq!(total, 2, "{by_path:#}");
 }
+
+const INNER: &str = r#"
+procedure inner "Called with the caller's credentials" {
+  step look "Look" {
+    scope openstack(openrc: "OPENRC") {
+      let lbs = openstack.loadbalancer.list()
+      log "{len(lbs)} load balancers"
+    }
+  }
+}
+"#;
+
+const OUTER: &str = r#"
+use "inner.rbk"
+
+procedure outer "Calls another procedure; names the openrc two ways" {
+  step first "First" {
+    scope openstack(openrc: "OPENRC") {
+      let amphorae = openstack.loadbalancer.amphora.list()
+      log "{len(amphorae)} amphorae"
+    }
+  }
+  call inner "The same credentials in a called procedure"
+  step again "The same file by another path" {
+    scope openstack(openrc: "OTHER") {
+      let hosts = openstack.hypervisor.list()
+      log "{len(hosts)} hosts"
+    }
+  }
+}
+"#;
+
+#[test]
+fn one_token_serves_called_procedures_and_every_scope_with_the_same_credentials() {
+    let sim = SimServe::start("healthy", 1.0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let openrc = sim.openrc().to_string_lossy().into_owned();
+    let other = format!(
+        "{}/./{}",
+        sim.env_dir.display(),
+        sim.openrc().file_name().expect("name").to_string_lossy()
+    );
+    std::fs::write(
+        dir.path().join("inner.rbk"),
+        INNER.replace("OPENRC", &openrc),
+    )
+    .expect("write");
+    let outer = dir.path().join("outer.rbk");
+    std::fs::write(
+        &outer,
+        OUTER.replace("OPENRC", &openrc).replace("OTHER", &other),
+    )
+    .expect("write");
+    let (_, by_path) = run(&sim, &outer, &fresh_kube_cache_dir());
+    assert_eq!(by_path["POST /identity/v3/auth/tokens"], 1, "{by_path:#}");
+}
