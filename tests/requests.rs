@@ -107,7 +107,7 @@ fn every_seed_section_stays_within_its_request_budget() {
     for (procedure, scenario, budget) in [
         ("verify", "healthy", 7),
         ("parking", "healthy", 8),
-        ("lb-repair", "zombies", 17),
+        ("lb-repair", "zombies", 18),
     ] {
         let sim = SimServe::start(scenario, 200.0);
         let (total, by_path) = run(&sim, &seed(procedure), &fresh_kube_cache_dir());
