@@ -780,10 +780,16 @@ impl Wanted {
             return Wanted::Known(k);
         }
         match key.split_once('.') {
-            Some((plural, group)) if !plural.is_empty() && group.contains('.') => Wanted::InGroup {
-                group: group.into(),
-                plural: plural.into(),
-            },
+            Some((plural, group)) if !plural.is_empty() && group.contains('.') => {
+                // `clusters.cluster.x-k8s.io`: a known kind spelt in full.
+                match known_kind(plural).filter(|k| k.group == group) {
+                    Some(k) => Wanted::Known(k),
+                    None => Wanted::InGroup {
+                        group: group.into(),
+                        plural: plural.into(),
+                    },
+                }
+            }
             _ => Wanted::Anywhere,
         }
     }
