@@ -19,6 +19,7 @@ use async_trait::async_trait;
 pub mod error;
 pub mod http;
 pub mod kube;
+pub mod kube_discovery;
 pub mod local;
 pub mod maintenance;
 pub mod model;
@@ -319,7 +320,10 @@ impl Backends {
     pub fn real(openstack: openstack::OpenStackConfig, clock: crate::clock::Clock) -> Self {
         Backends {
             openstack: Arc::new(openstack::RealOpenStack::new(openstack, clock.clone())),
-            kube: Arc::new(kube::RealKube::new(clock)),
+            kube: Arc::new(
+                kube::RealKube::new(clock)
+                    .with_discovery_cache(kube_discovery::DiskCache::default_root()),
+            ),
             ssh: Arc::new(ssh::RealSsh::new()),
             tcp: Arc::new(tcp::RealTcp),
             local: Arc::new(local::RealLocal),
