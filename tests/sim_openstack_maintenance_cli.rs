@@ -207,7 +207,10 @@ fn reboot_goes_through_reboot_states_and_volumes_list_their_attachments() {
 
 #[test]
 fn amphora_failover_replaces_one_amphora_on_the_new_image() {
-    let sim = Sim::start(&scenario("amphora-rotation.toml"), 10.0);
+    // A failover takes 108 simulated seconds: at 5x, 21.6 s of wall time,
+    // room for the stock CLI's `loadbalancer show` to see it pending even
+    // on a loaded machine.
+    let sim = Sim::start(&scenario("amphora-rotation.toml"), 5.0);
     let amphorae = values(&sim, &["loadbalancer", "amphora", "list"], &["id", "role"]);
     let backup = amphorae
         .iter()
@@ -228,7 +231,7 @@ fn amphora_failover_replaces_one_amphora_on_the_new_image() {
         .clone()
     };
     assert_eq!(status(), "PENDING_UPDATE");
-    sim.wait_for(Duration::from_secs(40), "web-lb ACTIVE", || {
+    sim.wait_for(Duration::from_secs(60), "web-lb ACTIVE", || {
         (status() == "ACTIVE").then_some(())
     });
     let after = values(&sim, &["loadbalancer", "amphora", "list"], &["id", "role"]);
