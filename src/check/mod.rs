@@ -6,6 +6,7 @@ mod by_name;
 mod capacity;
 mod concurrency;
 mod confirm;
+mod files;
 mod guards;
 mod layer_order;
 mod needs_gate;
@@ -27,6 +28,7 @@ use std::collections::HashSet;
 use petgraph::algo::dominators::Dominators;
 use petgraph::graph::NodeIndex;
 
+pub use files::check_files;
 pub use report::{json_report, sarif_report};
 
 use crate::compilation::Compilation;
