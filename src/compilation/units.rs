@@ -148,3 +148,70 @@ fn parse_unit(path: &Path, text: String) -> Parsed {
 pub(super) fn canonical(p: &Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    const USED: &str = "site {\n  zone: str \"a zone\"\n}\n";
+
+    #[test]
+    fn a_run_reads_and_parses_each_file_once() {
+        let reads = Cell::new(0);
+        let read = |_: &Path| {
+            reads.set(reads.get() + 1);
+            Ok(USED.to_string())
+        };
+        let units = Units::new(Reads::Once);
+        let a = units.load(Path::new("d/common.rbk"), &read).expect("read");
+        let b = units.load(Path::new("d/common.rbk"), &read).expect("read");
+        assert!(Arc::ptr_eq(&a.unit, &b.unit));
+        assert_eq!((reads.get(), units.parses()), (1, 1));
+        // Another spelling is another unit: diagnostics name it as written.
+        units
+            .load(Path::new("d/x/../common.rbk"), &read)
+            .expect("read");
+        assert_eq!(units.parses(), 2);
+    }
+
+    #[test]
+    fn an_editor_reparses_only_changed_text() {
+        let text = std::cell::RefCell::new(USED.to_string());
+        let read = |_: &Path| Ok(text.borrow().clone());
+        let units = Units::new(Reads::Every);
+        let path = Path::new("d/common.rbk");
+        let a = units.load(path, &read).expect("read");
+        let b = units.load(path, &read).expect("read");
+        assert!(Arc::ptr_eq(&a.unit, &b.unit), "unchanged text: same parse");
+        *text.borrow_mut() = format!("{USED}// edited\n");
+        let c = units.load(path, &read).expect("read");
+        assert!(!Arc::ptr_eq(&a.unit, &c.unit));
+        assert_eq!(units.parses(), 2);
+        // The editor's own text for the file, when the same, is the same parse.
+        let d = units.parse(path, text.borrow().clone());
+        assert!(Arc::ptr_eq(&c.unit, &d.unit));
+        assert_eq!(units.parses(), 2);
+    }
+
+    #[test]
+    fn a_parse_error_is_kept_with_the_file() {
+        let read = |_: &Path| Ok("site {\n".to_string());
+        let units = Units::new(Reads::Once);
+        let first = units.load(Path::new("bad.rbk"), &read).expect("read");
+        let again = units.load(Path::new("bad.rbk"), &read).expect("read");
+        assert!(first.unit.file.is_none());
+        assert!(!first.diagnostics.is_empty());
+        assert_eq!(first.diagnostics.len(), again.diagnostics.len());
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_error_each_time() {
+        let units = Units::new(Reads::Once);
+        let read = |_: &Path| Err(io::Error::from(io::ErrorKind::NotFound));
+        assert!(units.load(Path::new("gone.rbk"), &read).is_err());
+        assert!(units.load(Path::new("gone.rbk"), &read).is_err());
+        assert_eq!(units.parses(), 0);
+    }
+}
