@@ -1,6 +1,7 @@
 //! A [`Compilation`]: one procedure file with every file it `use`s, parsed.
 //! It is what `rbk check` checks and what `rbk exec` and `rbk render` consume.
 //! Compilations of one run share their parsed files through [`Units`].
+mod memo;
 mod units;
 
 use std::collections::HashSet;
@@ -19,6 +20,8 @@ pub struct Unit {
     pub source: SourceFile,
     /// None when the file did not parse (its diagnostics say why).
     pub file: Option<ast::File>,
+    /// What the checks worked out about its procedure as a callee.
+    memo: memo::Memo,
 }
 
 /// Units are shared (between the compilations of a run, see [`Units`]):

@@ -140,6 +140,7 @@ fn parse_unit(path: &Path, text: String) -> Parsed {
             path: path.to_path_buf(),
             source,
             file,
+            memo: Default::default(),
         }),
         diagnostics: diagnostics.into(),
     }
