@@ -189,3 +189,35 @@ fn the_examples_report_what_each_example_reports_alone() {
         );
     }
 }
+
+#[test]
+fn a_called_procedure_is_worked_out_again_where_its_callees_differ() {
+    // `relay.rbk` calls `source`; two folders give `source` a different
+    // file, whose `value` is an int in one and a str in the other. What the
+    // checker knows of `relay` is kept with `relay.rbk` and shared, but
+    // never across the two: each caller is told what it would be alone.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = "procedure relay \"Relay\" {\n  call source \"the source\"\n  step pass \"Pass it on\" {\n    let value = source.value\n    log \"{value}\"\n  }\n}\n";
+    std::fs::write(dir.path().join("relay.rbk"), relay).expect("write");
+    for (name, value) in [("ints", "1"), ("strs", "\"one\"")] {
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(
+            sub.join("source.rbk"),
+            format!("procedure source \"Source\" {{\n  step make \"Make it\" {{\n    let value = {value}\n    log \"{{value}}\"\n  }}\n}}\n"),
+        )
+        .expect("write");
+        std::fs::write(
+            sub.join("top.rbk"),
+            "use \"source.rbk\"\nuse \"../relay.rbk\"\n\nprocedure top \"Top\" {\n  call relay \"relay\"\n  step use_it \"Use it\" {\n    require relay.value > 0 else abort \"not positive\"\n  }\n}\n",
+        )
+        .expect("write");
+    }
+    let files = rbk_files(dir.path());
+    let alone = checked_alone(&files, "json");
+    // The str folder is told that `relay.value` is not a number; the int
+    // folder is not.
+    assert!(alone.contains("strs/top.rbk"), "{alone}");
+    assert!(!alone.contains("ints/top.rbk"), "{alone}");
+    assert_eq!(checked_together(dir.path(), "json"), alone);
+}
