@@ -1,9 +1,12 @@
 //! The checks: one file per rule, each a small function returning
-//! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together.
+//! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together;
+//! [`check_program`] turns a compilation without errors into the [`Checked`]
+//! program that `rbk exec` and `rbk render` require.
 mod arms;
 mod backward_jump;
 mod by_name;
 mod capacity;
+mod checked;
 mod concurrency;
 mod confirm;
 mod files;
@@ -11,7 +14,7 @@ mod guards;
 mod layer_order;
 mod needs_gate;
 mod patience;
-mod poll_budget;
+pub mod poll_budget;
 mod polls;
 mod read_order;
 mod readonly;
@@ -28,6 +31,7 @@ use std::collections::HashSet;
 use petgraph::algo::dominators::Dominators;
 use petgraph::graph::NodeIndex;
 
+pub use checked::{check_program, Checked, Rejected};
 pub use files::check_files;
 pub use report::{json_report, sarif_report};
 
