@@ -192,32 +192,47 @@ fn the_examples_report_what_each_example_reports_alone() {
 
 #[test]
 fn a_called_procedure_is_worked_out_again_where_its_callees_differ() {
-    // `relay.rbk` calls `source`; two folders give `source` a different
+    // `relay.rbk` calls `source`; `top-int.rbk` and `top-str.rbk` both use
+    // `relay.rbk` (the same unit: same path) but give `source` a different
     // file, whose `value` is an int in one and a str in the other. What the
     // checker knows of `relay` is kept with `relay.rbk` and shared, but
-    // never across the two: each caller is told what it would be alone.
+    // never across the two: each is told what it would be told alone.
     let dir = tempfile::tempdir().expect("tempdir");
-    let relay = "procedure relay \"Relay\" {\n  call source \"the source\"\n  step pass \"Pass it on\" {\n    let value = source.value\n    log \"{value}\"\n  }\n}\n";
-    std::fs::write(dir.path().join("relay.rbk"), relay).expect("write");
-    for (name, value) in [("ints", "1"), ("strs", "\"one\"")] {
-        let sub = dir.path().join(name);
-        std::fs::create_dir_all(&sub).expect("mkdir");
-        std::fs::write(
-            sub.join("source.rbk"),
-            format!("procedure source \"Source\" {{\n  step make \"Make it\" {{\n    let value = {value}\n    log \"{{value}}\"\n  }}\n}}\n"),
-        )
-        .expect("write");
-        std::fs::write(
-            sub.join("top.rbk"),
-            "use \"source.rbk\"\nuse \"../relay.rbk\"\n\nprocedure top \"Top\" {\n  call relay \"relay\"\n  step use_it \"Use it\" {\n    require relay.value > 0 else abort \"not positive\"\n  }\n}\n",
-        )
-        .expect("write");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "relay.rbk",
+        "procedure relay \"Relay\" {\n  call source \"the source\"\n  step pass \"Pass it on\" {\n    let value = source.value\n    log \"{value}\"\n  }\n}\n",
+    );
+    for (kind, value) in [("int", "1"), ("str", "\"one\"")] {
+        write(
+            &format!("{kind}/source.rbk"),
+            &format!("procedure source \"Source\" {{\n  step make \"Make it\" {{\n    let value = {value}\n    log \"{{value}}\"\n  }}\n}}\n"),
+        );
+        write(
+            &format!("top-{kind}.rbk"),
+            &format!("use \"{kind}/source.rbk\"\nuse \"relay.rbk\"\n\nprocedure top \"Top\" {{\n  call relay \"relay\"\n  step use_it \"Use it\" {{\n    require relay.value > 0 else abort \"not positive\"\n  }}\n}}\n"),
+        );
     }
     let files = rbk_files(dir.path());
     let alone = checked_alone(&files, "json");
-    // The str folder is told that `relay.value` is not a number; the int
-    // folder is not.
-    assert!(alone.contains("strs/top.rbk"), "{alone}");
-    assert!(!alone.contains("ints/top.rbk"), "{alone}");
+    // `relay.value` is not a number for the str top; it is for the int one.
+    assert!(alone.contains("top-str.rbk"), "{alone}");
+    assert!(!alone.contains("top-int.rbk"), "{alone}");
     assert_eq!(checked_together(dir.path(), "json"), alone);
+    // In one run, `relay.rbk` is one unit for both.
+    let units = Units::new(Reads::Once);
+    let a = Compilation::load_in(&dir.path().join("top-int.rbk"), &units).expect("readable");
+    let b = Compilation::load_in(&dir.path().join("top-str.rbk"), &units).expect("readable");
+    let relay = |c: &Compilation| {
+        c.used
+            .iter()
+            .find(|u| u.path.ends_with("relay.rbk"))
+            .cloned()
+            .expect("relay is used")
+    };
+    assert!(Arc::ptr_eq(&relay(&a), &relay(&b)));
 }
