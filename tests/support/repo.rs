@@ -94,6 +94,28 @@ procedure team_{i:03} "team {i}: recovery and workload checks" {{
     when active == 0 -> team_done "Nothing of the team's is running: skip the workload check."
   }}
 
+  /// The team's load balancers are ACTIVE and its volumes in use: what
+  /// its users reach the workload through, and what the workload keeps.
+  step team_lbs "Team {i}: load balancers and volumes" {{
+    scope openstack(project: site.project_id, openrc: site.admin_openrc) {{
+      let lbs = openstack.loadbalancer.list()
+      foreach lb in lbs {{
+        if lb.name ~ "^{{prefix}}" {{
+          log "{{lb.name}} provisioning={{lb.provisioning_status}} operating={{lb.operating_status}}"
+        }}
+      }}
+      let broken = filter(lb in lbs where lb.name ~ "^{{prefix}}" and lb.provisioning_status != "ACTIVE")
+      require len(broken) == 0 else abort "team {i}: {{len(broken)}} load balancers are not ACTIVE: repair them (lb-repair.rbk) first"
+      let volumes = openstack.volume.list()
+      let detached = count(v in volumes where v.name ~ "^{{prefix}}" and v.status == "available")
+      log "team {i}: {{len(volumes)}} volumes in the project, {{detached}} of the team's not attached"
+      if detached > 0 {{
+        warn "team {i}: {{detached}} volumes are not attached: check the workload's claims before calling it healthy"
+      }}
+    }}
+    note "Team {i}'s load balancers are named {{prefix}}*; the shared ones are not the team's to repair."
+  }}
+
   /// The team's workload nodes are Ready on the workload cluster.
   step team_nodes "Team {i}: workload nodes Ready" {{
     scope kube(kubeconfig: site.workload_kubeconfig) {{
