@@ -188,6 +188,11 @@ pub struct JournalShowArgs {
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// Serve the simulated cloud over HTTP on loopback.
+    ///
+    /// Besides the OpenStack and Kubernetes APIs: `GET /_sim/state` (the
+    /// world as JSON) and `GET /_sim/stats` (the requests answered, by
+    /// method and path, their `total`, and the tokens issued), which
+    /// scripts/bench-requests reads to count what a procedure costs.
     Serve(SimServeArgs),
     /// List the named scenarios.
     Scenarios,

@@ -10,7 +10,7 @@ use lsp_types::{
     Uri,
 };
 
-use super::symbols::Index;
+use super::symbols::SymbolIndex;
 use super::text::{path_to_uri, LineIndex};
 use crate::check;
 use crate::compilation::{Compilation, Units};
@@ -25,7 +25,7 @@ pub struct Analysis {
     pub comp: Compilation,
     /// Every diagnostic `rbk check` reports for the compilation.
     pub diags: Vec<Diagnostic>,
-    pub index: Index,
+    pub index: SymbolIndex,
     /// Lines of the root file's text.
     pub lines: LineIndex,
     /// Types of the root file's bindings, computed on first use (hover,
@@ -44,7 +44,7 @@ impl Analysis {
         let lines = LineIndex::new(&text);
         let comp = Compilation::from_source_in(path, text, read, units);
         let diags = check::check(&comp);
-        let index = Index::of(&comp);
+        let index = SymbolIndex::of(&comp);
         Analysis {
             uri,
             comp,
