@@ -1,20 +1,27 @@
-//! Parse + check speed: every example, and a generated ~1 MB procedure
-//! (many steps with polls, scopes and decisions). `bench/run` runs this in
-//! release mode and records the results in `bench/check.md`.
+//! Parse + check speed: every example, a generated ~1 MB procedure (many
+//! steps with polls, scopes and decisions), and a generated repository of
+//! 300 procedures that each `use` the six seed files. `bench/run` runs
+//! this in release mode and records the results in `bench/check.md`;
+//! `bench/run-repo` records the repository in `bench/repository.md`.
 //!
 //! The generated procedure is also written to
-//! `target/bench/generated-1mb.rbk` so `bench/run` can measure the peak
-//! memory of `rbk check` on the same text.
+//! `target/bench/generated-1mb.rbk`, and the repository to
+//! `target/bench/repo/`, so the scripts can time the whole `rbk check`
+//! process on the same text.
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rbk::check;
-use rbk::compilation::Compilation;
+use rbk::check::check_files;
+use rbk::compilation::{Compilation, Reads, Units};
 
 #[path = "../tests/support/examples.rs"]
 mod examples;
 use examples::examples;
+
+#[path = "../tests/support/repo.rs"]
+mod repo;
 
 /// A self-contained procedure of about `target` bytes: steps that poll in
 /// an OpenStack scope, a gate every ten steps, a decision every five.
@@ -105,5 +112,55 @@ fn bench_generated(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_examples, bench_generated);
+/// Every `*.rbk` file of `dir`, sorted (the repository has no folders).
+fn rbk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|f| f.extension().is_some_and(|x| x == "rbk"));
+    files.sort();
+    files
+}
+
+/// One `rbk check` run over `files`, as the CLI does it (shared units,
+/// every core), without the process around it.
+fn check_run(files: &[PathBuf]) -> usize {
+    let units = Units::new(Reads::Once);
+    check_files(files, &units)
+        .into_iter()
+        .map(|r| r.map_or(0, |d| d.len()))
+        .sum()
+}
+
+fn bench_repository(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench/repo");
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = repo::write_repository(&dir, 300) {
+        eprintln!("cannot write {}: {e}", dir.display());
+        return;
+    }
+    let files = rbk_files(&dir);
+    let procedures = rbk_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("procedures"));
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    eprintln!(
+        "repository: {} files, {bytes} bytes, {} diagnostics",
+        files.len(),
+        check_run(&files)
+    );
+    let mut group = c.benchmark_group("repository");
+    group.sample_size(20);
+    group.bench_function("check procedures/", |b| {
+        b.iter(|| check_run(black_box(&procedures)))
+    });
+    group.bench_function("check 300 procedures", |b| {
+        b.iter(|| check_run(black_box(&files)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_examples, bench_generated, bench_repository);
 criterion_main!(benches);

@@ -24,6 +24,7 @@ mod book;
 mod browser;
 mod calls;
 mod check_diagnostics;
+mod check_repo;
 mod check_rules;
 mod check_syntax;
 mod cli_check;

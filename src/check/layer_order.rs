@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use petgraph::graph::NodeIndex;
 
 use super::{walk, RuleInput};
-use crate::compilation::Compilation;
+use crate::compilation::{Compilation, Unit};
 use crate::dag::strictly_dominates;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{Ident, Node, NodeKind, Procedure, Span, StmtKind};
 
 /// What a procedure does to layers, as seen by a caller.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Summary {
     /// Layers it changes.
     acting: Vec<String>,
@@ -50,8 +50,8 @@ fn acting_layers(
     }
     for n in p.nodes() {
         if matches!(n.kind, NodeKind::Call(_)) {
-            if let Some((_, callee)) = comp.find_procedure(&n.name.name) {
-                let s = summary(comp, callee, depth + 1);
+            if let Some((unit, callee)) = comp.find_procedure(&n.name.name) {
+                let s = summary(comp, unit, callee, depth + 1);
                 let entry = out.entry(n.name.name.clone()).or_default();
                 entry.extend(s.acting.into_iter().map(|l| (l, n.name.span)));
             }
@@ -59,8 +59,8 @@ fn acting_layers(
     }
     // A `call` statement acts, in its node, on what the callee changes.
     for (n, name) in stmt_calls(p) {
-        if let Some((_, callee)) = comp.find_procedure(&name.name) {
-            let s = summary(comp, callee, depth + 1);
+        if let Some((unit, callee)) = comp.find_procedure(&name.name) {
+            let s = summary(comp, unit, callee, depth + 1);
             let entry = out.entry(n.name.name.clone()).or_default();
             entry.extend(s.acting.into_iter().map(|l| (l, name.span)));
         }
@@ -86,17 +86,25 @@ pub(super) fn node_layer(n: &Node, default: Option<&str>) -> Option<String> {
         .or_else(|| default.map(str::to_string))
 }
 
-fn summary(comp: &Compilation, p: &Procedure, depth: usize) -> Summary {
-    let mut s = Summary::default();
-    for layers in acting_layers(comp, p, &walk::Index::of(p), depth).into_values() {
-        s.acting.extend(layers.into_iter().map(|(l, _)| l));
-    }
-    s.gates = gates(comp, p, depth)
-        .into_iter()
-        .map(|(_, name, layer)| (name, layer))
-        .collect();
-    s
+/// The summary of `p` (the procedure of `unit`) called at `depth`: worked
+/// out once for every compilation where it calls the same procedures.
+fn summary(comp: &Compilation, unit: &Unit, p: &Procedure, depth: usize) -> Summary {
+    comp.memo(unit, SummaryAt(depth), || {
+        let mut s = Summary::default();
+        for layers in acting_layers(comp, p, &walk::Index::of(p), depth).into_values() {
+            s.acting.extend(layers.into_iter().map(|(l, _)| l));
+        }
+        s.gates = gates(comp, p, depth)
+            .into_iter()
+            .map(|(_, name, layer)| (name, layer))
+            .collect();
+        s
+    })
 }
+
+/// The key of a [`Summary`] in a file's memo: the depth of the call.
+#[derive(PartialEq)]
+struct SummaryAt(usize);
 
 /// Every gate passed by a node of `p`: (node name, gate name, layer).
 pub(super) fn gates(
@@ -114,8 +122,8 @@ pub(super) fn gates(
                 }
             }
             NodeKind::Call(_) if depth < 8 => {
-                if let Some((_, callee)) = comp.find_procedure(&n.name.name) {
-                    let s = summary(comp, callee, depth + 1);
+                if let Some((unit, callee)) = comp.find_procedure(&n.name.name) {
+                    let s = summary(comp, unit, callee, depth + 1);
                     out.extend(
                         s.gates
                             .into_iter()
@@ -130,8 +138,8 @@ pub(super) fn gates(
     // the node that calls them.
     if depth < 8 {
         for (n, name) in stmt_calls(p) {
-            if let Some((_, callee)) = comp.find_procedure(&name.name) {
-                let s = summary(comp, callee, depth + 1);
+            if let Some((unit, callee)) = comp.find_procedure(&name.name) {
+                let s = summary(comp, unit, callee, depth + 1);
                 out.extend(
                     s.gates
                         .into_iter()

@@ -9,6 +9,7 @@ mod capacity;
 mod checked;
 mod concurrency;
 mod confirm;
+mod files;
 mod guards;
 mod layer_order;
 mod needs_gate;
@@ -31,6 +32,7 @@ use petgraph::algo::dominators::Dominators;
 use petgraph::graph::NodeIndex;
 
 pub use checked::{check_program, Checked, Rejected};
+pub use files::check_files;
 pub use report::{json_report, sarif_report};
 
 use crate::compilation::Compilation;

@@ -82,7 +82,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1 when any warning is reported).
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Files or directories (every `*.rbk` below a directory).
+    /// Files or directories (every `*.rbk` below a directory). A file that
+    /// many of them `use` is read and parsed once; files are checked on
+    /// every core, and the report is the same on any number of cores.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{exit, CheckArgs, CheckFormat};
 use crate::check;
-use crate::compilation::Compilation;
+use crate::compilation::{Reads, Units};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub fn run(args: CheckArgs) -> i32 {
@@ -21,16 +21,17 @@ pub fn run(args: CheckArgs) -> i32 {
             }
         }
     }
+    // Every file is read and parsed once, however many files use it.
+    let units = Units::new(Reads::Once);
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut checked = 0;
-    // The last compilation is kept to the end and never dropped (below).
-    let mut last: Option<Compilation> = None;
-    for f in &files {
-        match Compilation::load(f) {
-            Ok(comp) => {
+    // In the order of `files`, whichever thread checked them: the report
+    // does not depend on the number of cores.
+    for outcome in check::check_files(&files, &units) {
+        match outcome {
+            Ok(found) => {
                 checked += 1;
-                diags.extend(check::check(&comp));
-                last = Some(comp);
+                diags.extend(found);
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -58,11 +59,10 @@ pub fn run(args: CheckArgs) -> i32 {
     // A closed pipe (`rbk check | head`) is not an error worth a panic.
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
-    // The process exits right after this: freeing a big file's syntax tree
-    // node by node costs more than the check of the tree did, and the OS
-    // reclaims it at once. Earlier compilations were dropped as the loop
-    // moved on, so memory stays bounded when checking a directory.
-    std::mem::forget(last);
+    // The process exits right after this: freeing the syntax trees node by
+    // node costs more than checking them did, and the OS reclaims them at
+    // once.
+    std::mem::forget(units);
 
     if unreadable {
         exit::USAGE

@@ -1,10 +1,17 @@
 //! A [`Compilation`]: one procedure file with every file it `use`s, parsed.
 //! It is what `rbk check` checks and what `rbk exec` and `rbk render` consume.
+//! Compilations of one run share their parsed files through [`Units`].
+mod memo;
+mod units;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use units::{Parsed, Reads, Units};
 
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
-use crate::syntax::{self, ast};
+use crate::syntax::ast;
 
 /// One parsed file.
 #[derive(Debug, Clone)]
@@ -13,14 +20,18 @@ pub struct Unit {
     pub source: SourceFile,
     /// None when the file did not parse (its diagnostics say why).
     pub file: Option<ast::File>,
+    /// What the checks worked out about its procedure as a callee.
+    memo: memo::Memo,
 }
 
+/// Units are shared (between the compilations of a run, see [`Units`]):
+/// cloning a compilation copies no tree.
 #[derive(Debug, Clone)]
 pub struct Compilation {
     /// The file asked for.
-    pub root: Unit,
+    pub root: Arc<Unit>,
     /// Files brought in by `use`, transitively, each once, in load order.
-    pub used: Vec<Unit>,
+    pub used: Vec<Arc<Unit>>,
     /// Problems found while loading and parsing, for every file.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -31,22 +42,35 @@ pub struct Compilation {
 pub struct LoadError {
     pub path: PathBuf,
     #[source]
-    pub source: std::io::Error,
+    pub source: Arc<std::io::Error>,
+}
+
+/// Files as they are on disk.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
 }
 
 impl Compilation {
     /// Read and parse `path` and everything it uses.
     pub fn load(path: &Path) -> Result<Compilation, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(Self::from_source(path, text))
+        Self::load_in(path, &Units::new(Reads::Once))
+    }
+
+    /// [`load`](Self::load), taking files already parsed from `units` and
+    /// leaving the ones it parses there.
+    pub fn load_in(path: &Path, units: &Units) -> Result<Compilation, LoadError> {
+        match units.load(path, &read_file) {
+            Ok(root) => Ok(Self::from_root(path, root, &read_file, units)),
+            Err(source) => Err(LoadError {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
     }
 
     /// Parse `text` as if read from `path` (uses resolve relative to it).
     pub fn from_source(path: &Path, text: String) -> Compilation {
-        Self::from_source_with(path, text, &|p| std::fs::read_to_string(p))
+        Self::from_source_with(path, text, &read_file)
     }
 
     /// [`from_source`](Self::from_source), reading used files with `read`
@@ -56,66 +80,84 @@ impl Compilation {
         text: String,
         read: &dyn Fn(&Path) -> std::io::Result<String>,
     ) -> Compilation {
-        let mut diagnostics = Vec::new();
-        let root = parse_unit(path, text, &mut diagnostics);
+        Self::from_source_in(path, text, read, &Units::new(Reads::Once))
+    }
+
+    /// [`from_source_with`](Self::from_source_with), sharing parsed files
+    /// through `units`.
+    pub fn from_source_in(
+        path: &Path,
+        text: String,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+        units: &Units,
+    ) -> Compilation {
+        let root = units.parse(path, text);
+        Self::from_root(path, root, read, units)
+    }
+
+    /// The compilation of the parsed `root`: every file it uses, from
+    /// `units` or read with `read`.
+    fn from_root(
+        path: &Path,
+        root: Parsed,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+        units: &Units,
+    ) -> Compilation {
         let mut comp = Compilation {
-            root,
+            root: root.unit,
             used: Vec::new(),
-            diagnostics,
+            diagnostics: root.diagnostics.to_vec(),
         };
         let mut seen: HashSet<PathBuf> = HashSet::new();
-        seen.insert(canonical(path));
-        // Units to scan for `use`, by position (None: the root) rather than
-        // cloned: a unit holds a whole parsed tree.
-        let mut stack: Vec<(PathBuf, Option<usize>)> = vec![(path.to_path_buf(), None)];
-        while let Some((from, which)) = stack.pop() {
+        seen.insert(units.canonical(path));
+        // Units to scan for `use`, by position (None: the root).
+        let mut stack: Vec<Option<usize>> = vec![None];
+        while let Some(which) = stack.pop() {
             let unit = match which {
-                None => &comp.root,
-                Some(i) => &comp.used[i],
+                None => Arc::clone(&comp.root),
+                Some(i) => Arc::clone(&comp.used[i]),
             };
             let Some(file) = &unit.file else { continue };
-            // Collected first: loading a used file appends to `comp.used`.
-            let uses: Vec<(Option<String>, ast::Span, ast::Span)> = file
-                .uses()
-                .map(|u| (u.path.as_literal(), u.path.span, u.span))
-                .collect();
-            let source = unit.source.clone();
-            for (rel, path_span, use_span) in uses {
-                let Some(rel) = rel else {
+            let source = &unit.source;
+            for u in file.uses() {
+                let Some(rel) = u.path.as_literal() else {
                     comp.diagnostics.push(
-                        Diagnostic::new(Code::BadUse, path_span, "a `use` path cannot interpolate")
-                            .with_help("write the path as a plain string: `use \"common.rbk\"`")
-                            .with_source(&source),
+                        Diagnostic::new(
+                            Code::BadUse,
+                            u.path.span,
+                            "a `use` path cannot interpolate",
+                        )
+                        .with_help("write the path as a plain string: `use \"common.rbk\"`")
+                        .with_source(source),
                     );
                     continue;
                 };
-                let target = from.parent().unwrap_or(Path::new(".")).join(&rel);
-                let key = canonical(&target);
-                if !seen.insert(key) {
+                let target = unit.path.parent().unwrap_or(Path::new(".")).join(&rel);
+                if !seen.insert(units.canonical(&target)) {
                     continue;
                 }
-                match read(&target) {
-                    Ok(text) => {
-                        let used = parse_unit(&target, text, &mut comp.diagnostics);
-                        if used.file.is_none() {
+                match units.load(&target, read) {
+                    Ok(used) => {
+                        comp.diagnostics.extend(used.diagnostics.iter().cloned());
+                        if used.unit.file.is_none() {
                             comp.diagnostics.push(
                                 Diagnostic::new(
                                     Code::BadUse,
-                                    use_span,
+                                    u.span,
                                     format!("`{rel}` has errors"),
                                 )
                                 .with_label("used here")
                                 .with_help("fix the errors reported for that file")
-                                .with_source(&source),
+                                .with_source(source),
                             );
                         }
-                        stack.push((target.clone(), Some(comp.used.len())));
-                        comp.used.push(used);
+                        stack.push(Some(comp.used.len()));
+                        comp.used.push(used.unit);
                     }
                     Err(e) => comp.diagnostics.push(
                         Diagnostic::new(
                             Code::BadUse,
-                            path_span,
+                            u.path.span,
                             format!("cannot read `{rel}`: {e}"),
                         )
                         .with_label("used here")
@@ -123,7 +165,7 @@ impl Compilation {
                             "paths are relative to this file's folder; looked for {}",
                             target.display()
                         ))
-                        .with_source(&source),
+                        .with_source(source),
                     ),
                 }
             }
@@ -133,7 +175,7 @@ impl Compilation {
 
     /// Every parsed file: the root first, then the used ones.
     pub fn units(&self) -> impl Iterator<Item = &Unit> {
-        std::iter::once(&self.root).chain(self.used.iter())
+        std::iter::once(&*self.root).chain(self.used.iter().map(|u| &**u))
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&Unit, &ast::File)> {
@@ -176,24 +218,4 @@ impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.is_error())
     }
-}
-
-fn parse_unit(path: &Path, text: String, diags: &mut Vec<Diagnostic>) -> Unit {
-    let source = SourceFile::new(path.display().to_string(), text);
-    let file = match syntax::parse(&source) {
-        Ok(f) => Some(f),
-        Err(d) => {
-            diags.extend(d);
-            None
-        }
-    };
-    Unit {
-        path: path.to_path_buf(),
-        source,
-        file,
-    }
-}
-
-fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }

@@ -13,7 +13,7 @@ use lsp_types::{
 use super::symbols::SymbolIndex;
 use super::text::{path_to_uri, LineIndex};
 use crate::check;
-use crate::compilation::Compilation;
+use crate::compilation::{Compilation, Units};
 use crate::diagnostic::{BookBase, Diagnostic, Severity};
 use crate::resolve;
 use crate::resolve::types::Ty;
@@ -39,9 +39,10 @@ impl Analysis {
         path: &Path,
         text: String,
         read: &dyn Fn(&Path) -> std::io::Result<String>,
+        units: &Units,
     ) -> Self {
         let lines = LineIndex::new(&text);
-        let comp = Compilation::from_source_with(path, text, read);
+        let comp = Compilation::from_source_in(path, text, read, units);
         let diags = check::check(&comp);
         let index = SymbolIndex::of(&comp);
         Analysis {

@@ -44,6 +44,7 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
+use crate::compilation::{Reads, Units};
 pub use analysis::Analysis;
 use analysis::{canonical, to_lsp};
 use text::{path_to_uri, uri_to_path, LineIndex};
@@ -176,6 +177,9 @@ struct LanguageServer<'c> {
     /// Open documents by URI.
     docs: HashMap<String, OpenDocument>,
     site: Option<PathBuf>,
+    /// Parsed files, reused while their text is unchanged (a file open in
+    /// the editor and `use`d by other open files is parsed once per edit).
+    units: Units,
 }
 
 impl<'c> LanguageServer<'c> {
@@ -184,6 +188,7 @@ impl<'c> LanguageServer<'c> {
             conn,
             docs: HashMap::new(),
             site,
+            units: Units::new(Reads::Every),
         }
     }
 
@@ -272,7 +277,13 @@ impl<'c> LanguageServer<'c> {
             }
         };
         let analysed = catch_unwind(AssertUnwindSafe(|| {
-            Analysis::new(doc.uri.clone(), &doc.path, doc.text.clone(), &read)
+            Analysis::new(
+                doc.uri.clone(),
+                &doc.path,
+                doc.text.clone(),
+                &read,
+                &self.units,
+            )
         }));
         let Some(doc) = self.docs.get_mut(uri.as_str()) else {
             return;

@@ -77,6 +77,15 @@ impl<'c> Resolver<'c> {
         }
     }
 
+    /// The site fields' types, by name: what a callee's variables may
+    /// depend on besides the callee.
+    fn site_types(&self) -> Vec<(String, Ty)> {
+        let mut types: Vec<(String, Ty)> =
+            self.site.iter().map(|(n, t)| (n.to_string(), *t)).collect();
+        types.sort_by(|a, b| a.0.cmp(&b.0));
+        types
+    }
+
     /// Bind `name` in the innermost frame (and note its type when asked).
     pub(super) fn bind(&mut self, name: &ast::Ident, ty: Ty) {
         self.env.define(&name.name, ty);
@@ -350,10 +359,16 @@ impl<'c> Resolver<'c> {
         if let Some((unit, callee)) = self.comp.find_procedure(&name.name) {
             self.proc_call_args(name, callee, args, &arg_types);
             if self.depth < 8 {
-                let mut inner = Resolver::new(self.comp, unit);
-                inner.depth = self.depth + 1;
-                inner.procedure(callee);
-                let vars = inner.env.bindings();
+                // The callee's variables depend on this compilation through
+                // the site fields' types and the procedures it calls:
+                // worked out once for every compilation that shares them.
+                let depth = self.depth + 1;
+                let vars = self.comp.memo(unit, (depth, self.site_types()), || {
+                    let mut inner = Resolver::new(self.comp, unit);
+                    inner.depth = depth;
+                    inner.procedure(callee);
+                    inner.env.bindings()
+                });
                 self.called.insert(name.name.clone(), vars);
             }
             return;

@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-// examples.rs is also included by `#[path]` from benches/check.rs.
+// examples.rs and repo.rs are also included by `#[path]` from benches/check.rs.
 pub mod examples;
 pub mod fake_http;
 pub mod fake_kube;
@@ -16,6 +16,7 @@ pub mod fake_openstack;
 pub mod http;
 pub mod mutation;
 pub mod rehearsal;
+pub mod repo;
 pub mod sim;
 pub mod sim_serve;
 pub mod sshd;
