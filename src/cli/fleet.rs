@@ -44,9 +44,13 @@ pub struct FleetSpec {
     /// Set a parameter on every site: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Run SITE first and alone; nothing else starts unless it completes.
+    /// Run SITE first and alone; nothing else starts unless it completes
+    /// [default: the first site].
     #[arg(long, value_name = "SITE")]
     pub canary: Option<String>,
+    /// Run no canary: the first sites start together.
+    #[arg(long, conflicts_with = "canary")]
+    pub no_canary: bool,
     /// Run at most N sites at once.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -90,6 +94,7 @@ impl FleetSpec {
             sites: self.sites.clone(),
             sets: self.set.clone(),
             canary: self.canary.clone(),
+            no_canary: self.no_canary,
             parallel: usize::from(self.parallel),
             keep_going: self.keep_going,
             journal_dir: journal_dir.or_else(|| self.journal_dir.clone()),

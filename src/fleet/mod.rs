@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub mod local;
+pub mod status;
+mod table;
 
 /// The version of the JSON plan's shape (`rbk fleet plan --format json`).
 pub const PLAN_VERSION: u32 = 1;
@@ -71,7 +73,8 @@ pub struct Plan {
     pub procedure: ProcedureRef,
     /// In the order they run (the canary first), names unique.
     pub sites: Vec<Site>,
-    /// The site that runs first and alone; nothing else starts unless it succeeds.
+    /// The site that runs first and alone; nothing else starts unless it
+    /// succeeds (`--canary`; by default the first site; none with `--no-canary`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub canary: Option<String>,
     /// At most this many sites run at once (at least 1).
@@ -101,7 +104,9 @@ pub struct PlanRequest {
     /// `--sites`: directories (every `*.toml` directly in them) and files.
     pub sites: Vec<PathBuf>,
     pub sets: Vec<String>,
+    /// `--canary SITE`; none: the first site, unless `no_canary`.
     pub canary: Option<String>,
+    pub no_canary: bool,
     pub parallel: usize,
     pub keep_going: bool,
     pub journal_dir: Option<PathBuf>,
@@ -138,7 +143,12 @@ impl Plan {
                 s.secret = secret.clone();
             }
         }
-        if let Some(c) = &req.canary {
+        let canary = match (&req.canary, req.no_canary) {
+            (_, true) => None,
+            (Some(c), false) => Some(c.clone()),
+            (None, false) => Some(sites[0].name.clone()),
+        };
+        if let Some(c) = &canary {
             let Some(i) = sites.iter().position(|s| &s.name == c) else {
                 return Err(format!(
                     "--canary {c}: no such site (the sites are: {})",
@@ -164,7 +174,7 @@ impl Plan {
                 params,
             },
             sites,
-            canary: req.canary.clone(),
+            canary,
             parallel,
             on_failure: if req.keep_going {
                 FailurePolicy::KeepGoing
@@ -480,6 +490,24 @@ mod tests {
         assert_eq!(plan.waves, [vec!["c"], vec!["a", "b"], vec!["d"]]);
         assert_eq!(plan.sites[0].name, "c");
         assert_eq!(plan.on_failure, FailurePolicy::StopOnFailure);
+        let first = Plan::build(&PlanRequest {
+            canary: None,
+            ..req.clone()
+        })
+        .unwrap();
+        assert_eq!(
+            first.canary.as_deref(),
+            Some("a"),
+            "the first site by default"
+        );
+        let none = Plan::build(&PlanRequest {
+            canary: None,
+            no_canary: true,
+            ..req.clone()
+        })
+        .unwrap();
+        assert_eq!(none.canary, None);
+        assert_eq!(none.waves, [vec!["a", "b"], vec!["c", "d"]]);
         let e = Plan::build(&PlanRequest {
             canary: Some("x".into()),
             ..req.clone()
