@@ -452,3 +452,45 @@ fn commands_not_built_yet_say_so() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("not implemented yet"), "{}", text(&o));
 }
+
+/// The issue's own command, on a terminal (`script` gives it a
+/// pseudo-terminal): the live table redraws its lines in place, and the
+/// journals go to the default `journals/fleet-<time>` directory.
+#[test]
+fn on_a_terminal_the_fleet_shows_a_live_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let sites: Vec<String> = SITES
+        .iter()
+        .map(|s| root().join(s).display().to_string())
+        .collect();
+    let command = format!(
+        "{} fleet run --sim {} --sites {} --canary eu-west",
+        env!("CARGO_BIN_EXE_rbk"),
+        root().join("procedures/recovery.rbk").display(),
+        sites.join(" ")
+    );
+    let o = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("TERM", "xterm")
+        .env("RBK_LOCK_DIR", dir.path().join("locks"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run `script` (util-linux/bsdutils; scripts/test installs it)");
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("\u{1b}[1A"), "lines redrawn in place: {out:?}");
+    assert!(out.contains("running step "), "{out}");
+    assert!(
+        out.contains("FLEET DONE: `recovery` on 3 site(s): 3 done"),
+        "{out}"
+    );
+    let fleets: Vec<_> = std::fs::read_dir(dir.path().join("journals"))
+        .expect("the default journal directory")
+        .flatten()
+        .collect();
+    assert_eq!(fleets.len(), 1);
+    let name = fleets[0].file_name().to_string_lossy().to_string();
+    assert!(name.starts_with("fleet-") && name.ends_with('Z'), "{name}");
+    assert!(fleets[0].path().join("eu-west.jsonl").exists());
+}
