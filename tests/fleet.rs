@@ -397,10 +397,26 @@ fn ctrl_c_stops_every_site_resumably_and_resume_carries_on() {
         let j = std::fs::read_to_string(journals.join(format!("{s}.jsonl"))).unwrap();
         assert!(j.contains("\"outcome\":\"interrupted\""), "{j}");
     }
-    // Resume, without the long wait this time.
+    // The procedure changed since: each site refuses to resume it blindly.
+    let changed = WAITER.replace("checking {site.name}", "checking {site.name} again");
+    std::fs::write(d.join("waiter.rbk"), changed).unwrap();
     let o = run(&["--resume", "journals", "--set", "pause=0s"])
         .output()
         .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(result_of(&out, "a").contains("error"), "{out}");
+    assert!(out.contains("--accept-changed"), "{out}");
+    // Resume, accepting the change, without the long wait this time.
+    let o = run(&[
+        "--resume",
+        "journals",
+        "--accept-changed",
+        "--set",
+        "pause=0s",
+    ])
+    .output()
+    .unwrap();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     for s in ["a", "b"] {

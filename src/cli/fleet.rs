@@ -116,6 +116,10 @@ pub struct FleetRunArgs {
     /// run again, the others resume from their journal.
     #[arg(long, value_name = "DIR", conflicts_with = "journal_dir")]
     pub resume: Option<PathBuf>,
+    /// Resume sites even though the procedure changed since their run
+    /// (each site's output lists the steps that changed).
+    #[arg(long, requires = "resume")]
+    pub accept_changed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,7 +212,10 @@ fn not_yet(what: &str) -> i32 {
 }
 
 fn run_local(args: FleetRunArgs) -> i32 {
-    let resuming = args.resume.is_some();
+    let how = crate::fleet::local::Resume {
+        resume: args.resume.is_some(),
+        accept_changed: args.accept_changed,
+    };
     let plan = match Plan::build(&args.spec.request(args.resume.clone(), &[])) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
@@ -216,7 +223,7 @@ fn run_local(args: FleetRunArgs) -> i32 {
     if let Err(e) = plan.validate() {
         return usage_error(e);
     }
-    crate::fleet::local::run(&plan, resuming)
+    crate::fleet::local::run(&plan, how)
 }
 
 fn plan(args: FleetPlanArgs) -> i32 {

@@ -31,14 +31,22 @@ use crate::journal::JournalFile;
 /// How often the live table reads the running sites' journals.
 const REFRESH: Duration = Duration::from_millis(150);
 
-/// Run `plan` (already validated); `resume` carries on the fleet whose
-/// journals are in its journal directory. Returns the exit code.
-pub fn run(plan: &Plan, resume: bool) -> i32 {
+/// How `rbk fleet run` carries on an earlier fleet.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Resume {
+    /// Carry on the fleet whose journals are in the plan's journal directory.
+    pub resume: bool,
+    /// Resume sites even though the procedure changed since their run.
+    pub accept_changed: bool,
+}
+
+/// Run `plan` (already validated). Returns the exit code.
+pub fn run(plan: &Plan, how: Resume) -> i32 {
     let exe = match std::env::current_exe() {
         Ok(e) => e,
         Err(e) => return crate::cli::usage_error(format!("cannot find the rbk binary: {e}")),
     };
-    let starts = match prepare(plan, resume) {
+    let starts = match prepare(plan, how.resume) {
         Ok(s) => s,
         Err(e) => return crate::cli::usage_error(e),
     };
@@ -51,7 +59,7 @@ pub fn run(plan: &Plan, resume: bool) -> i32 {
     };
     println!("{}", headline(plan));
     let live = std::io::stdout().is_terminal() && std::env::var("TERM").is_ok_and(|t| t != "dumb");
-    let fleet = Fleet::new(plan, exe, starts, live);
+    let fleet = Fleet::new(plan, exe, starts, live, how.accept_changed);
     let (rows, interrupted) = runtime.block_on(fleet.run());
     print!("{}", table::summary(plan, &rows));
     let code = exit_code(&rows, interrupted);
@@ -164,19 +172,28 @@ struct Running {
     pid: Option<u32>,
     since: Instant,
     runs_before: usize,
+    /// The journal's length when last read: unchanged, not read again.
+    journal_len: u64,
 }
 
 struct Fleet<'a> {
     plan: &'a Plan,
     exe: PathBuf,
     starts: Vec<Start>,
+    accept_changed: bool,
     rows: Vec<Row>,
     running: HashMap<usize, Running>,
     display: Display,
 }
 
 impl<'a> Fleet<'a> {
-    fn new(plan: &'a Plan, exe: PathBuf, starts: Vec<Start>, live: bool) -> Fleet<'a> {
+    fn new(
+        plan: &'a Plan,
+        exe: PathBuf,
+        starts: Vec<Start>,
+        live: bool,
+        accept_changed: bool,
+    ) -> Fleet<'a> {
         let rows: Vec<Row> = starts
             .iter()
             .map(|s| Row {
@@ -196,6 +213,7 @@ impl<'a> Fleet<'a> {
             plan,
             exe,
             starts,
+            accept_changed,
             rows,
             running: HashMap::new(),
             display,
@@ -297,7 +315,14 @@ impl<'a> Fleet<'a> {
         }
         let journal = self.plan.journal_path(site);
         let runs_before = JournalFile::read(&journal).map_or(0, |f| f.runs.len());
-        let spawned = spawn(self.plan, site, &self.exe, self.starts[i] == Start::Resume);
+        let resume = self.starts[i] == Start::Resume;
+        let spawned = spawn(
+            self.plan,
+            site,
+            &self.exe,
+            resume,
+            resume && self.accept_changed,
+        );
         let mut child = match spawned {
             Ok(c) => c,
             Err(message) => {
@@ -311,6 +336,7 @@ impl<'a> Fleet<'a> {
                 pid: child.id(),
                 since: Instant::now(),
                 runs_before,
+                journal_len: 0,
             },
         );
         self.set(i, SiteState::Running { step: None });
@@ -336,18 +362,24 @@ impl<'a> Fleet<'a> {
 
     /// Read each running site's journal: the step it is in now.
     fn refresh(&mut self) {
+        let plan = self.plan;
         let updates: Vec<(usize, Option<String>)> = self
             .running
-            .iter()
-            .map(|(&i, r)| {
-                let journal = self.plan.journal_path(&self.plan.sites[i]);
+            .iter_mut()
+            .filter_map(|(&i, r)| {
+                let journal = plan.journal_path(&plan.sites[i]);
+                let len = std::fs::metadata(&journal).map_or(0, |m| m.len());
+                if len == r.journal_len {
+                    return None;
+                }
+                r.journal_len = len;
                 let step = JournalFile::read(&journal).ok().and_then(|f| {
                     f.runs
                         .get(r.runs_before..)
                         .and_then(|new| new.last())
                         .and_then(status::current_step)
                 });
-                (i, step)
+                Some((i, step))
             })
             .collect();
         for (i, step) in updates {
@@ -406,6 +438,7 @@ fn spawn(
     site: &Site,
     exe: &Path,
     resume: bool,
+    accept_changed: bool,
 ) -> Result<tokio::process::Child, String> {
     let log_path = plan.log_path(site);
     let log = OpenOptions::new()
@@ -422,8 +455,12 @@ fn spawn(
         journal: plan.journal_path(site),
         resume,
     };
+    let mut args = plan.exec_args(site, &at);
+    if accept_changed {
+        args.insert(1, "--accept-changed".into());
+    }
     Command::new(exe)
-        .args(plan.exec_args(site, &at))
+        .args(args)
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(err)
