@@ -510,3 +510,48 @@ fn on_a_terminal_the_fleet_shows_a_live_table() {
     assert!(name.starts_with("fleet-") && name.ends_with('Z'), "{name}");
     assert!(fleets[0].path().join("eu-west.jsonl").exists());
 }
+
+/// A real fleet (no --sim): two sites, each its own cloud (an `rbk sim
+/// serve` each) reached with the credentials its site file names; each
+/// site's `rbk exec` talks to its own cloud only.
+#[test]
+fn a_real_fleet_runs_each_site_against_its_own_cloud() {
+    use crate::support::sim_serve::SimServe;
+    let clouds = [
+        SimServe::start("healthy", 1.0),
+        SimServe::start("healthy", 1.0),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut sites = Vec::new();
+    for (name, cloud) in ["north", "south"].iter().zip(&clouds) {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "admin_openrc = \"{}\"\nram_allocation_ratio = 1.5\nreserved_host_memory_mb = 8192\n",
+                cloud.openrc().display()
+            ),
+        )
+        .unwrap();
+        sites.push(path.display().to_string());
+    }
+    let jd = journal_dir(dir.path());
+    let o = rbk(["fleet", "run", "procedures/host-return.rbk", "--sites"])
+        .args(&sites)
+        .args(["--set", "host=compute-1", "--yes", "--parallel", "2"])
+        .args(["--journal-dir", &jd])
+        .env_remove("OS_CLOUD")
+        .env("RBK_LOCK_DIR", dir.path().join("locks"))
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("rehearsal"), "{out}");
+    for (name, cloud) in ["north", "south"].iter().zip(&clouds) {
+        assert_eq!(runs(dir.path(), name), ["success"], "{out}");
+        let journal =
+            std::fs::read_to_string(Path::new(&jd).join(format!("{name}.jsonl"))).unwrap();
+        assert!(journal.contains("\"backend\":\"real\""), "{journal}");
+        assert!(cloud.tokens_issued() >= 1, "{name}'s cloud was never asked");
+    }
+}

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod local;
 pub mod status;
-mod table;
+pub mod table;
 
 /// The version of the JSON plan's shape (`rbk fleet plan --format json`).
 pub const PLAN_VERSION: u32 = 1;
