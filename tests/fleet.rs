@@ -302,6 +302,25 @@ fn bad_input_stops_the_fleet_before_any_site_runs() {
         "{out}"
     );
     assert!(!Path::new(&jd).exists(), "nothing ran, nothing was written");
+    // A procedure with errors runs nowhere, as `rbk exec` refuses it (exit 1).
+    let broken = dir.path().join("broken.rbk");
+    std::fs::write(
+        &broken,
+        "procedure p \"P\" {\n  step s \"S\" {\n    nope()\n  }\n}\n",
+    )
+    .unwrap();
+    let o = rbk(["fleet", "run", "--sim", "--journal-dir", &jd])
+        .arg(&broken)
+        .args(["--sites", SITES[0]])
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("RBK102") && out.contains("not running it on any site"),
+        "{out}"
+    );
+    assert!(!Path::new(&jd).exists(), "nothing ran, nothing was written");
     for (args, says) in [
         (
             vec!["--canary", "nowhere"],

@@ -221,7 +221,7 @@ fn run_local(args: FleetRunArgs) -> i32 {
         Err(e) => return usage_error(e),
     };
     if let Err(e) = plan.validate() {
-        return usage_error(e);
+        return e.report();
     }
     crate::fleet::local::run(&plan, how)
 }
@@ -232,7 +232,7 @@ fn plan(args: FleetPlanArgs) -> i32 {
         Err(e) => return usage_error(e),
     };
     if let Err(e) = plan.validate() {
-        return usage_error(e);
+        return e.report();
     }
     let text = match args.format {
         FleetPlanFormat::Json => plan.to_json(),
