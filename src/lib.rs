@@ -37,6 +37,7 @@ pub mod compilation;
 pub mod dag;
 pub mod diagnostic;
 pub mod exit;
+pub mod fleet;
 pub mod formatter;
 pub mod interp;
 pub mod journal;

@@ -33,6 +33,7 @@ mod exec_durable;
 mod exec_kube;
 mod exec_serve;
 mod exec_sim;
+mod fleet;
 mod fmt;
 mod fuzz;
 mod generic_builtins;

@@ -57,6 +57,10 @@ pub enum Command {
         it themselves; see the book's \"Editors\" chapter for VS Code and Neovim."
     )]
     Lsp(LspArgs),
+    /// Run one procedure across many sites: from this machine, or planned
+    /// for Argo Workflows or Kubernetes Jobs.
+    #[command(subcommand)]
+    Fleet(super::FleetCommand),
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod exec;
+mod fleet;
 mod fmt;
 mod graph;
 mod journal;
@@ -12,6 +13,7 @@ mod sim;
 
 pub use args::*;
 use clap::Parser;
+pub use fleet::{FleetCommand, FleetPlanFormat};
 
 use crate::exit;
 
@@ -38,6 +40,7 @@ pub fn run() -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Journal(c) => journal::run(c),
         Command::Lsp(a) => lsp::run(a),
+        Command::Fleet(c) => fleet::run(c),
     }
 }
 

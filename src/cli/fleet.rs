@@ -1,0 +1,253 @@
+//! `rbk fleet`: one procedure across many sites. `run` runs the plan from
+//! this machine (`crate::fleet::local`); `plan` writes it for another engine;
+//! `submit`, `status` and `journals` drive a Kubernetes cluster that runs it.
+//! The plan itself is `crate::fleet::Plan`.
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{exit, usage_error};
+use crate::fleet::{Plan, PlanRequest};
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Run the procedure on every site from this machine.
+    #[command(
+        after_help = "Exit status: 0 every site completed; 1 a site failed or was \
+        aborted, or sites were not run because of a failure, or the procedure has errors (nothing \
+        ran); 2 usage error (a bad site file, \
+        param or flag: nothing ran); 3 a site's journal could not be fully written; 4 the only \
+        sites not completed are locked by another run; 130 interrupted (Ctrl-C): every \
+        journal is resumable with --resume."
+    )]
+    Run(FleetRunArgs),
+    /// Write the fleet's plan for a distributed engine (Argo Workflows,
+    /// Kubernetes Jobs) or for other tools (JSON).
+    Plan(FleetPlanArgs),
+    /// Submit generated objects (`rbk fleet plan -o`) to a Kubernetes cluster.
+    Submit(FleetSubmitArgs),
+    /// Show where each site of a submitted fleet is.
+    Status(FleetClusterArgs),
+    /// Collect each site's journal of a submitted fleet into a directory.
+    Journals(FleetJournalsArgs),
+}
+
+/// What every command that builds a plan takes.
+#[derive(Debug, Args)]
+pub struct FleetSpec {
+    /// The procedure to run on every site.
+    #[arg(value_name = "PROCEDURE")]
+    pub procedure: PathBuf,
+    /// The sites: site files, or directories (every `*.toml` directly in
+    /// them). A site is named by its file stem.
+    #[arg(long, required = true, num_args = 1.., value_name = "DIR|FILE")]
+    pub sites: Vec<PathBuf>,
+    /// Set a parameter on every site: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Run SITE first and alone; nothing else starts unless it completes
+    /// [default: the first site].
+    #[arg(long, value_name = "SITE")]
+    pub canary: Option<String>,
+    /// Run no canary: the first sites start together.
+    #[arg(long, conflicts_with = "canary")]
+    pub no_canary: bool,
+    /// Run at most N sites at once.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// On a site's failure, let the running sites finish and start no new
+    /// one (the default).
+    #[arg(long, conflicts_with = "keep_going")]
+    pub stop_on_failure: bool,
+    /// Run every site whatever the others did.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Where each site's journal (SITE.jsonl) and output (SITE.log) go
+    /// [default: journals/fleet-<UTC time>].
+    #[arg(long, value_name = "DIR")]
+    pub journal_dir: Option<PathBuf>,
+    /// Rehearse on the simulated cloud, each site in its own simulated world,
+    /// in SCENARIO (default: healthy).
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
+          default_missing_value = "healthy")]
+    pub sim: Option<String>,
+    /// Rehearse SITE in another scenario than --sim's: SITE=SCENARIO
+    /// (repeatable).
+    #[arg(long, value_name = "SITE=SCENARIO", requires = "sim")]
+    pub sim_scenario: Vec<String>,
+    /// Run SITE against a clouds.yaml cloud: SITE=NAME (repeatable; a site
+    /// without one uses $OS_CLOUD).
+    #[arg(long, value_name = "SITE=NAME")]
+    pub cloud: Vec<String>,
+    /// Answer yes to every `confirm` on every site.
+    #[arg(long)]
+    pub yes: bool,
+    /// Run read-only calls; show and skip mutating ones.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl FleetSpec {
+    fn request(&self, journal_dir: Option<PathBuf>, secrets: &[String]) -> PlanRequest {
+        PlanRequest {
+            procedure: self.procedure.clone(),
+            sites: self.sites.clone(),
+            sets: self.set.clone(),
+            canary: self.canary.clone(),
+            no_canary: self.no_canary,
+            parallel: usize::from(self.parallel),
+            keep_going: self.keep_going,
+            journal_dir: journal_dir.or_else(|| self.journal_dir.clone()),
+            sim: self.sim.clone(),
+            sim_scenarios: self.sim_scenario.clone(),
+            clouds: self.cloud.clone(),
+            secrets: secrets.to_vec(),
+            yes: self.yes,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FleetRunArgs {
+    #[command(flatten)]
+    pub spec: FleetSpec,
+    /// Carry on the fleet whose journals are in DIR: completed sites are not
+    /// run again, the others resume from their journal.
+    #[arg(long, value_name = "DIR", conflicts_with = "journal_dir")]
+    pub resume: Option<PathBuf>,
+    /// Resume sites even though the procedure changed since their run
+    /// (each site's output lists the steps that changed).
+    #[arg(long, requires = "resume")]
+    pub accept_changed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FleetPlanFormat {
+    /// An Argo Workflow (argoproj.io/v1alpha1) and its ConfigMap.
+    Argo,
+    /// Kubernetes Jobs, one per site, and their ConfigMap.
+    Jobs,
+    /// The plan itself, for other tools.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetPlanArgs {
+    #[command(flatten)]
+    pub spec: FleetSpec,
+    #[arg(long, value_enum, default_value_t = FleetPlanFormat::Json)]
+    pub format: FleetPlanFormat,
+    /// Write to OUT instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The rbk container image the tasks run.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// The Kubernetes namespace of the generated objects.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The Kubernetes Secret with SITE's credentials: SITE=NAME (repeatable;
+    /// default: rbk-site-SITE).
+    #[arg(long, value_name = "SITE=NAME")]
+    pub secret: Vec<String>,
+}
+
+/// How to reach the cluster.
+#[derive(Debug, Args)]
+pub struct FleetCluster {
+    /// The namespace the fleet's objects are in.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetSubmitArgs {
+    #[command(flatten)]
+    pub cluster: FleetCluster,
+    /// The objects `rbk fleet plan --format argo|jobs -o FILE` wrote.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetClusterArgs {
+    #[command(flatten)]
+    pub cluster: FleetCluster,
+    /// The fleet (Workflow name or Jobs label) to look at.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetJournalsArgs {
+    #[command(flatten)]
+    pub cluster: FleetCluster,
+    /// Write each site's journal to DIR/SITE.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The fleet (Workflow name or Jobs label) whose journals to collect.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+pub fn run(cmd: FleetCommand) -> i32 {
+    match cmd {
+        FleetCommand::Run(a) => run_local(a),
+        FleetCommand::Plan(a) => plan(a),
+        FleetCommand::Submit(_) => not_yet("fleet submit"),
+        FleetCommand::Status(_) => not_yet("fleet status"),
+        FleetCommand::Journals(_) => not_yet("fleet journals"),
+    }
+}
+
+fn not_yet(what: &str) -> i32 {
+    usage_error(format!("`rbk {what}` is not implemented yet"))
+}
+
+fn run_local(args: FleetRunArgs) -> i32 {
+    let how = crate::fleet::local::Resume {
+        resume: args.resume.is_some(),
+        accept_changed: args.accept_changed,
+    };
+    let plan = match Plan::build(&args.spec.request(args.resume.clone(), &[])) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    if let Err(e) = plan.validate() {
+        return e.report();
+    }
+    crate::fleet::local::run(&plan, how)
+}
+
+fn plan(args: FleetPlanArgs) -> i32 {
+    let plan = match Plan::build(&args.spec.request(None, &args.secret)) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    if let Err(e) = plan.validate() {
+        return e.report();
+    }
+    let text = match args.format {
+        FleetPlanFormat::Json => plan.to_json(),
+        FleetPlanFormat::Argo => return not_yet("fleet plan --format argo"),
+        FleetPlanFormat::Jobs => return not_yet("fleet plan --format jobs"),
+    };
+    match &args.output {
+        Some(out) => match std::fs::write(out, text) {
+            Ok(()) => exit::OK,
+            Err(e) => usage_error(format!("cannot write {}: {e}", out.display())),
+        },
+        None => {
+            print!("{text}");
+            exit::OK
+        }
+    }
+}
