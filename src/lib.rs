@@ -17,6 +17,7 @@ pub mod dag;
 pub mod diagnostic;
 pub mod exit;
 pub mod formatter;
+pub mod import;
 pub mod interp;
 pub mod journal;
 pub mod lsp;

@@ -5,6 +5,7 @@ mod check;
 mod exec;
 mod fmt;
 mod graph;
+mod import;
 mod journal;
 mod lsp;
 mod render;
@@ -36,6 +37,7 @@ pub fn run() -> i32 {
         Command::Graph(a) => graph::run(a),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Import(a) => import::run(a),
         Command::Journal(c) => journal::run(c),
         Command::Lsp(a) => lsp::run(a),
     }

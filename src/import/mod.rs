@@ -1,0 +1,122 @@
+//! `rbk import`: from a Markdown runbook (prose and bash blocks) to a
+//! draft `.rbk` procedure that is right where it can be and honest where
+//! it cannot.
+//!
+//! One concept per file: [`markdown`] reads the document's structure,
+//! [`shell`] parses its code blocks (`brush-parser`), [`mapping`] turns a
+//! command line into the builtin call that does exactly the same,
+//! [`translate`] walks a block's shell (scopes, `let`, loops as polls),
+//! [`structure`] turns sections and prose into nodes, [`literals`] makes
+//! site literals `site` fields, and [`emit`] prints the draft. Anything not
+//! mapped exactly is kept as `local.run([...])` behind a
+//! `// TODO(import): why` comment; `rbk check` on the draft lists the rest.
+pub mod emit;
+pub mod literals;
+pub mod mapping;
+pub mod markdown;
+pub mod shell;
+pub mod structure;
+pub mod translate;
+
+use emit::{Draft, Item, NodeKind};
+pub use translate::Stats;
+
+/// What to import, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The runbook's file name, for the draft's header comment.
+    pub source_name: String,
+    /// The procedure's name (from the file name).
+    pub procedure: String,
+    /// Site values go to a site file: the `site` block declares the fields
+    /// without their values.
+    pub site_out: bool,
+}
+
+/// The result of an import.
+#[derive(Debug)]
+pub struct Imported {
+    /// The draft, formatted as `rbk fmt` would (as built when it does not
+    /// parse: a bug, which the caller reports).
+    pub rbk: String,
+    pub formatted: bool,
+    /// The site file (TOML) with the values of the `site` fields.
+    pub site_toml: String,
+    pub site_fields: usize,
+    pub stats: Stats,
+    pub summary: Summary,
+}
+
+/// The draft's shape, for the end-of-import summary.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Summary {
+    pub steps: usize,
+    pub gates: usize,
+    pub decisions: usize,
+    pub todos: usize,
+}
+
+/// Import a Markdown runbook.
+pub fn import(markdown: &str, opts: &Options) -> Imported {
+    let doc = markdown::parse(markdown);
+    let mut draft = Draft {
+        source_name: opts.source_name.clone(),
+        name: procedure_name(&opts.procedure),
+        title: doc.title.clone().unwrap_or_else(|| opts.procedure.clone()),
+        site_out: opts.site_out,
+        ..Draft::default()
+    };
+    let mut stats = Stats::default();
+    structure::build(&doc, &mut draft, &mut stats);
+    let text = draft.text();
+    let (rbk, formatted) = match crate::formatter::format_str("draft.rbk", &text) {
+        Ok(f) => (f, true),
+        Err(_) => (text, false),
+    };
+    let summary = Summary {
+        steps: count_nodes(&draft, NodeKind::Step),
+        gates: count_nodes(&draft, NodeKind::Gate),
+        decisions: draft
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Decide(_)))
+            .count(),
+        todos: rbk.matches("TODO(import)").count(),
+    };
+    Imported {
+        site_toml: literals::site_toml(&opts.source_name, &draft.site),
+        site_fields: draft.site.len(),
+        rbk,
+        formatted,
+        stats,
+        summary,
+    }
+}
+
+fn count_nodes(draft: &Draft, kind: NodeKind) -> usize {
+    draft
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Node(n) if n.kind == kind))
+        .count()
+}
+
+/// A procedure name from a file name: `capi-recovery.md` -> `capi_recovery`.
+fn procedure_name(stem: &str) -> String {
+    let s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) || structure::is_reserved(&s) {
+        format!("runbook_{s}")
+    } else {
+        s
+    }
+}
