@@ -33,6 +33,7 @@ mod exec_serve;
 mod exec_sim;
 mod fmt;
 mod fuzz;
+mod import;
 mod journal_html;
 mod kill_resume;
 mod lsp;

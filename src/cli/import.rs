@@ -88,7 +88,12 @@ fn summary(imported: &Imported, diags: &[Diagnostic], args: &ImportArgs, draft: 
         st.polls.len()
     ));
     for (max, every) in &st.polls {
-        out.push_str(&format!("  poll: {max} x {every}\n"));
+        match max {
+            Some(max) => out.push_str(&format!("  poll: {max} x {every}\n")),
+            None => out.push_str(&format!(
+                "  poll: every {every}, unbounded (the runbook gave no bound)\n"
+            )),
+        }
     }
     out.push_str(&format!(
         "  commands: {} found, {} mapped to builtins, {} kept as local commands\n",

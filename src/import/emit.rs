@@ -95,7 +95,8 @@ pub enum StmtKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Poll {
     pub every: String,
-    pub max: u32,
+    /// None: the runbook's loop had no bound (the checker asks for one).
+    pub max: Option<u32>,
     pub body: Vec<Stmt>,
     pub until: String,
     pub fails: Vec<(String, String)>,
@@ -369,7 +370,8 @@ fn stmt(out: &mut String, s: &Stmt) {
             }
         }
         StmtKind::Poll(p) => {
-            let _ = writeln!(out, "poll every {} max {} {{", p.every, p.max);
+            let max = p.max.map(|m| format!(" max {m}")).unwrap_or_default();
+            let _ = writeln!(out, "poll every {}{max} {{", p.every);
             block(out, &p.body);
             let _ = writeln!(out, "until {}", p.until);
             for (cond, msg) in &p.fails {

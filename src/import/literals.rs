@@ -123,6 +123,17 @@ fn inner(text: &str) -> String {
     q[1..q.len() - 1].to_string()
 }
 
+/// The addresses and ids in a text, in order.
+pub fn constants(text: &str) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = IPV4
+        .find_iter(text)
+        .chain(UUID.find_iter(text))
+        .map(|m| (m.start(), m.as_str().to_string()))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, s)| s).collect()
+}
+
 /// A `site` file (TOML) with the fields' values.
 pub fn site_toml(source: &str, fields: &[SiteField]) -> String {
     let mut out = format!(

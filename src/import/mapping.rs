@@ -284,7 +284,15 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
             Some("-A" | "--all-namespaces") => all_namespaces = true,
             Some("--kubeconfig") => kubeconfig = Some(value(&mut i, argv)?),
             Some("-o" | "--output") => {
-                value(&mut i, argv)?;
+                // Formats of the whole object; jsonpath, custom-columns
+                // and go-template select parts of it: not the same value.
+                let v = value(&mut i, argv)?;
+                if !matches!(v.trim_matches('"'), "wide" | "yaml" | "json") {
+                    return Err(format!(
+                        "`-o {}` selects part of the object",
+                        v.trim_matches('"')
+                    ));
+                }
             }
             Some("-l" | "--selector") => labels = Some(value(&mut i, argv)?),
             Some("--field-selector") => fields = Some(value(&mut i, argv)?),
@@ -761,6 +769,7 @@ mod tests {
         assert!(m("drain w1").is_err(), "no bound");
         assert!(m("apply -f x.yaml").is_err());
         assert!(m("get pods --watch").is_err());
+        assert!(m("get node w1 -o jsonpath={.status}").is_err());
     }
 
     #[test]

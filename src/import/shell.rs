@@ -258,6 +258,39 @@ pub fn words(cmd: &ast::SimpleCommand) -> Words<'_> {
     out
 }
 
+/// A simple command as shell text again, here-documents after the line
+/// (brush's own printing puts them before the redirections that follow).
+pub fn render_simple(cmd: &ast::SimpleCommand) -> String {
+    use ast::CommandPrefixOrSuffixItem as Item;
+    let mut line: Vec<String> = Vec::new();
+    let mut docs = String::new();
+    let items = cmd.prefix.iter().flat_map(|p| p.0.iter());
+    let suffix = cmd.suffix.iter().flat_map(|s| s.0.iter());
+    let mut push = |item: &Item, line: &mut Vec<String>| match item {
+        Item::IoRedirect(ast::IoRedirect::HereDocument(fd, doc)) => {
+            let fd = fd.map(|f| f.to_string()).unwrap_or_default();
+            let dash = if doc.remove_tabs { "-" } else { "" };
+            line.push(format!("{fd}<<{dash}{}", doc.here_end));
+            docs.push_str(&format!(
+                "\n{}{}",
+                doc.doc,
+                doc.here_end.value.trim_matches(['\'', '"'])
+            ));
+        }
+        other => line.push(other.to_string()),
+    };
+    for item in items {
+        push(item, &mut line);
+    }
+    if let Some(w) = &cmd.word_or_name {
+        line.push(w.value.clone());
+    }
+    for item in suffix {
+        push(item, &mut line);
+    }
+    line.join(" ") + &docs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +342,14 @@ mod tests {
         assert_eq!(all[6], vec![Piece::Subst("date +%T".into())]);
         assert_eq!(all[7], vec![Piece::Lit("~/x".into())]);
         assert_eq!(w.redirects.len(), 1);
+    }
+
+    #[test]
+    fn heredocs_render_after_their_line() {
+        let prog = parse("cat <<EOF > /tmp/x\nhello $USER\nEOF\n").expect("parses");
+        let ast::Command::Simple(cmd) = &prog.complete_commands[0].0[0].0.first.seq[0] else {
+            panic!("a simple command")
+        };
+        assert_eq!(render_simple(cmd), "cat <<EOF > /tmp/x\nhello $USER\nEOF");
     }
 }

@@ -81,7 +81,7 @@ pub fn is_reserved(word: &str) -> bool {
 }
 
 static SUB_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d+[a-z]?)\.\s+(.*)$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^(?i:step\s+)?(\d+[a-z]?)[.:)]\s+(.*)$").expect("valid regex"));
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"~\s?(\d+(?:\.\d+)?)(-\d+(?:\.\d+)?)?\s?(ms|s|sec|secs|seconds|min|mins|minutes|m|h|hours?)\b")
         .expect("valid regex")
@@ -128,20 +128,39 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
     }
 
     for section in &doc.sections {
-        if is_expectations(section.title.as_str(), &section.blocks) {
-            expectations(&section.blocks, draft, &mut names);
-            continue;
+        let mut blocks: &[Block] = &section.blocks;
+        let mut title = section.title.as_str();
+        if is_expectations(title, blocks) {
+            // The table's section ends at the next heading, of any level.
+            let end = blocks
+                .iter()
+                .position(|b| matches!(b, Block::Heading(_)))
+                .unwrap_or(blocks.len());
+            expectations(&blocks[..end], draft, &mut names);
+            blocks = &blocks[end..];
+            title = "";
+            if blocks.is_empty() {
+                continue;
+            }
         }
-        for chunk in chunks(&section.title, &section.blocks) {
+        for chunk in chunks(title, blocks) {
             let (kind, label) = gate_of(&chunk);
             t.gate_hint = label.clone();
             let mut body = Vec::new();
             let mut doc_line = None;
-            let mut decision = None;
+            let mut decision: Option<String> = None;
+            // A DECISION line followed by a list of `condition -> Step N`.
+            let mut decision_list: Vec<String> = Vec::new();
             for b in &chunk.blocks {
                 match b {
-                    Block::Para { text, .. } if text.starts_with("DECISION") => {
-                        decision = Some(text.clone())
+                    Block::Para { text, .. } if is_decision(text) => {
+                        decision = Some(text.replace('→', "->"))
+                    }
+                    Block::Para { text, .. }
+                        if decision.is_some() && (text.contains("->") || text.contains('→')) =>
+                    {
+                        decision_list
+                            .push(text.replace('→', "->").trim_end_matches('.').to_string())
                     }
                     Block::Code { lang, text } => {
                         let cb = shell::split_block(lang, text);
@@ -183,6 +202,9 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
                 todos,
                 body,
             }));
+            if !decision_list.is_empty() {
+                decision = Some(format!("DECISION: {}.", decision_list.join(". ")));
+            }
             if let Some(d) = decision {
                 pending_decisions.push((draft.items.len(), d));
             }
@@ -204,8 +226,17 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
     draft.site = lits.fields();
 }
 
+fn is_decision(text: &str) -> bool {
+    let t = text.trim_start_matches(['*', '_']);
+    t.starts_with("DECISION") || t.starts_with("Decision:")
+}
+
 fn is_expectations(title: &str, blocks: &[Block]) -> bool {
-    title.to_ascii_lowercase().contains("expectation")
+    static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)expectation|known (issues|symptoms)|false alarms|what .* means")
+            .expect("valid regex")
+    });
+    TITLE.is_match(title)
         && blocks
             .iter()
             .any(|b| matches!(b, Block::Table(rows) if rows.first().is_some_and(|r| r.len() == 2)))
@@ -254,14 +285,19 @@ fn chunks(title: &str, blocks: &[Block]) -> Vec<Chunk> {
     for b in blocks {
         let marker = match b {
             Block::Heading(h) => Some((number(h), h.clone(), None)),
-            Block::Item { number, text, .. } => {
+            Block::Item { number, text, code } => {
                 let n = number.map(|n| n.to_string());
-                let t = text.trim_end_matches(':').to_string();
+                let (head, tail) = first_sentence(text);
+                let t = head.trim_end_matches(':').to_string();
                 let title = match &n {
                     Some(n) => format!("{n}. {t}"),
                     None => t,
                 };
-                Some((n, title, None))
+                let tail = (!tail.is_empty()).then(|| Block::Para {
+                    text: tail,
+                    code: code.clone(),
+                });
+                Some((n, title, tail))
             }
             Block::Para { text, code } => SUB_NUMBER
                 .captures(text)
@@ -536,7 +572,7 @@ fn decision(
     for (i, part) in parts.iter().enumerate().skip(1) {
         let last = i == parts.len() - 1;
         let (target, next) = if last {
-            (part.trim().to_string(), String::new())
+            (part.trim().trim_end_matches('.').to_string(), String::new())
         } else {
             let (t, n) = first_sentence(part.trim());
             (t, n)
@@ -655,7 +691,7 @@ mod tests {
         );
         assert_eq!(
             d.todos,
-            vec!["an arm that names no step: \"Else -> think.\""]
+            vec!["an arm that names no step: \"Else -> think\""]
         );
     }
 

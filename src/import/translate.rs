@@ -10,7 +10,7 @@ use brush_parser::ast;
 use regex::Regex;
 
 use super::emit::{quote, Poll, Scope, Stmt, StmtKind};
-use super::literals::{Literals, Role};
+use super::literals::{self, Literals, Role};
 use super::mapping::{self, Argv, Family};
 use super::shell::{self, Piece};
 
@@ -21,8 +21,8 @@ pub struct Stats {
     pub commands: usize,
     /// Of those, mapped to a builtin.
     pub mapped: usize,
-    /// Loops made polls: (max, every).
-    pub polls: Vec<(u32, String)>,
+    /// Loops made polls: (max, every); no max when the loop had no bound.
+    pub polls: Vec<(Option<u32>, String)>,
 }
 
 /// The shell state a runbook's commands run in: what `source`, `export`
@@ -30,7 +30,8 @@ pub struct Stats {
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     openrc: Option<String>,
-    project: Option<String>,
+    /// The project variables exported, by name (`OS_PROJECT_ID`, ...).
+    project: BTreeMap<String, String>,
     cloud: Option<String>,
     kubeconfig: Option<String>,
     /// Shell variable -> the rbk expression holding its value.
@@ -53,6 +54,20 @@ pub struct Translator<'a> {
 /// What an arm that prints a failure says ("failover FAILED"; not "failover").
 static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bfail(ed|s|ure)?\b|\berror\b|\babort").expect("valid regex")
+});
+
+/// The variables that narrow an openrc to a project, in the client's order.
+const PROJECT_VARS: &[&str] = &[
+    "OS_PROJECT_ID",
+    "OS_TENANT_ID",
+    "OS_PROJECT_NAME",
+    "OS_TENANT_NAME",
+];
+
+/// A remote command that looks like it changes the host.
+static CHANGES_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(reboot|shutdown|poweroff|restart|systemctl (start|stop|enable|disable)|rm|mv|apt|apt-get|yum|dnf|snap (install|refresh|remove)|kill|tee|dd|mkfs|bootstrap)\b")
+        .expect("valid regex")
 });
 
 static PLACEHOLDER: LazyLock<Regex> =
@@ -175,6 +190,7 @@ impl<'a> Translator<'a> {
                     }
                     ast::CompoundCommand::BraceGroup(g) => self.list(&g.0),
                     ast::CompoundCommand::ForClause(f) => self.for_loop(f, &c.to_string()),
+                    ast::CompoundCommand::UntilClause(u) => self.until_loop(u, &c.to_string()),
                     _ => vec![self.keep_raw(
                         &c.to_string(),
                         "a shell conditional or loop the import does not map: write it with `if`, `poll` or `foreach`",
@@ -201,9 +217,9 @@ impl<'a> Translator<'a> {
             "unset" => {
                 for a in &args {
                     match shell::literal(a).as_deref() {
-                        Some(
-                            "OS_PROJECT_ID" | "OS_PROJECT_NAME" | "OS_TENANT_ID" | "OS_TENANT_NAME",
-                        ) => self.env.project = None,
+                        Some(v) if PROJECT_VARS.contains(&v) => {
+                            self.env.project.remove(v);
+                        }
                         Some("KUBECONFIG") => self.env.kubeconfig = None,
                         Some(v) => {
                             self.env.vars.remove(v);
@@ -217,7 +233,7 @@ impl<'a> Translator<'a> {
                 Some(file) if args.len() == 1 => {
                     // An openrc: its exports are read by the scope (never executed).
                     self.env.openrc = Some(self.lits.expr(&file, Role::Value));
-                    self.env.project = None;
+                    self.env.project.clear();
                     Vec::new()
                 }
                 _ => vec![self.keep_raw(
@@ -325,7 +341,10 @@ impl<'a> Translator<'a> {
         };
         let scope = match call.family {
             Family::OpenStack => Scope::OpenStack {
-                project: self.env.project.clone(),
+                // The client's precedence: ids before names, project before tenant.
+                project: PROJECT_VARS
+                    .iter()
+                    .find_map(|v| self.env.project.get(*v).cloned()),
                 openrc: self.env.openrc.clone(),
                 cloud: self.env.cloud.clone(),
             },
@@ -380,10 +399,21 @@ impl<'a> Translator<'a> {
             port: call.port.clone(),
         };
         let name = self.fresh("out");
+        let changes = CHANGES_HOST.is_match(&command);
+        let args = if changes {
+            format!("{}, changes: true", quote(&command))
+        } else {
+            quote(&command)
+        };
         let mut run = Stmt::scoped(
-            StmtKind::Let(name.clone(), format!("ssh.run({})", quote(&command))),
+            StmtKind::Let(name.clone(), format!("ssh.run({args})")),
             Some(scope),
         );
+        if changes {
+            run = run.todo(
+                "read as a change to the host (`changes: true`: --dry-run skips it); check it",
+            );
+        }
         if call.insecure_host_keys {
             run = run.todo(
                 "the runbook turned host key checking off (StrictHostKeyChecking=no, UserKnownHostsFile=/dev/null); \
@@ -410,18 +440,19 @@ impl<'a> Translator<'a> {
                 if let Some(c) = single_command(&prog) {
                     self.stats.commands += 1;
                     let var = self.fresh(&name.to_ascii_lowercase());
-                    self.env.vars.insert(name.to_string(), var.clone());
-                    return match self.value_of(c) {
+                    let stmt = match self.value_of(c) {
                         Ok((expr, scope)) => {
                             self.stats.mapped += 1;
-                            vec![Stmt::scoped(StmtKind::Let(var, expr), scope)]
+                            Stmt::scoped(StmtKind::Let(var.clone(), expr), scope)
                         }
-                        Err(why) => vec![Stmt::new(StmtKind::Let(
-                            var,
-                            format!("trim({}.stdout)", local_run(inner)),
-                        ))
-                        .todo(format!("kept as a local command: {why}"))],
+                        Err(why) => {
+                            let run = self.local_run(inner);
+                            Stmt::new(StmtKind::Let(var.clone(), format!("trim({run}.stdout)")))
+                                .todo(format!("kept as a local command: {why}"))
+                        }
                     };
+                    self.env.vars.insert(name.to_string(), var);
+                    return vec![stmt];
                 }
             }
         }
@@ -473,8 +504,8 @@ impl<'a> Translator<'a> {
 
     fn set_env(&mut self, name: &str, expr: String) {
         match name {
-            "OS_PROJECT_ID" | "OS_PROJECT_NAME" | "OS_TENANT_ID" | "OS_TENANT_NAME" => {
-                self.env.project = Some(expr)
+            v if PROJECT_VARS.contains(&v) => {
+                self.env.project.insert(v.to_string(), expr);
             }
             "OS_CLOUD" => self.env.cloud = Some(expr),
             "KUBECONFIG" => self.env.kubeconfig = Some(expr),
@@ -603,14 +634,104 @@ impl<'a> Translator<'a> {
 
     /// A command kept as it is, as `local.run([...])`.
     fn keep_mapped_less(&mut self, cmd: &ast::SimpleCommand, why: &str) -> Stmt {
-        Stmt::new(StmtKind::Expr(local_run(&cmd.to_string())))
-            .todo(format!("kept as a local command: {why}"))
+        let text = shell::render_simple(cmd);
+        let run = self.local_run(&text);
+        Stmt::new(StmtKind::Expr(run)).todo(format!("kept as a local command: {why}"))
     }
 
     /// Shell text kept as it is (counted as one command).
     fn keep_raw(&mut self, text: &str, why: &str) -> Stmt {
         self.stats.commands += 1;
-        Stmt::new(StmtKind::Expr(local_run(text))).todo(format!("kept as a local command: {why}"))
+        let run = self.local_run(text);
+        Stmt::new(StmtKind::Expr(run)).todo(format!("kept as a local command: {why}"))
+    }
+
+    /// `local.run(["bash", "-c", TEXT])`: the command as the runbook wrote
+    /// it, with the variables rbk holds (`$DB_SERVER`) and the site
+    /// literals interpolated, so the local shell sees the same values.
+    fn local_run(&mut self, text: &str) -> String {
+        for m in literals::constants(text) {
+            self.lits.expr(&m, Role::Value);
+        }
+        let mut out = String::from("\"");
+        let mut lit = String::new();
+        let flush = |lit: &mut String, out: &mut String, lits: &Literals| {
+            let q = lits.interpolate(lit);
+            out.push_str(&q[1..q.len() - 1]);
+            lit.clear();
+        };
+        let chars: Vec<char> = text.trim().chars().collect();
+        let (mut single, mut double) = (false, false);
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match c {
+                '\'' if !double => single = !single,
+                '"' if !single => double = !double,
+                '\\' if !single && i + 1 < chars.len() => {
+                    lit.push(c);
+                    lit.push(chars[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                '$' if !single => {
+                    if let Some((name, len)) = var_at(&chars[i + 1..]) {
+                        if let Ok(expr) = self.var(&name) {
+                            flush(&mut lit, &mut out, self.lits);
+                            out.push_str(&format!("{{{expr}}}"));
+                            i += 1 + len;
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            lit.push(c);
+            i += 1;
+        }
+        flush(&mut lit, &mut out, self.lits);
+        out.push('"');
+        format!("local.run([\"bash\", \"-c\", {out}])")
+    }
+
+    /// `until CMD; do sleep S; done`: a poll, without the bound the
+    /// runbook did not give (`rbk check` asks for one: RBK401).
+    fn until_loop(&mut self, w: &ast::WhileOrUntilClauseCommand, text: &str) -> Vec<Stmt> {
+        let cond_items = &w.0 .0;
+        let body_items = &w.1 .0 .0;
+        let every = match body_items.as_slice() {
+            [item] => sleep_of(&item.0),
+            _ => None,
+        };
+        let (Some(every), [cond]) = (every, cond_items.as_slice()) else {
+            return vec![self.keep_raw(
+                text,
+                "an `until` loop that does more than sleep: write it with `poll`",
+            )];
+        };
+        if !cond.0.additional.is_empty() || cond.0.first.seq.len() != 1 || cond.0.first.bang {
+            return vec![self.keep_raw(text, "an `until` condition that is not one command")];
+        }
+        let mut body = Vec::new();
+        let until = match self.condition(&cond.0.first.seq[0], &mut body) {
+            Ok(u) => u,
+            Err(why) => {
+                return vec![self.keep_raw(text, &format!("its condition is not mapped ({why})"))]
+            }
+        };
+        self.stats.polls.push((None, every.clone()));
+        let (scope, body) = hoist_scope(body);
+        vec![Stmt::scoped(
+            StmtKind::Poll(Poll {
+                every,
+                max: None,
+                body,
+                until,
+                fails: Vec::new(),
+            }),
+            scope,
+        )
+        .todo("the runbook's loop has no bound: give it `max N` or `within D`")]
     }
 
     /// `for i in $(seq 1 N)` / `{1..N}` with a `sleep`: a poll.
@@ -673,12 +794,12 @@ impl<'a> Translator<'a> {
         } else {
             until.join(" or ")
         };
-        self.stats.polls.push((max, every.clone()));
+        self.stats.polls.push((Some(max), every.clone()));
         let (scope, body) = hoist_scope(body);
         let mut stmt = Stmt::scoped(
             StmtKind::Poll(Poll {
                 every,
-                max,
+                max: Some(max),
                 body,
                 until,
                 fails,
@@ -893,9 +1014,20 @@ fn single_command(prog: &ast::Program) -> Option<&ast::Command> {
     }
 }
 
-/// `local.run(["bash", "-c", TEXT])`: the command as the runbook wrote it.
-pub fn local_run(text: &str) -> String {
-    format!("local.run([\"bash\", \"-c\", {}])", quote(text.trim()))
+/// The variable a `$` starts (`NAME` or `{NAME}`) and the characters it spans.
+fn var_at(rest: &[char]) -> Option<(String, usize)> {
+    let ident = |cs: &[char]| {
+        cs.iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+            .count()
+    };
+    if rest.first() == Some(&'{') {
+        let n = ident(&rest[1..]);
+        (n > 0 && rest.get(1 + n) == Some(&'}')).then(|| (rest[1..1 + n].iter().collect(), n + 2))
+    } else {
+        let n = ident(rest);
+        (n > 0 && !rest[0].is_ascii_digit()).then(|| (rest[..n].iter().collect(), n))
+    }
 }
 
 /// When every scoped statement of a body needs the same scope, that scope
