@@ -220,6 +220,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Kubernetes operations", "kube.md"),
     ("rbk in CI", "ci.md"),
     ("Editors", "editors.md"),
+    ("Adopting rbk", "adopting.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.
