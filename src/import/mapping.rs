@@ -43,6 +43,8 @@ pub struct Call {
     pub hint: String,
     /// `--kubeconfig FILE` on the command line.
     pub kubeconfig: Option<String>,
+    /// What the author should check about this mapping.
+    pub todo: Option<String>,
 }
 
 /// Flags that only change how the CLI prints: the builtin returns the data.
@@ -186,6 +188,7 @@ pub fn openstack(argv: &mut Argv) -> Result<Call, String> {
         returns_value,
         hint,
         kubeconfig: None,
+        todo: None,
     })
 }
 
@@ -266,6 +269,7 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
     let mut bools: Vec<String> = Vec::new();
     let mut values: Vec<(String, String)> = Vec::new();
     let mut rest: Vec<usize> = Vec::new();
+    let mut todo = None;
     let n = argv.lits.len();
     let mut i = 0;
     while i < n {
@@ -335,6 +339,17 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
             if all_namespaces && namespace.is_some() {
                 return Err("both -A and -n".into());
             }
+            // Without -n or -A, kubectl reads the context's namespace; a
+            // kube.list without one reads every namespace.
+            let namespaced = !kinds.iter().all(|k| CLUSTER_SCOPED.contains(k));
+            let namespace = if namespace.is_none() && !all_namespaces && namespaced {
+                todo = Some(
+                    "kubectl read the kubeconfig context's namespace; this reads `default`: check it".to_string(),
+                );
+                Some(crate::import::emit::quote("default"))
+            } else {
+                namespace.clone()
+            };
             get(
                 &kinds,
                 name,
@@ -450,8 +465,28 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
         returns_value,
         hint,
         kubeconfig,
+        todo,
     })
 }
+
+/// Kinds without a namespace (their calls ignore one).
+const CLUSTER_SCOPED: &[&str] = &[
+    "nodes",
+    "node",
+    "no",
+    "namespaces",
+    "namespace",
+    "ns",
+    "pv",
+    "persistentvolumes",
+    "storageclasses",
+    "sc",
+    "clusterroles",
+    "clusterrolebindings",
+    "crd",
+    "crds",
+    "customresourcedefinitions",
+];
 
 /// `kubectl get KINDS [NAME]`: one call per kind, joined with `+`.
 fn get(
@@ -757,6 +792,16 @@ mod tests {
         let m = |l| map_with(kubectl, l);
         assert_eq!(m("get nodes -o wide").as_deref(), Ok("kube.nodes()"));
         assert_eq!(m("get pods -A").as_deref(), Ok("kube.pods()"));
+        assert_eq!(
+            m("get pods").as_deref(),
+            Ok(r#"kube.pods(namespace: "default")"#)
+        );
+        assert_eq!(
+            m("get deploy,sts").as_deref(),
+            Ok(
+                r#"kube.list("deploy", namespace: "default") + kube.list("sts", namespace: "default")"#
+            )
+        );
         assert_eq!(
             m("-n ns get cluster,machines").as_deref(),
             Ok(r#"kube.list("cluster", namespace: "ns") + kube.list("machines", namespace: "ns")"#)

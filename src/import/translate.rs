@@ -277,15 +277,19 @@ impl<'a> Translator<'a> {
         match self.value_of_simple(cmd) {
             Ok((expr, scope, call)) => {
                 self.stats.mapped += 1;
-                if let Some(c) = call.filter(|c| c.returns_value) {
-                    let name = self.fresh(&c.hint);
-                    vec![
-                        Stmt::scoped(StmtKind::Let(name.clone(), expr), scope),
-                        Stmt::new(StmtKind::Log(format!("\"{{{name}}}\""))),
-                    ]
-                } else {
-                    vec![Stmt::scoped(StmtKind::Expr(expr), scope)]
-                }
+                let todo = call.as_ref().and_then(|c| c.todo.clone());
+                let mut out = match call.filter(|c| c.returns_value) {
+                    Some(c) => {
+                        let name = self.fresh(&c.hint);
+                        vec![
+                            Stmt::scoped(StmtKind::Let(name.clone(), expr), scope),
+                            Stmt::new(StmtKind::Log(format!("\"{{{name}}}\""))),
+                        ]
+                    }
+                    None => vec![Stmt::scoped(StmtKind::Expr(expr), scope)],
+                };
+                out[0].todos.extend(todo);
+                out
             }
             Err(why) => vec![self.keep_mapped_less(cmd, &why)],
         }
