@@ -197,7 +197,7 @@ fn seed_draft_runs_with_its_site_file_once_the_author_is_done() {
     let site: toml::Table = imp.site.parse().expect("the site file is TOML");
     assert_eq!(site.len(), 2);
     assert!(
-        imp.stderr.contains("TODO(import) comments: 12"),
+        imp.stderr.contains("TODO(import) comments: 11"),
         "{}",
         imp.stderr
     );

@@ -81,7 +81,7 @@ pub fn import(markdown: &str, opts: &Options) -> Imported {
             .iter()
             .filter(|i| matches!(i, Item::Decide(_)))
             .count(),
-        todos: rbk.matches("TODO(import)").count(),
+        todos: rbk.matches("TODO(import):").count(),
     };
     Imported {
         site_toml: literals::site_toml(&opts.source_name, &draft.site),
