@@ -80,12 +80,12 @@ fn summary(imported: &Imported, diags: &[Diagnostic], args: &ImportArgs, draft: 
         None => "stdout".into(),
     };
     out.push_str(&format!(
-        "rbk import: {} -> {to}: {} steps, {} gates, {} decisions, {} polls\n",
+        "rbk import: {} -> {to}: {}, {}, {}, {}\n",
         args.runbook.display(),
-        s.steps,
-        s.gates,
-        s.decisions,
-        st.polls.len()
+        plural(s.steps, "step"),
+        plural(s.gates, "gate"),
+        plural(s.decisions, "decision"),
+        plural(st.polls.len(), "poll")
     ));
     for (max, every) in &st.polls {
         match max {
@@ -141,4 +141,8 @@ fn summary(imported: &Imported, diags: &[Diagnostic], args: &ImportArgs, draft: 
         ));
     }
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

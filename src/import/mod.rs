@@ -120,3 +120,46 @@ fn procedure_name(stem: &str) -> String {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(markdown: &str) -> Imported {
+        import(
+            markdown,
+            &Options {
+                source_name: "x.md".into(),
+                procedure: "x".into(),
+                site_out: false,
+            },
+        )
+    }
+
+    /// Odd input still gives a draft that parses (never a panic).
+    #[test]
+    fn odd_runbooks_still_give_drafts_that_parse() {
+        for md in [
+            "",
+            "just prose, no headings",
+            "```\n```\n",
+            "# T\n\n```bash\nfor i in $(seq 1 3); do\n```\n",
+            "# T\n\n## 1. x\n\n```sh\nif then fi ((( $(\n'unclosed\n```\n",
+            "# T\n\n## A\n\nDECISION: -> -> Step 9.\n\n## B\n\nGATE:\n",
+            "# T\n\n| a |\n|---|\n| b |\n\n## Expectations\n\n| x | y |\n|---|---|\n| \"{q}\" | `z` |\n",
+            "# {weird} \"title\" \\\n\n## 1. procedure\n\n## 1. procedure\n\n- item -> Step 1\n",
+            "# T\n\n## S\n\n```console\n$ echo \"$UNSET\" $(date) `ls`\n$ ssh host\n$ kubectl\n$ openstack\n```\n",
+            "# T\n\n## S\n\n```sh\nexport OS_CLOUD=x KUBECONFIG\nX=$(openstack server show a -f value -c nope)\nfor i in {1..5}; do sleep 1; done\nuntil false; do sleep 2; done\n```\n",
+        ] {
+            let imp = draft(md);
+            assert!(imp.formatted, "does not parse for {md:?}:\n{}", imp.rbk);
+        }
+    }
+
+    #[test]
+    fn names_are_names() {
+        assert_eq!(procedure_name("capi-recovery"), "capi_recovery");
+        assert_eq!(procedure_name("01-start"), "runbook_01_start");
+        assert_eq!(procedure_name("step"), "runbook_step");
+    }
+}

@@ -126,6 +126,24 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
             _ => draft.notes.extend(block_stmts(&mut t, b)),
         }
     }
+    // Only documentation stands at procedure level: commands before the
+    // first section make a step of their own.
+    if draft.notes.iter().any(|s| {
+        !matches!(
+            s.kind,
+            StmtKind::Note(_) | StmtKind::Warn(_) | StmtKind::Timing(..)
+        )
+    }) {
+        let body = std::mem::take(&mut draft.notes);
+        draft.items.push(Item::Node(Node {
+            kind: NodeKind::Step,
+            name: unique(&mut names, "preamble"),
+            title: "Before the first section".into(),
+            doc: None,
+            todos: Vec::new(),
+            body,
+        }));
+    }
 
     for section in &doc.sections {
         let mut blocks: &[Block] = &section.blocks;
