@@ -162,4 +162,37 @@ mod tests {
         assert_eq!(procedure_name("01-start"), "runbook_01_start");
         assert_eq!(procedure_name("step"), "runbook_step");
     }
+
+    /// Runbooks cut together from pieces of every kind the import reads.
+    const PIECES: &[&str] = &[
+        "# Title {x}\n\n",
+        "## 1. Start\n\n",
+        "## 2. Wait (PATIENCE GATE)\n\n",
+        "### Step 3: check\n\n",
+        "1. Do it:\n\n",
+        "5a. SWEEP (admin). Then more.\n\n",
+        "GATE: `ready`. Timing: ~3.5 min.\n\n",
+        "DECISION: ok -> Step 2. bad -> Step 9.\n\n",
+        "DECISION:\n\n- a -> Step 1\n- b -> nowhere\n\n",
+        "Do NOT \"touch\" {this}. Verified timing: ~108 s.\n\n",
+        "| Observation | Meaning |\n|---|---|\n| a \"b\" | noise |\n\n",
+        "```sh\nsource ~/openrc\nexport OS_PROJECT_ID=674171fd28d446d3a37073b6a761e910\nopenstack server stop vm\n```\n\n",
+        "```\nfor i in $(seq 1 5); do X=$(openstack server show vm -f value -c status); [ \"$X\" = ACTIVE ] && break; sleep 3; done\n```\n\n",
+        "```console\n$ kubectl -n ns get pods | grep x\nout {put}\n$ ssh -o StrictHostKeyChecking=no u@10.0.0.1 'reboot'\n```\n\n",
+        "```bash\ncase \"$Y\" in A) break;; esac\nuntil nc -z 10.0.0.2 22; do sleep 1; done\nLB=<LB-ID>\n```\n\n",
+        "```sh\ncat <<EOF > f\n{brace} \"q\"\nEOF\nif x; then y; fi\n```\n\n",
+        "`openstack loadbalancer failover $LB`\n\n",
+        "plain prose e.g. this. And that!\n\n",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_runbook_gives_a_draft_that_parses(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..10)
+        ) {
+            let md: String = parts.concat();
+            let imp = draft(&md);
+            proptest::prop_assert!(imp.formatted, "does not parse for {:?}:\n{}", md, imp.rbk);
+        }
+    }
 }
