@@ -91,13 +91,13 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
         ("ssh.run(\"uptime; sudo k8s status 2>&1 </dev/null | head -4\")", 1),
         // section 4 and the workload check of section 6
         ("kube.nodes()", 2),
-        ("local.run([\"bash\", \"-c\", \"kubectl get pods -A |egrep 'capi-|capo-|cert-manager|orc-system|janitor|addon'\"])", 1),
+        ("local.run([\"bash\", \"-c\", \"kubectl get pods -A |egrep 'capi-|capo-|cert-manager|orc-system|janitor|addon'\"], readonly: true)", 1),
         ("kube.list(\"cluster\", namespace: ns) + kube.list(\"openstackcluster\", namespace: ns) + kube.list(\"machines\", namespace: ns)", 1),
         ("openstack.loadbalancer.list()", 1),
         // 5a and 6
         ("openstack.loadbalancer.amphora.list()", 2),
         ("local.run([\"bash\", \"-c\", \"openstack server list --all-projects --long -f yaml |grep", 1),
-        ("local.run([\"bash\", \"-c\", \"openstack hypervisor list --long -f yaml |grep -E 'Hostname|Memory MB'\"])", 1),
+        ("local.run([\"bash\", \"-c\", \"openstack hypervisor list --long -f yaml |grep -E 'Hostname|Memory MB'\"], readonly: true)", 1),
         ("openstack.loadbalancer.failover(lb)", 1),
         ("openstack.loadbalancer.show(lb).provisioning_status", 1),
         ("openstack.loadbalancer.show(lb).operating_status", 1),
@@ -117,6 +117,8 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
     );
     // Each kept command says why.
     assert_eq!(count(&imp.draft, "local.run("), 3);
+    // Each is a read-only listing through grep: it only looks.
+    assert_eq!(count(&imp.draft, "], readonly: true)"), 3);
     assert_eq!(
         count(
             &imp.draft,

@@ -162,13 +162,24 @@ impl<'a> Translator<'a> {
             return self.command(&p.seq[0]);
         }
         let text = p.to_string();
-        let why = match p.seq.first().and_then(|c| self.value_of(c).ok()) {
+        let first = p.seq.first().and_then(|c| self.value_of(c).ok());
+        let why = match &first {
             Some((expr, _)) => format!(
                 "a pipeline: rbk reads the records `{expr}` returns; filter them (`filter(x in ... where x.name ~ \"...\")`) instead of the text"
             ),
             None => "a pipeline: rbk reads records, not text; keep it or rewrite it with `filter(...)`".to_string(),
         };
-        vec![self.keep_raw(&text, &why)]
+        let mut kept = self.keep_raw(&text, &why);
+        // A look (a read-only builtin's command) through text filters only
+        // looks too: `--dry-run` may run it.
+        let looks = first.is_some_and(|(expr, _)| reads_only(&expr))
+            && p.seq[1..].iter().all(is_text_filter);
+        if let (true, StmtKind::Expr(e)) = (looks && !p.bang, &mut kept.kind) {
+            if let Some(open) = e.strip_suffix("])") {
+                *e = format!("{open}], readonly: true)");
+            }
+        }
+        vec![kept]
     }
 
     fn command(&mut self, c: &ast::Command) -> Vec<Stmt> {
@@ -1016,6 +1027,35 @@ fn single_command(prog: &ast::Program) -> Option<&ast::Command> {
         [c] => Some(c),
         _ => None,
     }
+}
+
+/// Does an expression only call read-only builtins (per the builtin table)?
+fn reads_only(expr: &str) -> bool {
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b([a-z_]+(?:\.[a-z_]+)+)\(").expect("valid regex"));
+    let mut calls = CALL.captures_iter(expr).peekable();
+    calls.peek().is_some()
+        && calls.all(|c| {
+            crate::resolve::builtins::lookup(&c[1])
+                .is_some_and(|b| b.effect == crate::resolve::builtins::Effect::ReadOnly)
+        })
+}
+
+/// `grep`, `head`, `sort`, ...: programs that only filter the text piped in.
+fn is_text_filter(c: &ast::Command) -> bool {
+    const FILTERS: &[&str] = &[
+        "grep", "egrep", "fgrep", "head", "tail", "sort", "uniq", "wc", "cut", "jq", "column",
+        "less", "cat",
+    ];
+    let ast::Command::Simple(s) = c else {
+        return false;
+    };
+    let w = shell::words(s);
+    w.redirects.is_empty()
+        && w.words
+            .first()
+            .and_then(|p| shell::literal(p))
+            .is_some_and(|p| FILTERS.contains(&p.as_str()))
 }
 
 /// The variable a `$` starts (`NAME` or `{NAME}`) and the characters it spans.
