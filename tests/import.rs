@@ -87,7 +87,7 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
         ("openstack.server.stop(\"capi-mgmt-v2\")", 1),
         ("openstack.server.start(\"capi-mgmt-v2\")", 1),
         ("openstack.server.show(\"capi-mgmt-v2\").status", 1),
-        ("tcp.probe(site.probe_host, 22, timeout: 5s)", 1),
+        ("tcp.probe(site.mgmt_fip, 22, timeout: 5s)", 1),
         ("ssh.run(\"uptime; sudo k8s status 2>&1 </dev/null | head -4\")", 1),
         // section 4 and the workload check of section 6
         ("kube.nodes()", 2),
@@ -169,7 +169,7 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
     assert!(imp
         .draft
         .contains("scope kube(kubeconfig: \"~/capi-mgmt.kubeconfig\") {"));
-    assert!(imp.draft.contains("scope ssh(host: site.probe_host, user: \"ubuntu\", key: \"~/.ssh/id_ed25519\", known_hosts: \"accept-new\") {"));
+    assert!(imp.draft.contains("scope ssh(host: site.mgmt_fip, user: \"ubuntu\", key: \"~/.ssh/id_ed25519\", known_hosts: \"accept-new\") {"));
     assert_eq!(count(&imp.draft, "  expect "), 8);
     assert!(imp
         .draft
@@ -186,7 +186,7 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
     assert!(imp
         .site
         .contains("project_id = \"674171fd28d446d3a37073b6a761e910\"\n"));
-    assert!(imp.site.contains("probe_host = \"10.12.7.40\"\n"));
+    assert!(imp.site.contains("mgmt_fip = \"10.12.7.40\"\n"));
 
     insta::assert_snapshot!("seed_draft", imp.draft);
     insta::assert_snapshot!("seed_summary", imp.stderr);

@@ -29,11 +29,41 @@ pub enum Role {
 #[derive(Debug, Default)]
 pub struct Literals {
     fields: Vec<SiteField>,
+    /// Names the prose gives values ("mgmt FIP 10.12.7.40"): value, name.
+    hints: Vec<(String, String)>,
 }
 
 impl Literals {
     pub fn fields(self) -> Vec<SiteField> {
         self.fields
+    }
+
+    /// Learn the names prose gives addresses and ids: "mgmt FIP
+    /// 10.12.7.40" names 10.12.7.40 `mgmt_fip`.
+    pub fn learn_names(&mut self, prose: &str) {
+        static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\b([A-Za-z][A-Za-z0-9-]*) ([A-Za-z][A-Za-z0-9-]*):? ((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})\b")
+                .expect("valid regex")
+        });
+        for c in NAMED.captures_iter(prose) {
+            let name = format!(
+                "{}_{}",
+                c[1].to_ascii_lowercase(),
+                c[2].to_ascii_lowercase()
+            )
+            .replace('-', "_");
+            if !self.hints.iter().any(|(v, _)| v == &c[3]) && !super::structure::is_reserved(&name)
+            {
+                self.hints.push((c[3].to_string(), name));
+            }
+        }
+    }
+
+    fn hinted(&self, value: &str) -> Option<&str> {
+        self.hints
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, n)| n.as_str())
     }
 
     /// A field for an exported variable (`export OS_PROJECT_ID=...` is
@@ -52,17 +82,19 @@ impl Literals {
             return format!("site.{}", f.name);
         }
         if IPV4.is_match(text) && IPV4.find(text).is_some_and(|m| m.as_str() == text) {
-            let base = match role {
-                Role::SshHost => "ssh_host",
-                Role::ProbeHost => "probe_host",
-                Role::Value => "address",
+            let base = match (self.hinted(text), role) {
+                (Some(h), _) => h.to_string(),
+                (None, Role::SshHost) => "ssh_host".into(),
+                (None, Role::ProbeHost) => "probe_host".into(),
+                (None, Role::Value) => "address".into(),
             };
             let doc = "An address in the runbook. REGENERATE per site on rebuild.".to_string();
-            return format!("site.{}", self.intern(base, text, doc));
+            return format!("site.{}", self.intern(&base, text, doc));
         }
         if UUID.find(text).is_some_and(|m| m.as_str() == text) {
             let doc = "An id in the runbook. REGENERATE per site on rebuild.".to_string();
-            return format!("site.{}", self.intern("id", text, doc));
+            let base = self.hinted(text).unwrap_or("id").to_string();
+            return format!("site.{}", self.intern(&base, text, doc));
         }
         self.interpolate(text)
     }
@@ -169,6 +201,9 @@ mod tests {
             l.expr("0f968008-2c6e-4d0a-9d43-7f3b5c1a8e21", Role::Value),
             "site.id"
         );
+        let mut named = Literals::default();
+        named.learn_names("ENV literals: project capi-mgmt 674171fd28d446d3a37073b6a761e910; mgmt FIP 10.12.7.40.");
+        assert_eq!(named.expr("10.12.7.40", Role::SshHost), "site.mgmt_fip");
         let toml = site_toml("x.md", &l.fields());
         assert!(
             toml.contains("project_id = \"674171fd28d446d3a37073b6a761e910\"\n"),

@@ -112,6 +112,15 @@ struct Chunk {
 /// Build the draft of a Markdown runbook.
 pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
     let mut lits = Literals::default();
+    for b in doc
+        .intro
+        .iter()
+        .chain(doc.sections.iter().flat_map(|s| s.blocks.iter()))
+    {
+        if let Block::Para { text, .. } | Block::Item { text, .. } = b {
+            lits.learn_names(text);
+        }
+    }
     let mut params = Vec::new();
     let mut t = Translator::new(&mut lits, stats, &mut params);
     let mut names = BTreeSet::new();
