@@ -193,8 +193,8 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
 }
 
 #[test]
-fn seed_draft_runs_with_its_site_file_once_the_author_is_done() {
-    // The draft checks like any procedure: its site file satisfies it.
+fn seed_summary_lists_what_is_left_and_the_site_file_is_toml() {
+    // The site file is TOML for `rbk exec --site`; the summary names the rest.
     let imp = import(SEED);
     let site: toml::Table = imp.site.parse().expect("the site file is TOML");
     assert_eq!(site.len(), 2);
