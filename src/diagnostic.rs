@@ -142,6 +142,12 @@ codes! {
     UnknownCallArgument = "RBK109", Error, "call argument the procedure has no param for";
     /// A `call` that does not set a `param` without a default.
     MissingCallArgument = "RBK110", Error, "call does not set a required param";
+    /// A literal the builtin table does not list for a parameter that
+    /// decides the call's effect (`method: "GRT"`).
+    UnknownEffectValue = "RBK111", Error, "value the effect-deciding parameter does not know";
+    /// A literal outside the values the builtin table lists for a
+    /// parameter (`openstack.request("compue", ...)`).
+    UnknownValue = "RBK112", Error, "value the parameter does not take";
 
     // ---- 2xx graph and ordering
     /// A decision that jumps to a node before it (procedures are DAGs).

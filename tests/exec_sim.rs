@@ -116,6 +116,19 @@ fn world_for(dir: &str, file: &Path) -> World {
             site: "sites/k8s-workers.toml",
             params: &["--set", "node=worker-2"],
         },
+        Some("10-generic-builtins") => world("scenarios/generic-builtins.toml"),
+        // The simulated cluster names its pods from a fixed seed.
+        Some("recycle-pod") => World {
+            params: &[
+                "--set",
+                "pod=api-b8zwrrf6z7-ht88z",
+                "--set",
+                "namespace=shop",
+                "--set",
+                "deployment=api",
+            ],
+            ..world("scenarios/generic-builtins.toml")
+        },
         Some("rolling-reboot") => World {
             scenario: "scenarios/k8s-workers.toml",
             site: "sites/k8s-workers.toml",

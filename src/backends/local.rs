@@ -1,11 +1,16 @@
 //! Files on the operator's machine: the seed's kubeconfig re-emit
-//! (`ssh ... "sudo k8s config ..." > ~/capi-mgmt.kubeconfig`), done safely.
+//! (`ssh ... "sudo k8s config ..." > ~/capi-mgmt.kubeconfig`), done safely;
+//! and commands run there (`local.run`: `juju`, `kubectl`, site scripts).
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{CallError, Local};
+use super::{CallError, Local, LocalOutput};
+
+const RUN: &str = "local.run";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RealLocal;
@@ -29,10 +34,58 @@ impl Local for RealLocal {
         let path = expand_home(path, "file.write")?;
         let content = content.to_owned();
         let shown = path.display().to_string();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &content))
+        tokio::task::spawn_blocking(move || write_atomically(&path, content.as_bytes()))
             .await
             .map_err(|e| io_error("file.write", &shown, &e.to_string()))?
             .map_err(|e| io_error("file.write", &shown, &e.to_string()))
+    }
+
+    /// No shell: `argv[0]` is found on PATH (`~/` expanded) and the rest
+    /// are its arguments as given. stdin is closed, so a command that asks
+    /// a question fails instead of hanging; at the timeout the child is
+    /// killed (`kill_on_drop`) and the call fails.
+    async fn run(&self, argv: &[String], timeout: Duration) -> Result<LocalOutput, CallError> {
+        let Some((program, args)) = argv.split_first() else {
+            return Err(CallError::Config {
+                call: RUN.into(),
+                message: "empty argv: name the program first, e.g. [\"juju\", \"status\"]".into(),
+            });
+        };
+        let program = if program.starts_with('~') {
+            expand_home(program, RUN)?
+        } else {
+            PathBuf::from(program)
+        };
+        let child = tokio::process::Command::new(&program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| CallError::Config {
+                call: RUN.into(),
+                message: format!("cannot run {}: {e}", program.display()),
+            })?;
+        let out = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+            Ok(out) => out.map_err(|e| CallError::Remote {
+                call: RUN.into(),
+                status: None,
+                message: format!("{}: {e}", program.display()),
+            })?,
+            // Dropping the future drops the child: it is killed.
+            Err(_) => {
+                return Err(CallError::Timeout {
+                    call: RUN.into(),
+                    after: timeout,
+                })
+            }
+        };
+        Ok(LocalOutput {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            exit: out.status.code().map_or(-1, i64::from),
+        })
     }
 }
 
@@ -67,7 +120,9 @@ pub fn expand_home(path: &str, call: &str) -> Result<PathBuf, CallError> {
     Ok(Path::new(&home).join(rest))
 }
 
-fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+/// Through a temporary file in the same directory, renamed into place;
+/// mode 0600.
+pub(crate) fn write_atomically(path: &Path, content: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -75,7 +130,7 @@ fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".rbk-").tempfile_in(&dir)?;
     set_private(tmp.as_file())?;
-    tmp.write_all(content.as_bytes())?;
+    tmp.write_all(content)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -126,6 +181,49 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[tokio::test]
+    async fn runs_argv_without_a_shell_and_kills_at_the_timeout() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let out = RealLocal
+            .run(
+                &argv(&["sh", "-c", "echo out; echo err >&2; exit 3"]),
+                Duration::from_secs(10),
+            )
+            .await
+            .expect("runs");
+        assert_eq!(
+            (out.stdout.as_str(), out.stderr.as_str(), out.exit),
+            ("out\n", "err\n", 3)
+        );
+        // One argument, not a shell string: `$HOME` and `;` reach echo as is.
+        let out = RealLocal
+            .run(&argv(&["echo", "$HOME; rm -rf /"]), Duration::from_secs(10))
+            .await
+            .expect("runs");
+        assert_eq!(out.stdout, "$HOME; rm -rf /\n");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let marker = dir.path().join("still-running");
+        let script = format!("sleep 2; touch {}", marker.display());
+        let started = std::time::Instant::now();
+        let err = RealLocal
+            .run(&argv(&["sh", "-c", &script]), Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CallError::Timeout { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert!(!marker.exists(), "the child outlived its timeout");
+        let err = RealLocal
+            .run(&argv(&["/nonexistent/rbk-test"]), Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("cannot run /nonexistent/rbk-test"),
+            "{err}"
+        );
+        assert!(RealLocal.run(&[], Duration::from_secs(1)).await.is_err());
     }
 
     #[test]

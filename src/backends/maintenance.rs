@@ -110,4 +110,21 @@ pub enum OsOp {
     ProviderInventories {
         provider: String,
     },
+    /// A provider's usages: resource class -> amount allocated.
+    ProviderUsages {
+        provider: String,
+    },
+    /// `openstack.request`: any call of any service, through the same
+    /// auth, catalog, microversion and error path as the typed ones.
+    Request {
+        /// Catalog type (`compute`) or an alias (`volume`, `nova`).
+        service: String,
+        method: String,
+        /// Below the service's versioned endpoint, query string included.
+        path: String,
+        /// JSON body; null for none.
+        body: serde_json::Value,
+        /// `MAJOR.MINOR`, or empty for none.
+        microversion: String,
+    },
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub mod error;
+pub mod http;
 pub mod kube;
 pub mod kube_discovery;
 pub mod local;
@@ -242,6 +243,21 @@ pub trait Ssh: Send + Sync {
         command: &str,
         timeout: Duration,
     ) -> Result<SshOutput, CallError>;
+    /// Copy a local file to the host (atomically, with `mode`, octal);
+    /// the bytes copied.
+    async fn put(&self, scope: &SshScope, copy: &FileCopy, mode: &str) -> Result<i64, CallError>;
+    /// Copy a file from the host to a local file (mode 0600); the bytes copied.
+    async fn get(&self, scope: &SshScope, copy: &FileCopy) -> Result<i64, CallError>;
+}
+
+/// One `ssh.put` or `ssh.get`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCopy {
+    /// Path on the operator's machine (`~/` expanded by the backend).
+    pub local: String,
+    /// Path on the host (`~/` is the login user's home).
+    pub remote: String,
+    pub timeout: Duration,
 }
 
 #[async_trait]
@@ -250,11 +266,39 @@ pub trait Tcp: Send + Sync {
     async fn probe(&self, host: &str, port: u16, timeout: Duration) -> Result<bool, CallError>;
 }
 
-/// Files on the operator's machine (the seed's kubeconfig re-emit).
+/// Files on the operator's machine (the seed's kubeconfig re-emit), and
+/// commands run there (`local.run`).
 #[async_trait]
 pub trait Local: Send + Sync {
     async fn file_exists(&self, path: &str) -> Result<bool, CallError>;
     async fn file_write(&self, path: &str, content: &str) -> Result<(), CallError>;
+    /// Run `argv` (no shell; stdin closed); killed after `timeout`. A
+    /// non-zero exit is not an error: it is in the output.
+    async fn run(&self, argv: &[String], timeout: Duration) -> Result<LocalOutput, CallError>;
+}
+
+/// One `http.get` / `http.request`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// The builtin, for errors.
+    pub call: &'static str,
+    pub method: String,
+    pub url: String,
+    /// `(name, value)`; values never reach the journal or the terminal.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub timeout: Duration,
+    /// Accept any certificate (the user turned verification off).
+    pub insecure: bool,
+    /// Trust this PEM bundle besides the system's roots.
+    pub cacert: Option<PathBuf>,
+}
+
+/// Plain HTTP(S) from the operator's machine (health endpoints).
+#[async_trait]
+pub trait Http: Send + Sync {
+    /// Any status is an answer; no connection, or a timeout, is an error.
+    async fn request(&self, req: &HttpRequest) -> Result<HttpResponse, CallError>;
 }
 
 /// The set of backends one run uses, chosen at start.
@@ -265,6 +309,7 @@ pub struct Backends {
     pub ssh: Arc<dyn Ssh>,
     pub tcp: Arc<dyn Tcp>,
     pub local: Arc<dyn Local>,
+    pub http: Arc<dyn Http>,
 }
 
 impl Backends {
@@ -282,6 +327,7 @@ impl Backends {
             ssh: Arc::new(ssh::RealSsh::new()),
             tcp: Arc::new(tcp::RealTcp),
             local: Arc::new(local::RealLocal),
+            http: Arc::new(http::RealHttp),
         }
     }
 }

@@ -27,6 +27,10 @@ impl RbkType for bool {
 impl RbkType for serde_json::Map<String, serde_json::Value> {
     const TY: Ty = Ty::Map;
 }
+/// Any JSON (an API's own answer): the checker does not look inside.
+impl RbkType for serde_json::Value {
+    const TY: Ty = Ty::Any;
+}
 impl RbkType for Vec<String> {
     const TY: Ty = Ty::List(&Ty::Str);
 }
@@ -269,6 +273,21 @@ records! {
         stdout: String, "Standard output.";
         stderr: String, "Standard error.";
         exit: i64, "Exit status (non-zero is not an error by itself).";
+    }
+    OS_RESPONSE OsResponse = "OpenStackResponse" "An OpenStack API's answer to `openstack.request` (an error status fails the call instead)." {
+        status: i64, "HTTP status (200, 202, 204, ...).";
+        body: serde_json::Value, "The JSON body as the service sent it (`r.body.services`); none when empty.";
+    }
+    LOCAL_OUTPUT LocalOutput = "LocalOutput" "What a command on the operator's machine printed, and how it ended." {
+        stdout: String, "Standard output.";
+        stderr: String, "Standard error.";
+        exit: i64, "Exit status (non-zero is not an error by itself; -1 when a signal ended it).";
+    }
+    HTTP_RESPONSE HttpResponse "The answer to an HTTP request (any status; a refused connection fails the call)." {
+        status: i64, "HTTP status.";
+        body: String, "The body as text.";
+        json: serde_json::Value, "The body parsed as JSON, none when it is not JSON.";
+        content_type: String, "The `Content-Type` header, or empty.";
     }
 }
 

@@ -17,9 +17,9 @@ use async_trait::async_trait;
 use super::kube::{calls, RealKube};
 use super::openstack::{OpenStackConfig, RealOpenStack};
 use super::{
-    Amphora, Backends, CallError, CoeCluster, Drain, DrainOptions, Hypervisor, Kube, KubeNode,
-    KubeObject, KubeScope, KubeSelector, LoadBalancer, Local, OpenStack, OpenStackScope, Pod,
-    Server, Ssh, SshOutput, SshScope, Tcp,
+    Amphora, Backends, CallError, CoeCluster, Drain, DrainOptions, FileCopy, Http, HttpRequest,
+    HttpResponse, Hypervisor, Kube, KubeNode, KubeObject, KubeScope, KubeSelector, LoadBalancer,
+    Local, LocalOutput, OpenStack, OpenStackScope, Pod, Server, Ssh, SshOutput, SshScope, Tcp,
 };
 use crate::clock::Clock;
 use crate::sim::{guest, ids, SharedWorld, SimCloud};
@@ -32,6 +32,7 @@ pub struct WorldBackends {
     pub ssh: Arc<dyn Ssh>,
     pub tcp: Arc<dyn Tcp>,
     pub local: Arc<dyn Local>,
+    pub http: Arc<dyn Http>,
 }
 
 impl WorldBackends {
@@ -40,7 +41,8 @@ impl WorldBackends {
         WorldBackends {
             ssh: Arc::new(SimSsh::new(world.clone(), cloud.kubeconfig_yaml())),
             tcp: Arc::new(SimTcp::new(world.clone())),
-            local: Arc::new(SimLocal::new(world)),
+            local: Arc::new(SimLocal::new(world.clone())),
+            http: Arc::new(SimHttp::new(world)),
         }
     }
 }
@@ -65,6 +67,7 @@ pub fn cloud_backends(cloud: &SimCloud, clock: Clock, kubeconfig_file: &Path) ->
         ssh: b.ssh,
         tcp: b.tcp,
         local: b.local,
+        http: b.http,
     }
 }
 
@@ -412,8 +415,108 @@ impl SimSsh {
     }
 }
 
+impl SimSsh {
+    /// Can `call` reach sshd on the scope's host and log in, as a real
+    /// client would find out (a silent host costs the connect timeout)?
+    async fn login(&self, scope: &SshScope, call: &str) -> Result<(), CallError> {
+        let target = format!("{}@{}:{}", scope.user, scope.host, scope.port);
+        if scope.port != 22 {
+            return Err(CallError::Unreachable {
+                call: call.into(),
+                target,
+                message: format!(
+                    "ssh: connect to host {} port {}: Connection refused",
+                    scope.host, scope.port
+                ),
+            });
+        }
+        match reach_sshd(&self.world, &scope.host) {
+            Reach::Up => {}
+            Reach::Refused => {
+                return Err(CallError::Unreachable {
+                    call: call.into(),
+                    target,
+                    message: format!(
+                        "ssh: connect to host {} port 22: Connection refused",
+                        scope.host
+                    ),
+                })
+            }
+            Reach::Silent => {
+                self.world.clock().sleep(scope.connect_timeout).await;
+                return Err(CallError::Timeout {
+                    call: call.into(),
+                    after: scope.connect_timeout,
+                });
+            }
+        }
+        if scope.user != "ubuntu" {
+            return Err(CallError::Auth {
+                call: call.into(),
+                message: format!("{target}: Permission denied (publickey)."),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Where a file copied to a simulated host lives in the world.
+fn remote_key(scope: &SshScope, path: &str) -> String {
+    format!("{}:{path}", scope.host)
+}
+
 #[async_trait]
 impl Ssh for SimSsh {
+    /// The simulated operator's file (`file.write`), else the real one,
+    /// only read; the host's copy lives in the world.
+    async fn put(&self, scope: &SshScope, copy: &FileCopy, mode: &str) -> Result<i64, CallError> {
+        const PUT: &str = "ssh.put";
+        if !super::ssh::valid_mode(mode) {
+            return Err(CallError::Config {
+                call: PUT.into(),
+                message: format!("mode {mode:?} is not octal like \"0644\""),
+            });
+        }
+        self.login(scope, PUT).await?;
+        let simulated = self.world.read(|w, _| w.local_file(&copy.local));
+        let content = match simulated {
+            Some(c) => c,
+            None => {
+                let path = super::local::expand_home(&copy.local, PUT)?;
+                tokio::fs::read_to_string(&path)
+                    .await
+                    .map_err(|e| CallError::Config {
+                        call: PUT.into(),
+                        message: format!("cannot read {}: {e}", path.display()),
+                    })?
+            }
+        };
+        let len = content.len() as i64;
+        let key = remote_key(scope, &copy.remote);
+        self.world.write(|w, _| w.remote_files.insert(key, content));
+        Ok(len)
+    }
+
+    /// A file `ssh.put` left on the host, into the simulated operator's files.
+    async fn get(&self, scope: &SshScope, copy: &FileCopy) -> Result<i64, CallError> {
+        const GET: &str = "ssh.get";
+        self.login(scope, GET).await?;
+        let key = remote_key(scope, &copy.remote);
+        let Some(content) = self.world.read(|w, _| w.remote_files.get(&key).cloned()) else {
+            return Err(CallError::Remote {
+                call: GET.into(),
+                status: None,
+                message: format!(
+                    "{}@{}: cannot read {} (exit 1) (cat: {}: No such file or directory)",
+                    scope.user, scope.host, copy.remote, copy.remote
+                ),
+            });
+        };
+        self.world
+            .write(|w, _| w.write_local_file(&copy.local, &content));
+        Ok(content.len() as i64)
+    }
+
     async fn run(
         &self,
         scope: &SshScope,
@@ -547,6 +650,69 @@ impl Local for SimLocal {
         }
         self.world.write(|w, _| w.write_local_file(path, content));
         Ok(())
+    }
+
+    /// Never runs anything: the scenario's `[[local]]` answer, after its
+    /// simulated duration (a timeout when that is longer than `timeout`).
+    async fn run(&self, argv: &[String], timeout: Duration) -> Result<LocalOutput, CallError> {
+        if argv.is_empty() {
+            return Err(CallError::Config {
+                call: "local.run".into(),
+                message: "empty argv: name the program first, e.g. [\"juju\", \"status\"]".into(),
+            });
+        }
+        let answer = self.world.write(|w, _| w.operator.run(argv));
+        let takes = Duration::from_secs(answer.seconds);
+        if takes > timeout {
+            self.world.clock().sleep(timeout).await;
+            return Err(CallError::Timeout {
+                call: "local.run".into(),
+                after: timeout,
+            });
+        }
+        self.world.clock().sleep(takes).await;
+        Ok(LocalOutput {
+            stdout: answer.stdout,
+            stderr: answer.stderr,
+            exit: answer.exit,
+        })
+    }
+}
+
+/// `http.get` / `http.request` under `--sim`: the scenario's `[[http]]`
+/// answers; nothing leaves the process.
+pub struct SimHttp {
+    world: SharedWorld,
+}
+
+impl SimHttp {
+    pub fn new(world: SharedWorld) -> SimHttp {
+        SimHttp { world }
+    }
+}
+
+#[async_trait]
+impl Http for SimHttp {
+    async fn request(&self, req: &HttpRequest) -> Result<HttpResponse, CallError> {
+        // The same refusals as the real client: a bad URL or header fails here too.
+        super::http::validate(req)?;
+        let answer = self
+            .world
+            .read(|w, _| w.operator.http(&req.method, &req.url));
+        let takes = Duration::from_secs(answer.seconds);
+        if takes > req.timeout {
+            self.world.clock().sleep(req.timeout).await;
+            return Err(CallError::Timeout {
+                call: req.call.into(),
+                after: req.timeout,
+            });
+        }
+        self.world.clock().sleep(takes).await;
+        Ok(super::http::response(
+            answer.status,
+            answer.content_type,
+            answer.body,
+        ))
     }
 }
 
@@ -693,6 +859,63 @@ mod tests {
             .probe("192.0.2.1", 22, Duration::from_secs(5))
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn files_copied_to_a_host_come_back_and_nothing_runs_locally() {
+        let cloud = SimCloud::start(
+            Scenario::named("healthy").unwrap(),
+            Clock::virtual_clock(),
+            None,
+        )
+        .await
+        .unwrap();
+        let b = WorldBackends::for_cloud(&cloud);
+        let ssh = SimSsh::new(cloud.world(), cloud.kubeconfig_yaml());
+        let copy = |local: &str, remote: &str| FileCopy {
+            local: local.into(),
+            remote: remote.into(),
+            timeout: Duration::from_secs(10),
+        };
+        b.local
+            .file_write("~/fix.sh", "echo fixed\n")
+            .await
+            .unwrap();
+        let n = ssh
+            .put(
+                &scope(ids::MGMT_FIP),
+                &copy("~/fix.sh", "/tmp/fix.sh"),
+                "0755",
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 11);
+        let n = ssh
+            .get(&scope(ids::MGMT_FIP), &copy("~/back.sh", "/tmp/fix.sh"))
+            .await
+            .unwrap();
+        assert_eq!(n, 11);
+        assert!(b.local.file_exists("~/back.sh").await.unwrap());
+        let err = ssh
+            .get(&scope(ids::MGMT_FIP), &copy("~/x", "/etc/nothing"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("No such file"), "{err}");
+        assert!(ssh
+            .put(&scope(ids::MGMT_FIP), &copy("~/fix.sh", "/tmp/x"), "rwx")
+            .await
+            .is_err());
+        // local.run: the scenario's answer or exit 127, never a process.
+        let out = b
+            .local
+            .run(
+                &["touch".into(), "/tmp/rbk-sim-must-not-exist".into()],
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.exit, 127);
+        assert!(!std::path::Path::new("/tmp/rbk-sim-must-not-exist").exists());
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@ use openssh::{ControlPersist, KnownHosts, Session, SessionBuilder};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Mutex;
 
-use super::{CallError, KnownHostsPolicy, Ssh, SshOutput, SshScope};
+use super::{CallError, FileCopy, KnownHostsPolicy, Ssh, SshOutput, SshScope};
 
 const CALL: &str = "ssh.run";
 
@@ -146,6 +146,14 @@ impl Ssh for RealSsh {
             }),
         }
     }
+
+    async fn put(&self, scope: &SshScope, copy: &FileCopy, mode: &str) -> Result<i64, CallError> {
+        bounded(PUT, copy.timeout, self.put_inner(scope, copy, mode)).await
+    }
+
+    async fn get(&self, scope: &SshScope, copy: &FileCopy) -> Result<i64, CallError> {
+        bounded(GET, copy.timeout, self.get_inner(scope, copy)).await
+    }
 }
 
 /// `~/` in the key and known_hosts paths, as ssh itself would expand it.
@@ -271,5 +279,203 @@ fn tail(stderr: &str) -> String {
         String::new()
     } else {
         format!(" ({})", t.lines().last().unwrap_or(t))
+    }
+}
+
+// ---- ssh.put / ssh.get: files over the same master connection ------------
+
+const PUT: &str = "ssh.put";
+const GET: &str = "ssh.get";
+
+/// The same error, named after the call that met it.
+fn renamed(e: CallError, call: &str) -> CallError {
+    match e {
+        CallError::Remote {
+            status, message, ..
+        } => CallError::Remote {
+            call: call.into(),
+            status,
+            message,
+        },
+        CallError::Timeout { after, .. } => CallError::Timeout {
+            call: call.into(),
+            after,
+        },
+        CallError::Unreachable {
+            target, message, ..
+        } => CallError::Unreachable {
+            call: call.into(),
+            target,
+            message,
+        },
+        CallError::Auth { message, .. } => CallError::Auth {
+            call: call.into(),
+            message,
+        },
+        CallError::Config { message, .. } => CallError::Config {
+            call: call.into(),
+            message,
+        },
+    }
+}
+
+/// `0644`, `600`: a mode `chmod` takes, nothing else reaches the shell.
+pub fn valid_mode(mode: &str) -> bool {
+    (3..=4).contains(&mode.len()) && mode.chars().all(|c| ('0'..='7').contains(&c))
+}
+
+/// A remote path as one shell word; `~/` stays bare so the remote shell
+/// expands it to the login user's home.
+fn remote_word(path: &str) -> String {
+    match path.strip_prefix("~/") {
+        Some(rest) => format!("~/{}", crate::render::command::shell_word(rest)),
+        None => crate::render::command::shell_word(path),
+    }
+}
+
+impl RealSsh {
+    /// Run `command` with `input` on its stdin: stdout bytes, stderr, exit.
+    async fn exchange(
+        &self,
+        scope: &SshScope,
+        command: &str,
+        input: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, String, i64), CallError> {
+        use tokio::io::AsyncWriteExt;
+        let session = self.session(scope).await?;
+        let mut cmd = session.raw_command(command);
+        cmd.stdin(match input {
+            Some(_) => openssh::Stdio::piped(),
+            None => openssh::Stdio::null(),
+        })
+        .stdout(openssh::Stdio::piped())
+        .stderr(openssh::Stdio::piped());
+        let mut child = cmd.spawn().await.map_err(|e| unreachable(scope, &e))?;
+        let mut stdin = child.stdin().take();
+        let mut out = child.stdout().take();
+        let mut err = child.stderr().take();
+        let write = async {
+            if let (Some(i), Some(bytes)) = (stdin.as_mut(), input) {
+                i.write_all(bytes).await?;
+                i.shutdown().await?;
+            }
+            drop(stdin.take());
+            Ok::<_, std::io::Error>(())
+        };
+        let read_out = async {
+            let mut buf = Vec::new();
+            if let Some(o) = out.as_mut() {
+                o.read_to_end(&mut buf).await?;
+            }
+            Ok::<_, std::io::Error>(buf)
+        };
+        let read_err = async {
+            let mut buf = Vec::new();
+            if let Some(e) = err.as_mut() {
+                e.read_to_end(&mut buf).await?;
+            }
+            Ok::<_, std::io::Error>(buf)
+        };
+        let ((), stdout, stderr) =
+            tokio::try_join!(write, read_out, read_err).map_err(|e| CallError::Unreachable {
+                call: CALL.into(),
+                target: target(scope),
+                message: format!("copying over the connection: {e}"),
+            })?;
+        let stderr = String::from_utf8_lossy(&stderr).into_owned();
+        let exit = match child.wait().await {
+            Ok(status) => status.code().map(i64::from).unwrap_or(SSH_ERROR_EXIT),
+            Err(openssh::Error::Remote(e)) if e.kind() == std::io::ErrorKind::NotFound => 127,
+            Err(openssh::Error::RemoteProcessTerminated) | Err(openssh::Error::Disconnected) => {
+                SSH_ERROR_EXIT
+            }
+            Err(e) => return Err(unreachable(scope, &e)),
+        };
+        Ok((stdout, stderr, exit))
+    }
+
+    async fn put_inner(
+        &self,
+        scope: &SshScope,
+        copy: &FileCopy,
+        mode: &str,
+    ) -> Result<i64, CallError> {
+        let config = |message: String| CallError::Config {
+            call: PUT.into(),
+            message,
+        };
+        if !valid_mode(mode) {
+            return Err(config(format!("mode {mode:?} is not octal like \"0644\"")));
+        }
+        if copy.remote.trim().is_empty() {
+            return Err(config("empty remote path".into()));
+        }
+        let path = super::local::expand_home(&copy.local, PUT)?;
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| config(format!("cannot read {}: {e}", path.display())))?;
+        // Written beside the target and renamed: a reader never sees half a file.
+        let r = remote_word(&copy.remote);
+        let command = format!(
+            "set -e; umask 077; t={r}.rbk-tmp.$$; cat > \"$t\"; chmod {mode} \"$t\"; mv -f \"$t\" {r}"
+        );
+        let (_, stderr, exit) = self.exchange(scope, &command, Some(&bytes)).await?;
+        if exit != 0 {
+            return Err(CallError::Remote {
+                call: PUT.into(),
+                status: None,
+                message: format!(
+                    "{}: cannot write {} (exit {exit}){}",
+                    target(scope),
+                    copy.remote,
+                    tail(&stderr)
+                ),
+            });
+        }
+        Ok(bytes.len() as i64)
+    }
+
+    async fn get_inner(&self, scope: &SshScope, copy: &FileCopy) -> Result<i64, CallError> {
+        let command = format!("cat -- {}", remote_word(&copy.remote));
+        let (bytes, stderr, exit) = self.exchange(scope, &command, None).await?;
+        if exit != 0 {
+            return Err(CallError::Remote {
+                call: GET.into(),
+                status: None,
+                message: format!(
+                    "{}: cannot read {} (exit {exit}){}",
+                    target(scope),
+                    copy.remote,
+                    tail(&stderr)
+                ),
+            });
+        }
+        let path = super::local::expand_home(&copy.local, GET)?;
+        let shown = path.display().to_string();
+        let len = bytes.len() as i64;
+        tokio::task::spawn_blocking(move || super::local::write_atomically(&path, &bytes))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|e| CallError::Config {
+                call: GET.into(),
+                message: format!("cannot write {shown}: {e}"),
+            })?;
+        Ok(len)
+    }
+}
+
+/// Bound a copy by its timeout, and name the call in its errors.
+async fn bounded<T>(
+    call: &str,
+    timeout: Duration,
+    work: impl std::future::Future<Output = Result<T, CallError>>,
+) -> Result<T, CallError> {
+    match tokio::time::timeout(timeout, work).await {
+        Ok(r) => r.map_err(|e| renamed(e, call)),
+        Err(_) => Err(CallError::Timeout {
+            call: call.into(),
+            after: timeout,
+        }),
     }
 }

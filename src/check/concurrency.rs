@@ -12,7 +12,10 @@ use crate::syntax::ast::{NodeKind, Procedure, StmtKind};
 fn exclusive_in(comp: &Compilation, p: &Procedure, depth: usize) -> Option<&'static str> {
     let mut found = None;
     walk::Index::of(p).calls(&mut |c| {
-        if found.is_none() && c.builtin.is_some_and(|b| b.effect == Effect::Exclusive) {
+        if found.is_none()
+            && c.builtin
+                .is_some_and(|b| b.effect_of(c.args) == Effect::Exclusive)
+        {
             found = c.builtin.map(|b| b.name);
         }
     });
@@ -68,7 +71,8 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if b.effect == Effect::Exclusive {
+        let effect = b.effect_of(c.args);
+        if effect == Effect::Exclusive {
             let parallel = c.frames.iter().find_map(|f| match f {
                 Frame::Foreach(fe, span) => fe.parallel.as_ref().map(|p| (p.span, *span)),
                 _ => None,
@@ -86,7 +90,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                 );
             }
         }
-        if matches!(b.effect, Effect::Destructive | Effect::Exclusive) {
+        if matches!(effect, Effect::Destructive | Effect::Exclusive) {
             let poll = c.frames.iter().find_map(|f| match f {
                 Frame::Poll(_, span) => Some(*span),
                 _ => None,
@@ -97,7 +101,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                     Diagnostic::new(
                         Code::RetryInPoll,
                         c.callee.span,
-                        format!("`{}` is {} and would be repeated by the poll around it", b.name, b.effect.as_str()),
+                        format!("`{}` is {} and would be repeated by the poll around it", b.name, effect.as_str()),
                     )
                     .with_label("repeated on every attempt")
                     .with_secondary(head, "this poll")

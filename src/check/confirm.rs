@@ -11,12 +11,14 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if !b.has(Hazard::Disruptive) || b.effect == Effect::Destructive {
+        // A hazard is about the change: a read (`method: "GET"`) has none.
+        let effect = b.effect_of(c.args);
+        if !b.has(Hazard::Disruptive) || !effect.mutates() || effect == Effect::Destructive {
             return;
         }
         let confirmed = walk::earlier(c.frames).any(|s| matches!(s.kind, StmtKind::Confirm { .. }));
         if !confirmed {
-            out.push(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::DisruptiveWithoutConfirm,
                     c.callee.span,
@@ -24,7 +26,9 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                 )
                 .with_label("no `confirm` before this")
                 .with_help("add `confirm \"Stop ...?\"` before it in the same block; automation answers with `rbk exec --yes`"),
-            );
+                b,
+                c.args,
+            ));
         }
     });
     out

@@ -60,7 +60,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if b.effect != Effect::Destructive {
+        if b.effect_of(c.args) != Effect::Destructive {
             return;
         }
         let data = data_of(c.args, c.frames);
@@ -77,7 +77,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                 Some(n) => format!("`{n}`"),
                 None => "what it deletes".into(),
             };
-            out.push(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::DeleteWithoutVerify,
                     c.callee.span,
@@ -88,11 +88,13 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                     "verify, then delete: re-read the truth just before, and abort if it changed, e.g. `require not any(a in openstack.loadbalancer.amphora.list() where a.compute_id == {}) else abort \"still in use\"`",
                     names.first().map_or("id".to_string(), |n| n.to_string())
                 )),
-            );
+                b,
+                c.args,
+            ));
         }
         let confirmed = walk::earlier(c.frames).any(|s| matches!(s.kind, StmtKind::Confirm { .. }));
         if !confirmed {
-            out.push(
+            out.extend(super::with_effect_note(
                 Diagnostic::new(
                     Code::NoConfirm,
                     c.callee.span,
@@ -100,7 +102,9 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
                 )
                 .with_label("no `confirm` before this")
                 .with_help("add `confirm \"Delete ...?\"` before it in the same block; automation answers with `rbk exec --yes`"),
-            );
+                b,
+                c.args,
+            ));
         }
     });
     out

@@ -3,7 +3,6 @@
 //! builtin's layer; a `call`, on whatever the called procedure changes) must
 //! come after every gate of a lower layer that the procedure has, on every
 //! path. Gates passed inside a called procedure count after the call.
-use crate::resolve::builtins::Builtin;
 use std::collections::HashMap;
 
 use petgraph::graph::NodeIndex;
@@ -35,7 +34,7 @@ fn acting_layers(
     let mut out: HashMap<String, Vec<(String, Span)>> = HashMap::new();
     index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if !b.effect_of_call(Builtin::says_changes(c.args)).mutates() {
+        if !b.effect_of(c.args).mutates() {
             return;
         }
         let entry = out.entry(c.node.name.name.clone()).or_default();

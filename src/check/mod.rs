@@ -152,3 +152,27 @@ fn sort_key(d: &Diagnostic) -> (&str, usize, usize, Code) {
         d.code,
     )
 }
+
+/// Say why a call counts as its builtin's most dangerous effect when an
+/// argument the table lets decide is not a literal (`method: m`). None
+/// when it is a literal the table does not list: RBK111 says so at the
+/// argument, and a finding built on the guess would only repeat it.
+pub(crate) fn with_effect_note(
+    d: Diagnostic,
+    b: &crate::resolve::builtins::Builtin,
+    args: &[crate::syntax::ast::Arg],
+) -> Option<Diagnostic> {
+    if b.effect_unlisted(args) {
+        return None;
+    }
+    Some(match b.effect_note(args) {
+        Some(note) => {
+            let help = match &d.help {
+                Some(h) => format!("{h}\nnote: {note}"),
+                None => note,
+            };
+            d.with_help(help)
+        }
+        None => d,
+    })
+}

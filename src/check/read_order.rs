@@ -9,7 +9,7 @@ use super::walk::Frame;
 use super::RuleInput;
 use crate::dag::{strictly_dominates, DagKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::builtins::{Builtin, Effect};
+use crate::resolve::builtins::Effect;
 use crate::syntax::ast::{Node, Span};
 
 pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
@@ -24,7 +24,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut acting: HashSet<&str> = HashSet::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        let effect = b.effect_of_call(Builtin::says_changes(c.args));
+        let effect = b.effect_of(c.args);
         if effect.mutates() {
             acting.insert(&c.node.name.name);
         } else if effect == Effect::ReadOnly

@@ -7,9 +7,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::{Builtin, Effect};
 use crate::syntax::ast::{Arg, NodeKind, Procedure, Span, StmtKind};
 
-/// What this call does, `ssh.run(changes: true)` included.
+/// What this call does, as its arguments decide (`ssh.run(changes: true)`).
 fn effect(b: &Builtin, args: &[Arg]) -> Effect {
-    b.effect_of_call(Builtin::says_changes(args))
+    b.effect_of(args)
 }
 
 /// The first call in `p` (or in the procedures it calls) that changes the
@@ -76,7 +76,11 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
             (None, None) => return,
         };
         let what = format!("`{}` is {}", b.name, effect(b, c.args).as_str());
-        out.push(finding(c.callee.span, marker, what, &under));
+        out.extend(super::with_effect_note(
+            finding(c.callee.span, marker, what, &under),
+            b,
+            c.args,
+        ));
     });
     for (n, callee_name, at) in called(cx.proc) {
         let (marker, under) = match (n.readonly, proc_marker) {

@@ -35,8 +35,9 @@ fn earlier<'a>(frames: &[Frame<'a>]) -> Vec<Earlier<'a>> {
 fn reads_world(e: &Expr) -> bool {
     let mut found = false;
     crate::check::walk::visit_expr(e, &mut |x| {
-        if let ExprKind::Call { callee, .. } = &x.kind {
-            found |= builtins::lookup_path(callee).is_some_and(|b| b.effect == Effect::ReadOnly);
+        if let ExprKind::Call { callee, args } = &x.kind {
+            found |= builtins::lookup_path(callee)
+                .is_some_and(|b| b.effect_of(args) == Effect::ReadOnly);
         }
     });
     found
@@ -47,9 +48,9 @@ fn deletes(s: &Stmt) -> bool {
     let mut found = false;
     crate::check::walk::own_exprs(s, &mut |e| {
         crate::check::walk::visit_expr(e, &mut |x| {
-            if let ExprKind::Call { callee, .. } = &x.kind {
-                found |=
-                    builtins::lookup_path(callee).is_some_and(|b| b.effect == Effect::Destructive);
+            if let ExprKind::Call { callee, args } = &x.kind {
+                found |= builtins::lookup_path(callee)
+                    .is_some_and(|b| b.effect_of(args) == Effect::Destructive);
             }
         })
     });
@@ -119,7 +120,7 @@ pub fn check(cx: &RuleInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     cx.index.calls(&mut |c| {
         let Some(b) = c.builtin else { return };
-        if b.effect != Effect::Destructive {
+        if b.effect_of(c.args) != Effect::Destructive {
             return;
         }
         let list = earlier(c.frames);

@@ -124,6 +124,8 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// Run against the embedded simulated cloud, in SCENARIO (default: healthy).
+    /// Nothing touches your machine: `local.run` and `http.*` get the
+    /// scenario's `[[local]]` / `[[http]]` answers (others exit 127 / 404).
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
           default_missing_value = "healthy")]
     pub sim: Option<String>,
@@ -220,6 +222,11 @@ pub struct JournalShowArgs {
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// Serve the simulated cloud over HTTP on loopback.
+    ///
+    /// Besides the OpenStack and Kubernetes APIs: `GET /_sim/state` (the
+    /// world as JSON) and `GET /_sim/stats` (the requests answered, by
+    /// method and path, their `total`, and the tokens issued), which
+    /// scripts/bench-requests reads to count what a procedure costs.
     Serve(SimServeArgs),
     /// List the named scenarios.
     Scenarios,

@@ -60,13 +60,9 @@ impl<'c> Interp<'c> {
         let command = render_command(b, &values, ctx);
         self.check_forbidden(ctx, b, &command, span)?;
         let journal_args = journal_args(b, &values);
-        let changes = b
-            .params
-            .iter()
-            .position(|p| p.name == "changes")
-            .and_then(|i| values.get(i))
-            .is_some_and(Value::truthy);
-        if self.opts.dry_run && b.effect_of_call(changes).mutates() {
+        // What this call does, as its arguments decide (`method: "GET"`).
+        let effect = b.effect_of_values(&values);
+        if self.opts.dry_run && effect.mutates() {
             self.term.would_run(&command);
             self.journal.emit(
                 "call",
@@ -74,7 +70,7 @@ impl<'c> Interp<'c> {
             );
             return Ok(dry_run_result(b, &values));
         }
-        if b.effect.mutates() {
+        if effect.mutates() {
             // Durable before the world changes: a crash from here on leaves
             // a record that this call may have been sent.
             self.journal.emit_synced(
@@ -91,18 +87,18 @@ impl<'c> Interp<'c> {
         let mut event = serde_json::json!({"step": ctx.node, "builtin": b.name, "args": journal_args, "ok": result.is_ok(), "ms": ms});
         match result {
             Ok(v) => {
-                self.emit_call(b, event);
+                self.emit_call(effect, event);
                 self.term.call(b.name, &command, Ok(&v));
                 self.expectations.check(self, &ctx.node, b.name, &v).await;
                 Ok(v)
             }
             Err(e) => {
-                let noise = b.effect == Effect::ReadOnly && (ctx.in_poll || ctx.patience.is_some());
+                let noise = effect == Effect::ReadOnly && (ctx.in_poll || ctx.patience.is_some());
                 event["error"] = serde_json::Value::String(e.to_string());
                 if let Some(w) = &ctx.patience {
                     event["patience"] = serde_json::Value::String(w.label.clone());
                 }
-                self.emit_call(b, event);
+                self.emit_call(effect, event);
                 self.term.call(b.name, &command, Err(&e));
                 let err = RunError::new(
                     Code::CallFailed,
@@ -130,8 +126,8 @@ impl<'c> Interp<'c> {
     }
 
     /// The `call` event; synced at once after a call that changed the world.
-    fn emit_call(&self, b: &Builtin, event: serde_json::Value) {
-        if b.effect.mutates() {
+    fn emit_call(&self, effect: Effect, event: serde_json::Value) {
+        if effect.mutates() {
             self.journal.emit_synced("call", event);
         } else {
             self.journal.emit("call", event);
@@ -294,6 +290,9 @@ fn dry_run_result(b: &Builtin, values: &[Value]) -> Value {
             stderr: String::new(),
             exit: 0,
         }),
+        "local.run" => Value::from_serde(&crate::backends::LocalOutput::default()),
+        "http.request" => Value::from_serde(&crate::backends::HttpResponse::default()),
+        "openstack.request" => Value::from_serde(&crate::backends::OsResponse::default()),
         _ => Value::Null,
     }
 }
@@ -338,10 +337,16 @@ pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &RunState<'_>) 
                 out.replace_range(start..end + flag_re.len(), &replacement);
             }
         }
-        let shown = if HIDDEN_ARGS.contains(&p.name) {
-            format!("<{} bytes>", v.to_string().len())
-        } else {
-            v.to_string()
+        let shown = match (p.name, v) {
+            (name, _) if HIDDEN_ARGS.contains(&name) => format!("<{} bytes>", v.to_string().len()),
+            ("headers", _) => crate::backends::http::headers_shown(&v.to_string()),
+            // `local.run`'s argv: the words a shell would need.
+            (_, Value::List(words)) => words
+                .iter()
+                .map(|w| crate::render::command::shell_word(&w.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => v.to_string(),
         };
         out = out.replace(&format!("{{{}}}", p.name), &shown);
     }
@@ -357,6 +362,8 @@ fn journal_args(b: &Builtin, values: &[Value]) -> serde_json::Value {
     for (p, v) in b.params.iter().zip(values) {
         let j = if HIDDEN_ARGS.contains(&p.name) {
             serde_json::Value::String(format!("<{} bytes>", v.to_string().len()))
+        } else if p.name == "headers" {
+            serde_json::Value::String(crate::backends::http::hidden_headers(&v.to_string()))
         } else {
             v.to_json()
         };

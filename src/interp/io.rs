@@ -70,6 +70,34 @@ impl Io<'_> {
         Ok(Value::from_serde(&answer))
     }
 
+    /// Send an HTTP request: method, and the positions of the url,
+    /// headers and timeout arguments; `insecure` and `cacert` follow the
+    /// timeout.
+    pub async fn http(
+        &self,
+        (method, url): (&str, usize),
+        body: Option<String>,
+        headers: usize,
+        timeout: usize,
+    ) -> Result<Value, CallError> {
+        let parsed = crate::backends::http::parse_headers(&self.text(headers))
+            .map_err(|m| self.config(m))?;
+        let cacert = self.text(timeout + 2);
+        let req = crate::backends::HttpRequest {
+            call: self.builtin.name,
+            method: method.to_ascii_uppercase(),
+            url: self.text(url),
+            headers: parsed,
+            body,
+            timeout: self.duration(timeout, Duration::from_secs(30)),
+            insecure: self.flag(timeout + 1),
+            cacert: (!cacert.is_empty())
+                .then(|| crate::backends::local::expand_home(&cacert, self.builtin.name))
+                .transpose()?,
+        };
+        Ok(Value::from_serde(&self.backends.http.request(&req).await?))
+    }
+
     pub fn flag(&self, i: usize) -> bool {
         self.args.get(i).is_some_and(Value::truthy)
     }
@@ -265,6 +293,24 @@ io_fn! {
     placement_inventory_list(c) {
         c.maintain(OsOp::ProviderInventories { provider: c.text(0) }).await
     }
+    placement_usage_list(c) {
+        c.maintain(OsOp::ProviderUsages { provider: c.text(0) }).await
+    }
+    /// Any OpenStack API call; the body is YAML or JSON text, or a map.
+    openstack_request(c) {
+        let body = match c.args.get(3) {
+            None | Some(Value::Null) => serde_json::Value::Null,
+            some => document(c.builtin, some)?,
+        };
+        c.maintain(OsOp::Request {
+            service: c.text(0),
+            method: c.text(1).to_ascii_uppercase(),
+            path: c.text(2),
+            body,
+            microversion: c.text(4),
+        })
+        .await
+    }
     kube_nodes(c) {
         Ok(Value::from_serde(&c.backends.kube.nodes(c.kube()?).await?))
     }
@@ -346,6 +392,22 @@ io_fn! {
         let timeout = c.duration(1, Duration::from_secs(60));
         Ok(Value::from_serde(&c.backends.ssh.run(c.ssh()?, &c.s(0), timeout).await?))
     }
+    ssh_put(c) {
+        let copy = crate::backends::FileCopy {
+            local: c.text(0),
+            remote: c.text(1),
+            timeout: c.duration(3, Duration::from_secs(60)),
+        };
+        Ok(Value::Int(c.backends.ssh.put(c.ssh()?, &copy, &c.text(2)).await?))
+    }
+    ssh_get(c) {
+        let copy = crate::backends::FileCopy {
+            remote: c.text(0),
+            local: c.text(1),
+            timeout: c.duration(2, Duration::from_secs(60)),
+        };
+        Ok(Value::Int(c.backends.ssh.get(c.ssh()?, &copy).await?))
+    }
     tcp_probe(c) {
         let port = match c.args.get(1) {
             Some(Value::Int(p)) if (1..=65535).contains(p) => *p as u16,
@@ -366,6 +428,27 @@ io_fn! {
         c.backends.local.file_write(&c.s(0), &c.s(1)).await?;
         Ok(Value::Null)
     }
+    /// argv, not a shell string: each item is one argument.
+    local_run(c) {
+        let argv: Vec<String> = match c.args.first() {
+            Some(Value::List(items)) => items.iter().map(Value::to_string).collect(),
+            other => {
+                return Err(c.config(format!(
+                    "argv must be a list of words ([\"juju\", \"status\"]), got {}",
+                    other.cloned().unwrap_or_default()
+                )))
+            }
+        };
+        let timeout = c.duration(1, Duration::from_secs(60));
+        Ok(Value::from_serde(&c.backends.local.run(&argv, timeout).await?))
+    }
+    http_get(c) {
+        c.http(("GET", 0), None, 1, 2).await
+    }
+    http_request(c) {
+        let body = c.text(2);
+        c.http((&c.text(0), 1), (!body.is_empty()).then_some(body), 3, 4).await
+    }
     /// Simulated time under `--sim`.
     sleep(c) {
         c.clock.sleep(c.duration(0, Duration::ZERO)).await;
@@ -381,7 +464,7 @@ mod tests {
     use crate::sim::{Scenario, SimCloud};
 
     /// An argument the healthy world knows, by parameter name and type.
-    fn sample(name: &str, ty: Ty) -> Value {
+    fn sample(b: &Builtin, name: &str, ty: Ty) -> Value {
         match (name, ty) {
             (_, Ty::Int) => Value::Int(22),
             (_, Ty::Bool) => Value::Bool(false),
@@ -395,7 +478,16 @@ mod tests {
             ("kind", _) => Value::Str("machine".into()),
             ("namespace", _) => Value::Str("magnum-674171fd28d446d3a37073b6a761e910".into()),
             ("host", _) => Value::Str("10.12.7.40".into()),
+            ("path", _) if b.name == "openstack.request" => Value::Str("/os-services".into()),
             ("path", _) => Value::Str("~/rbk-table-test".into()),
+            ("method", _) => Value::Str("GET".into()),
+            ("local", _) => Value::Str("~/capi-mgmt.kubeconfig".into()),
+            ("remote", _) => Value::Str("/tmp/rbk-table-test".into()),
+            ("argv", _) => {
+                Value::List(vec![Value::Str("juju".into()), Value::Str("status".into())])
+            }
+            ("url", _) => Value::Str("https://keystone.example:5000/healthcheck".into()),
+            ("service", _) => Value::Str("compute".into()),
             ("command", _) => Value::Str("uptime".into()),
             _ => Value::Str("capi-mgmt-v2".into()),
         }
@@ -442,7 +534,8 @@ mod tests {
         let mut answered = 0;
         // Looks first: the actions change the world (a stopped VM answers no ssh).
         let mut ordered: Vec<_> = BUILTINS.iter().collect();
-        ordered.sort_by_key(|b| b.effect.mutates());
+        // ssh's own changes (`ssh.put`) before the ones that stop its VM.
+        ordered.sort_by_key(|b| (b.effect_of(&[]).mutates(), b.family() != Some("ssh")));
         for b in ordered {
             let Run::Io(run) = b.run else { continue };
             let args: Vec<Value> = b
@@ -450,7 +543,7 @@ mod tests {
                 .iter()
                 .map(|p| match p.default {
                     Some(d) => crate::interp::dispatch::parse_default(d),
-                    None => sample(p.name, p.ty),
+                    None => sample(b, p.name, p.ty),
                 })
                 .collect();
             let call = Io {

@@ -68,7 +68,7 @@ pub fn builtin_doc(b: &Builtin) -> String {
         signature(b),
         b.returns,
         b.summary,
-        b.effect.as_str()
+        b.effect_summary()
     );
     if let Some(s) = b.scope {
         out.push_str(&format!(" · scope: `{}`", s.as_str()));

@@ -27,18 +27,24 @@ pub fn builtin_reference() -> String {
          what a call does to the world: `read-only` calls run under `--dry-run` and \
          may be retried; `mutating` ones never are; `destructive` ones need \
          verify-then-delete (a `require` over the same data first); `exclusive` ones \
-         may not run in a `parallel` loop. **Scope** is the `scope` block a call must \
+         may not run in a `parallel` loop. Where one argument decides the effect \
+         (`method` of `openstack.request`, `changes` of `ssh.run`), the entry lists \
+         each value and what it does; a value the checker cannot read (a variable) \
+         counts as the most dangerous. **Scope** is the `scope` block a call must \
          sit in. **Hazards** are what else the checker looks for: `disruptive` calls \
          need a `confirm` (RBK415), `places load` calls a capacity gate before them \
          (RBK416), `by id` calls an id, not a name (RBK413); a gate that calls a \
          `reads capacity` builtin is a capacity gate. **By hand** is what `rbk render` \
          prints as the equivalent command.\n",
     );
-    let groups: [(&str, Pick); 6] = [
+    let groups: [(&str, Pick); 7] = [
         ("OpenStack", |b| b.family() == Some("openstack")),
         ("Kubernetes", |b| b.family() == Some("kube")),
         ("ssh", |b| b.family() == Some("ssh")),
         ("tcp", |b| b.family() == Some("tcp")),
+        ("Commands on the operator's machine and HTTP", |b| {
+            matches!(b.family(), Some("local" | "http"))
+        }),
         ("Local files and time", |b| {
             matches!(b.family(), Some("file")) || (b.family().is_none() && b.effect != Effect::Pure)
         }),
@@ -119,7 +125,7 @@ fn builtin_entry(b: &Builtin, out: &mut String) {
         b.returns,
         b.summary
     );
-    let mut facts = vec![format!("**Effect:** {}", b.effect.as_str())];
+    let mut facts = vec![format!("**Effect:** {}", b.effect_summary())];
     if let Some(s) = b.scope {
         facts.push(format!("**Scope:** `scope {}`", s.as_str()));
     }
@@ -218,6 +224,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Reading a run: the timeline", "runs.md"),
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),
+    ("Beyond the typed builtins", "generic.md"),
     ("rbk in CI", "ci.md"),
     ("Editors", "editors.md"),
     ("Adopting rbk", "adopting.md"),

@@ -150,7 +150,17 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
                     Some(e) => env.show(e),
                     None => default_text(b, inner),
                 };
-                if quoted {
+                if let Some(ExprKind::List(items)) = given.map(|e| &e.kind) {
+                    // An argv: one shell word per item.
+                    items
+                        .iter()
+                        .map(|i| shell_word(&env.show(i)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else if inner == "headers" {
+                    // Names only: header values are credentials.
+                    crate::backends::http::headers_shown(&shown)
+                } else if quoted {
                     shown.replace('\'', "'\\''")
                 } else {
                     shell_word(&shown)

@@ -378,9 +378,7 @@ fn command_head(template: &str) -> String {
 fn effect_note(e: &Expr) -> String {
     let worst = calls_in(e)
         .iter()
-        .filter_map(|(c, args)| {
-            builtins::lookup(c).map(|b| b.effect_of_call(builtins::Builtin::says_changes(args)))
-        })
+        .filter_map(|(c, args)| builtins::lookup(c).map(|b| b.effect_of(args)))
         .max();
     match worst {
         Some(Effect::Mutating) => " (changes the world)".into(),

@@ -26,7 +26,7 @@
 use super::types::records::*;
 use super::types::Ty;
 use crate::interp::{functions, io};
-use crate::syntax::ast::{Path, ScopeKind};
+use crate::syntax::ast::{Arg, ExprKind, Path, ScopeKind};
 
 /// What calling a builtin does to the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +96,15 @@ pub struct Param {
     /// Source text of the default; None means required.
     pub default: Option<&'static str>,
     pub doc: &'static str,
+    /// When not empty, this parameter decides the call's effect: each
+    /// value it may be written as (case-insensitive) and the effect it
+    /// gives (`method: "GET"` is read-only, `changes: true` mutating). Any
+    /// other argument (a variable, an unlisted value) gets the builtin's
+    /// declared `effect`, the most dangerous it can have.
+    pub effects: &'static [(&'static str, Effect)],
+    /// When not empty, the only values it takes (case-insensitive); a
+    /// literal outside them is RBK112 (`service: "compue"`).
+    pub values: &'static [&'static str],
 }
 
 #[derive(Debug)]
@@ -135,22 +144,110 @@ impl Builtin {
     pub fn required_params(&self) -> usize {
         self.params.iter().filter(|p| p.default.is_none()).count()
     }
-    /// The effect of one call. A read-only builtin with a `changes`
-    /// parameter (`ssh.run`) is mutating when called with `changes: true`:
-    /// skipped under `--dry-run` and ordered like any change.
-    pub fn effect_of_call(&self, changes: bool) -> Effect {
-        if changes && self.effect == Effect::ReadOnly && self.param("changes").is_some() {
-            Effect::Mutating
-        } else {
-            self.effect
+    /// The parameter that decides a call's effect (see [`Param::effects`]),
+    /// with its position.
+    pub fn effect_param(&self) -> Option<(usize, &Param)> {
+        self.params
+            .iter()
+            .enumerate()
+            .find(|(_, p)| !p.effects.is_empty())
+    }
+    /// The effect as the book and hovers state it: the declared one, or
+    /// which argument decides it and how.
+    pub fn effect_summary(&self) -> String {
+        let Some((_, p)) = self.effect_param() else {
+            return self.effect.as_str().to_string();
+        };
+        let cases: Vec<String> = p
+            .effects
+            .iter()
+            .map(|(v, e)| format!("`{v}` {}", e.as_str()))
+            .collect();
+        format!(
+            "by `{}`: {}; any other value {}",
+            p.name,
+            cases.join(", "),
+            self.effect.as_str()
+        )
+    }
+    /// The effect a value of the deciding parameter gives, written as text
+    /// (`GET`, `true`); the declared effect when the value is not listed.
+    fn effect_for(&self, p: &Param, text: &str) -> Effect {
+        p.effects
+            .iter()
+            .find(|(v, _)| v.eq_ignore_ascii_case(text))
+            .map_or(self.effect, |(_, e)| *e)
+    }
+    /// The effect of a call written with these arguments, as the checker
+    /// and the renderer see it: the deciding parameter's literal picks it;
+    /// absent, its default does; anything else is the declared effect.
+    pub fn effect_of(&self, args: &[Arg]) -> Effect {
+        match self.decided_by(args) {
+            Decided::Not => self.effect,
+            Decided::Literal(p, text) => self.effect_for(p, &text),
+            Decided::Unknown(_) | Decided::Unlisted => self.effect,
         }
     }
-    /// Does a call written with these arguments say `changes: true`?
-    pub fn says_changes(args: &[crate::syntax::ast::Arg]) -> bool {
-        args.iter().any(|a| {
-            a.name.as_ref().is_some_and(|n| n.name == "changes")
-                && matches!(a.value.kind, crate::syntax::ast::ExprKind::Bool(true))
-        })
+    /// Is the deciding argument a literal the table does not list (RBK111
+    /// reports it; the rules that count it as the worst case stay quiet)?
+    pub fn effect_unlisted(&self, args: &[Arg]) -> bool {
+        matches!(self.decided_by(args), Decided::Unlisted)
+    }
+    /// The effect of a call with its arguments bound (the interpreter's
+    /// view: the value is known, whatever expression gave it).
+    pub fn effect_of_values(&self, values: &[crate::interp::value::Value]) -> Effect {
+        use crate::interp::value::Value;
+        let Some((i, p)) = self.effect_param() else {
+            return self.effect;
+        };
+        match values.get(i) {
+            Some(Value::Str(s)) => self.effect_for(p, s),
+            Some(Value::Bool(b)) => self.effect_for(p, if *b { "true" } else { "false" }),
+            _ => self.effect,
+        }
+    }
+    /// Why a call counts as its declared (most dangerous) effect although
+    /// the table lets an argument decide: for a note on a diagnostic.
+    pub fn effect_note(&self, args: &[Arg]) -> Option<String> {
+        match self.decided_by(args) {
+            Decided::Unknown(p) => Some(format!(
+                "`{}` is not a literal the checker can read, so the call counts as {}; write one of {} to say what it does",
+                p.name,
+                self.effect.as_str(),
+                p.effects
+                    .iter()
+                    .map(|(v, _)| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => None,
+        }
+    }
+    fn decided_by(&self, args: &[Arg]) -> Decided<'_> {
+        let Some((i, p)) = self.effect_param() else {
+            return Decided::Not;
+        };
+        let named = args
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name));
+        let arg = named.or_else(|| args.iter().filter(|a| a.name.is_none()).nth(i));
+        let Some(arg) = arg else {
+            return match p.default {
+                Some(d) => Decided::Literal(p, d.trim_matches('"').to_string()),
+                None => Decided::Unknown(p),
+            };
+        };
+        match &arg.value.kind {
+            ExprKind::Str(t) => match t.as_literal() {
+                Some(text) if p.effects.iter().any(|(v, _)| v.eq_ignore_ascii_case(&text)) => {
+                    Decided::Literal(p, text)
+                }
+                Some(_) => Decided::Unlisted,
+                None => Decided::Unknown(p),
+            },
+            ExprKind::Bool(b) => Decided::Literal(p, b.to_string()),
+            _ => Decided::Unknown(p),
+        }
     }
     /// The family it belongs to (`openstack`, `kube`, `ssh`, `tcp`, `file`),
     /// or None for functions.
@@ -162,12 +259,26 @@ impl Builtin {
     }
 }
 
+/// What decides a call's effect, read from its arguments.
+enum Decided<'a> {
+    /// The builtin has no deciding parameter.
+    Not,
+    /// A literal (or the default) the parameter lists.
+    Literal(&'a Param, String),
+    /// A value the checker cannot read.
+    Unknown(&'a Param),
+    /// A literal the parameter does not list (RBK111).
+    Unlisted,
+}
+
 const fn p(name: &'static str, ty: Ty, doc: &'static str) -> Param {
     Param {
         name,
         ty,
         default: None,
         doc,
+        effects: &[],
+        values: &[],
     }
 }
 const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Param {
@@ -176,8 +287,28 @@ const fn opt(name: &'static str, ty: Ty, default: &'static str, doc: &'static st
         ty,
         default: Some(default),
         doc,
+        effects: &[],
+        values: &[],
     }
 }
+/// A parameter that takes only these values ([`Param::values`]).
+const fn one_of(param: Param, values: &'static [&'static str]) -> Param {
+    Param { values, ..param }
+}
+/// A parameter that decides the call's effect ([`Param::effects`]).
+const fn deciding(param: Param, effects: &'static [(&'static str, Effect)]) -> Param {
+    Param { effects, ..param }
+}
+/// An HTTP method and what it does: the effect facts of every builtin that
+/// sends one (`openstack.request`, `http.request`).
+const HTTP_METHODS: &[(&str, Effect)] = &[
+    ("GET", Effect::ReadOnly),
+    ("HEAD", Effect::ReadOnly),
+    ("POST", Effect::Mutating),
+    ("PUT", Effect::Mutating),
+    ("PATCH", Effect::Mutating),
+    ("DELETE", Effect::Destructive),
+];
 
 static SERVER_TY: Ty = Ty::Record(&SERVER);
 static LB_TY: Ty = Ty::Record(&LOAD_BALANCER);
@@ -743,6 +874,42 @@ pub static BUILTINS: &[Builtin] = &[
         command: "openstack resource provider inventory list {provider}",
         run: Run::Io(io::placement_inventory_list),
     },
+    Builtin {
+        name: "openstack.placement.usage.list",
+        params: &[p("provider", Ty::Str, "Provider UUID or name.")],
+        returns: Ty::Map,
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(OpenStack),
+        hazards: &[ReadsCapacity],
+        summary: "What is allocated on a provider, by resource class (`u.MEMORY_MB`, `u.VCPU`; admin).",
+        command: "openstack resource provider usage show {provider}",
+        run: Run::Io(io::placement_usage_list),
+    },
+    Builtin {
+        name: "openstack.request",
+        params: &[
+            one_of(
+                p("service", Ty::Str, "Catalog type (`compute`, `placement`, `load-balancer`, `container-infra`, `image`, `block-storage`, `network`) or a common alias (`volume`, `nova`, `octavia`, ...)."),
+                crate::backends::openstack::request::SERVICE_NAMES,
+            ),
+            deciding(
+                p("method", Ty::Str, "HTTP method; it decides the call's effect."),
+                HTTP_METHODS,
+            ),
+            p("path", Ty::Str, "Path below the service's versioned endpoint, query string included (`/os-services?binary=nova-compute`)."),
+            opt("body", Ty::Any, "none", "JSON body: YAML or JSON text (usually a `\"\"\"` block), or a map; none sends no body."),
+            opt("microversion", Ty::Str, "\"\"", "Exactly this microversion (`2.79`) in `OpenStack-API-Version`; a service that does not serve it fails the call. None sent when empty."),
+        ],
+        returns: Ty::Record(&OS_RESPONSE),
+        effect: Destructive,
+        layer: None,
+        scope: Some(OpenStack),
+        hazards: &[Disruptive],
+        summary: "Any OpenStack API call the typed builtins do not cover, through the same credentials, catalog, microversion negotiation, retries (reads only) and error messages. Its effect is its method's; a call that changes the world needs a `confirm` first, since rbk cannot tell what it interrupts.",
+        command: "curl -sS -X {method} -H \"X-Auth-Token: $OS_TOKEN\" [-H \"OpenStack-API-Version: {service} {microversion}\"]{microversion} [--json '{body}']{body} <{service}-endpoint>{path}",
+        run: Run::Io(io::openstack_request),
+    },
     // ------------------------------------------------------------ Kubernetes
     Builtin {
         name: "kube.nodes",
@@ -950,16 +1117,113 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[
             p("command", Ty::Str, "Shell command run on the scope's host; stdin is closed."),
             opt("timeout", Ty::Duration, "60s", "Give up after this long."),
-            opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
+            deciding(
+                opt("changes", Ty::Bool, "false", "The command changes the host (`sudo systemctl reboot`): the call is mutating, so `--dry-run` shows it instead of running it."),
+                &[("false", ReadOnly), ("true", Mutating)],
+            ),
         ],
         returns: Ty::Record(&SSH_OUTPUT),
-        effect: ReadOnly,
+        effect: Mutating,
         layer: None,
         scope: Some(Ssh),
         hazards: &[],
         summary: "Run a command over ssh (BatchMode, strict host keys by default); read-only unless `changes: true`.",
         command: "ssh {scope} '{command}'",
         run: Run::Io(io::ssh_run),
+    },
+    Builtin {
+        name: "ssh.put",
+        params: &[
+            p("local", Ty::Str, "File on the operator's machine; `~/` is your home."),
+            p("remote", Ty::Str, "Path on the host; `~/` is the login user's home. Written beside it first, then renamed into place."),
+            opt("mode", Ty::Str, "\"0600\"", "Octal mode of the copy (`\"0755\"` for a script)."),
+            opt("timeout", Ty::Duration, "60s", "Give up after this long."),
+        ],
+        returns: Ty::Int,
+        effect: Mutating,
+        layer: None,
+        scope: Some(Ssh),
+        hazards: &[],
+        summary: "Copy a local file to the scope's host over the same ssh connection as `ssh.run`; the bytes copied.",
+        command: "ssh {scope} 'cat > {remote} && chmod {mode} {remote}' < {local}",
+        run: Run::Io(io::ssh_put),
+    },
+    Builtin {
+        name: "ssh.get",
+        params: &[
+            p("remote", Ty::Str, "Path on the host; `~/` is the login user's home."),
+            p("local", Ty::Str, "File on the operator's machine (mode 0600, replaced atomically); `~/` is your home."),
+            opt("timeout", Ty::Duration, "60s", "Give up after this long."),
+        ],
+        returns: Ty::Int,
+        effect: ReadOnly,
+        layer: None,
+        scope: Some(Ssh),
+        hazards: &[],
+        summary: "Copy a file from the scope's host to the operator's machine; read-only for the host (it writes only your local copy). The bytes copied.",
+        command: "ssh {scope} 'cat {remote}' > {local}",
+        run: Run::Io(io::ssh_get),
+    },
+    // ------------------------------------------------------------ the operator's machine, HTTP
+    Builtin {
+        name: "local.run",
+        params: &[
+            p("argv", Ty::List(&STR_TY), "The program and its arguments, one item each (`[\"juju\", \"status\", \"-m\", model]`): no shell, so nothing is split, globbed or expanded."),
+            opt("timeout", Ty::Duration, "60s", "Kill the command and fail the call after this long."),
+            deciding(
+                opt("readonly", Ty::Bool, "false", "The command only looks (`juju status`): the call is read-only, so `--dry-run` runs it and a `readonly` step may hold it."),
+                &[("false", Mutating), ("true", ReadOnly)],
+            ),
+        ],
+        returns: Ty::Record(&LOCAL_OUTPUT),
+        effect: Mutating,
+        layer: None,
+        scope: None,
+        hazards: &[],
+        summary: "Run a command on the operator's machine (`juju`, `kubectl`, a site script); stdin is closed. Mutating unless `readonly: true`. Under `--sim` nothing runs: the scenario's `[[local]]` answers, and any other argv exits 127 saying what to declare.",
+        command: "timeout {timeout} {argv}",
+        run: Run::Io(io::local_run),
+    },
+    Builtin {
+        name: "http.get",
+        params: &[
+            p("url", Ty::Str, "`http://` or `https://` URL."),
+            opt("headers", Ty::Str, "\"\"", "Request headers, one `Name: value` per line; their values never reach the journal or the terminal."),
+            opt("timeout", Ty::Duration, "30s", "Give up after this long, connecting included."),
+            opt("insecure", Ty::Bool, "false", "Accept any TLS certificate (verification is on unless you say so)."),
+            opt("cacert", Ty::Str, "\"\"", "A PEM bundle to trust besides the system's roots."),
+        ],
+        returns: Ty::Record(&HTTP_RESPONSE),
+        effect: ReadOnly,
+        layer: None,
+        scope: None,
+        hazards: &[],
+        summary: "GET a URL (a health endpoint); any status is an answer, no connection fails the call. Under `--sim` the scenario's `[[http]]` answers; any other URL gets a 404 saying what to declare.",
+        command: "timeout {timeout} curl -sS [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} {url}",
+        run: Run::Io(io::http_get),
+    },
+    Builtin {
+        name: "http.request",
+        params: &[
+            deciding(
+                p("method", Ty::Str, "HTTP method; it decides the call's effect."),
+                HTTP_METHODS,
+            ),
+            p("url", Ty::Str, "`http://` or `https://` URL."),
+            opt("body", Ty::Str, "\"\"", "Request body, sent as is; none when empty."),
+            opt("headers", Ty::Str, "\"\"", "Request headers, one `Name: value` per line; their values never reach the journal or the terminal."),
+            opt("timeout", Ty::Duration, "30s", "Give up after this long, connecting included."),
+            opt("insecure", Ty::Bool, "false", "Accept any TLS certificate (verification is on unless you say so)."),
+            opt("cacert", Ty::Str, "\"\"", "A PEM bundle to trust besides the system's roots."),
+        ],
+        returns: Ty::Record(&HTTP_RESPONSE),
+        effect: Destructive,
+        layer: None,
+        scope: None,
+        hazards: &[Disruptive],
+        summary: "Any HTTP request; its effect is its method's, and a call that changes the world needs a `confirm` first. Any status is an answer. Under `--sim` the scenario's `[[http]]` answers.",
+        command: "timeout {timeout} curl -sS -X {method} [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} [--data-binary {body}]{body} {url}",
+        run: Run::Io(io::http_request),
     },
     Builtin {
         name: "tcp.probe",
@@ -1398,6 +1662,58 @@ mod tests {
             assert_eq!(lookup(bad).map(|b| b.name), None, "{bad}");
             assert_eq!(lookup_path(&path(bad)).map(|b| b.name), None, "{bad}");
         }
+    }
+
+    /// Parse `call` (a builtin call expression) and give its effect as the
+    /// checker sees it.
+    fn effect_of_source(call: &str) -> Effect {
+        let src =
+            format!("procedure p \"P\" {{\n  step s \"S\" {{\n    let x = {call}\n  }}\n}}\n");
+        let source = crate::diagnostic::SourceFile::new("t.rbk", src);
+        let file = crate::syntax::parse(&source).expect("parses");
+        let mut found = None;
+        let p = file.procedure().expect("procedure");
+        crate::check::walk::Index::of(p).calls(&mut |c| {
+            if let Some(b) = c.builtin {
+                found = Some(b.effect_of(c.args));
+            }
+        });
+        found.expect("a builtin call")
+    }
+
+    #[test]
+    fn one_argument_decides_the_effect() {
+        let cases = [
+            (r#"openstack.request("compute", "GET", "/x")"#, ReadOnly),
+            (
+                r#"openstack.request("compute", "delete", "/x")"#,
+                Destructive,
+            ),
+            (
+                r#"openstack.request("compute", method: "PATCH", path: "/x", service: "c")"#,
+                Mutating,
+            ),
+            (r#"openstack.request("compute", m, "/x")"#, Destructive),
+            (r#"openstack.request("compute", "GTE", "/x")"#, Destructive),
+            (r#"local.run(["juju", "status"])"#, Mutating),
+            (r#"local.run(["juju", "status"], readonly: true)"#, ReadOnly),
+            (r#"local.run(["juju", "status"], readonly: flag)"#, Mutating),
+            (r#"ssh.run("uptime")"#, ReadOnly),
+            (r#"ssh.run("reboot", changes: true)"#, Mutating),
+            (r#"http.get("https://x")"#, ReadOnly),
+            (r#"openstack.server.delete("x")"#, Destructive),
+        ];
+        for (call, want) in cases {
+            assert_eq!(effect_of_source(call), want, "{call}");
+        }
+        let run = lookup("ssh.run").unwrap();
+        use crate::interp::value::Value;
+        let values = [Value::Str("x".into()), Value::Null, Value::Bool(true)];
+        assert_eq!(run.effect_of_values(&values), Mutating);
+        let request = lookup("openstack.request").unwrap();
+        let get = [Value::Str("compute".into()), Value::Str("get".into())];
+        assert_eq!(request.effect_of_values(&get), ReadOnly);
+        assert!(request.effect_summary().contains("`DELETE` destructive"));
     }
 
     #[test]

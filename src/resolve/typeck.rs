@@ -338,6 +338,82 @@ impl Resolver<'_> {
         b.returns
     }
 
+    /// RBK111: a text literal for a parameter that decides the effect
+    /// (`method`) must be one the table lists; anything else would count as
+    /// the most dangerous effect and fail at run time.
+    /// RBK112: a text literal for a parameter that takes only some values
+    /// (`service`) must be one of them.
+    fn listed_value(&mut self, b: &Builtin, param: &crate::resolve::builtins::Param, arg: &Arg) {
+        if param.values.is_empty() {
+            return;
+        }
+        let ast::ExprKind::Str(t) = &arg.value.kind else {
+            return;
+        };
+        let Some(text) = t.as_literal() else { return };
+        if param
+            .values
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(text.trim()))
+        {
+            return;
+        }
+        let known: Vec<String> = param.values.iter().map(|v| format!("`{v}`")).collect();
+        let mut d = Diagnostic::new(
+            Code::UnknownValue,
+            arg.value.span,
+            format!("`{}` does not take {} {text:?}", b.name, param.name),
+        )
+        .with_label(format!("not a {} it knows", param.name));
+        d = match closest(&text.to_ascii_lowercase(), param.values.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`? It takes {}", known.join(", "))),
+            None => d.with_help(format!("it takes {}", known.join(", "))),
+        };
+        self.report(d);
+    }
+
+    fn effect_value(&mut self, b: &Builtin, param: &crate::resolve::builtins::Param, arg: &Arg) {
+        if param.effects.is_empty() {
+            return;
+        }
+        let ast::ExprKind::Str(t) = &arg.value.kind else {
+            return;
+        };
+        let Some(text) = t.as_literal() else { return };
+        if param
+            .effects
+            .iter()
+            .any(|(v, _)| v.eq_ignore_ascii_case(&text))
+        {
+            return;
+        }
+        let known: Vec<String> = param
+            .effects
+            .iter()
+            .map(|(v, _)| format!("`{v}`"))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::UnknownEffectValue,
+            arg.value.span,
+            format!("`{}` does not know {} {text:?}", b.name, param.name),
+        )
+        .with_label(format!("not a {} it sends", param.name));
+        d = match closest(
+            &text.to_ascii_uppercase(),
+            param.effects.iter().map(|(v, _)| *v),
+        ) {
+            Some(s) => d.with_help(format!(
+                "did you mean `{s}`? It is one of {}; the effect of the call follows from it",
+                known.join(", ")
+            )),
+            None => d.with_help(format!(
+                "write one of {}; the effect of the call follows from it",
+                known.join(", ")
+            )),
+        };
+        self.report(d);
+    }
+
     fn call_args(&mut self, b: &Builtin, callee: &ast::Path, args: &[Arg]) {
         let mut filled = vec![false; b.params.len()];
         let mut next = 0;
@@ -383,6 +459,8 @@ impl Resolver<'_> {
                 self.report(d);
             }
             filled[index] = true;
+            self.effect_value(b, param, arg);
+            self.listed_value(b, param, arg);
             if !accepts(got, param.ty) {
                 let d = Diagnostic::new(
                     Code::ArgType,

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod kube_objects;
 pub mod kube_world;
 pub mod openstack_spec;
+pub mod operator;
 pub mod ops;
 pub mod scenario;
 pub mod server;

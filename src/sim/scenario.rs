@@ -75,6 +75,12 @@ pub struct Scenario {
     /// timings) instead of the seed's management cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kube: Option<super::kube_world::KubeSpec>,
+    /// Canned answers to `local.run` on the operator's machine (`[[local]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local: Vec<super::operator::LocalAnswer>,
+    /// Canned answers to `http.get` / `http.request` (`[[http]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<super::operator::HttpAnswer>,
 }
 
 fn active() -> String {
@@ -142,6 +148,8 @@ impl Scenario {
             nova_max_microversion: nova_max(),
             openstack: OpenStackSpec::default(),
             kube: None,
+            local: Vec::new(),
+            http: Vec::new(),
         }
     }
 
@@ -288,6 +296,8 @@ impl Scenario {
         let t0 = origin - started_ago.unwrap_or(0);
         let long_ago = origin - 90 * 24 * 60 * MINUTE;
         let mut w = World::empty(t0.min(long_ago));
+        w.operator.local = self.local.clone();
+        w.operator.http = self.http.clone();
         w.nova_max_microversion = self.parse_microversion()?;
         seed_identity(&mut w);
         seed_catalogue(&mut w);

@@ -300,6 +300,10 @@ pub struct World {
     /// A Kubernetes cluster the scenario declares; the seed's management
     /// cluster when None.
     pub kube: Option<super::kube_world::KubeWorld>,
+    /// Commands and HTTP on the operator's machine: canned answers.
+    pub operator: super::operator::Operator,
+    /// Files `ssh.put` copied to hosts, by `host:path`.
+    pub remote_files: BTreeMap<String, String>,
     events: Vec<Scheduled>,
     seq: u64,
     ids: IdGen,
@@ -328,6 +332,8 @@ impl World {
             nova_max_microversion: (2, 87),
             ops: super::ops::Ops::default(),
             kube: None,
+            operator: Default::default(),
+            remote_files: BTreeMap::new(),
             events: Vec::new(),
             seq: 0,
             ids: IdGen::new(0x5eed_0001),
@@ -886,6 +892,10 @@ impl World {
 
     pub fn local_file_exists(&self, path: &str) -> bool {
         self.local_files.contains_key(&normalize_home(path))
+    }
+
+    pub fn local_file(&self, path: &str) -> Option<String> {
+        self.local_files.get(&normalize_home(path)).cloned()
     }
 
     pub fn write_local_file(&mut self, path: &str, content: &str) {

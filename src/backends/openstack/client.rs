@@ -690,7 +690,12 @@ fn http_client(creds: &Credentials, tuning: &Tuning) -> Result<reqwest::Client, 
 
 /// No answer, no connection, or a broken one. Never includes a body or a
 /// header, so no token or password can leak through it.
-fn transport_error(call: &str, url: &str, e: &reqwest::Error, timeout: Duration) -> CallError {
+pub(crate) fn transport_error(
+    call: &str,
+    url: &str,
+    e: &reqwest::Error,
+    timeout: Duration,
+) -> CallError {
     if e.is_timeout() {
         return CallError::Timeout {
             call: call.into(),

@@ -265,6 +265,25 @@ pub async fn run(
         OsOp::ProviderInventories { provider } => {
             to_json(&inventories(client, scope, call, provider).await?)
         }
+        OsOp::ProviderUsages { provider } => {
+            let uuid = provider_uuid(client, scope, call, provider).await?;
+            let path = format!("/resource_providers/{}/usages", path_segment(&uuid));
+            let body = client.send(scope, &placement(call, path)).await?.body;
+            Ok(body
+                .get("usages")
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default())))
+        }
+        OsOp::Request {
+            service,
+            method,
+            path,
+            body,
+            microversion,
+        } => {
+            let target = (service.as_str(), method.as_str(), path.as_str());
+            super::request::run(client, scope, call, target, body, microversion).await
+        }
     }
 }
 
@@ -674,6 +693,26 @@ async fn providers(
         .unwrap_or_default())
 }
 
+/// A provider by UUID, or by name (one more request).
+async fn provider_uuid(
+    client: &Client,
+    scope: &OpenStackScope,
+    call: &'static str,
+    provider: &str,
+) -> Result<String, CallError> {
+    if is_uuid(provider) {
+        return Ok(provider.to_string());
+    }
+    match providers(client, scope, call, provider).await?.as_slice() {
+        [one] => Ok(one.uuid.clone()),
+        _ => Err(CallError::Remote {
+            call: call.into(),
+            status: Some(404),
+            message: format!("no resource provider named {provider:?}"),
+        }),
+    }
+}
+
 /// A provider's inventories, each with its usage and what is still free.
 async fn inventories(
     client: &Client,
@@ -681,20 +720,7 @@ async fn inventories(
     call: &'static str,
     provider: &str,
 ) -> Result<Vec<Inventory>, CallError> {
-    let uuid = if is_uuid(provider) {
-        provider.to_string()
-    } else {
-        match providers(client, scope, call, provider).await?.as_slice() {
-            [one] => one.uuid.clone(),
-            _ => {
-                return Err(CallError::Remote {
-                    call: call.into(),
-                    status: Some(404),
-                    message: format!("no resource provider named {provider:?}"),
-                })
-            }
-        }
-    };
+    let uuid = provider_uuid(client, scope, call, provider).await?;
     let base = format!("/resource_providers/{}", path_segment(&uuid));
     let inv = client
         .send(scope, &placement(call, format!("{base}/inventories")))

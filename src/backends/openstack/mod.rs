@@ -20,6 +20,7 @@ pub mod nova;
 pub mod octavia;
 pub mod openrc;
 pub mod placement;
+pub mod request;
 pub mod secret;
 
 pub use client::{Client, Tuning};
