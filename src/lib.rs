@@ -27,7 +27,8 @@
 //! [`site`] reads the site file `exec` and `render` take; [`exit`] holds the
 //! CLI contract's exit codes; [`formatter`] is `rbk fmt`; [`lsp`] is the
 //! language server (`rbk lsp`) answering from the same compilation,
-//! checker, formatter and tables.
+//! checker, formatter and tables; [`import`] drafts a procedure from a
+//! Markdown runbook (`rbk import`) and checks the draft.
 
 pub mod backends;
 pub mod check;
@@ -39,6 +40,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod fleet;
 pub mod formatter;
+pub mod import;
 pub mod interp;
 pub mod journal;
 pub mod lsp;

@@ -37,6 +37,7 @@ mod fleet;
 mod fmt;
 mod fuzz;
 mod generic_builtins;
+mod import;
 mod journal_html;
 mod kill_resume;
 mod lsp;

@@ -48,6 +48,23 @@ pub enum Command {
     Render(RenderArgs),
     /// Format procedures in the canonical layout.
     Fmt(FmtArgs),
+    /// Draft a procedure from a Markdown runbook (prose and bash blocks).
+    #[command(
+        long_about = "Draft a procedure from a Markdown runbook: headings become steps (gates where \
+        a line says GATE:), prose becomes note, warn and timing, a DECISION list a decide node, \
+        the expectations table an expectations block. Bash blocks are parsed as shell: \
+        openstack, kubectl, ssh and TCP-probe commands become builtin calls where the mapping is \
+        exact, openrc/OS_* and KUBECONFIG preambles become scopes, `for i in $(seq 1 N); do ...; \
+        sleep S; done` loops become polls bounded by N and S, with their break as `until`. \
+        Anything else is kept as local.run([...]) behind a `// TODO(import): why` comment. \
+        Site literals (exported values, IP addresses, UUIDs) become site fields.\n\n\
+        The draft is formatted as `rbk fmt` would; `rbk check` runs on it and a summary of \
+        what is left to decide (diagnostics by code, TODOs) goes to stderr.",
+        after_help = "Exit status: 0 the draft was written and checks without errors; 1 the \
+        draft was written and `rbk check` reports errors on it (the summary lists them: the \
+        author's part); 2 usage error, or a file that cannot be read or written."
+    )]
+    Import(ImportArgs),
     /// Language server for editors (LSP over stdin and stdout).
     #[command(
         long_about = "Language server for editors: LSP over stdin and stdout.\n\n\
@@ -61,6 +78,23 @@ pub enum Command {
     /// for Argo Workflows or Kubernetes Jobs.
     #[command(subcommand)]
     Fleet(super::FleetCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The Markdown runbook to import.
+    #[arg(value_name = "RUNBOOK.md")]
+    pub runbook: PathBuf,
+    /// Write the draft to FILE (default: stdout).
+    #[arg(short, long, value_name = "FILE.rbk")]
+    pub output: Option<PathBuf>,
+    /// Write the site literals found to FILE (TOML, for `rbk exec --site`);
+    /// without it, their values are the site fields' defaults in the draft.
+    #[arg(long, value_name = "FILE.toml")]
+    pub site_out: Option<PathBuf>,
+    /// Overwrite the -o and --site-out files when they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod exec;
 mod fleet;
 mod fmt;
 mod graph;
+mod import;
 mod journal;
 mod lsp;
 mod render;
@@ -38,6 +39,7 @@ pub fn run() -> i32 {
         Command::Graph(a) => graph::run(a),
         Command::Render(a) => render::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Import(a) => import::run(a),
         Command::Journal(c) => journal::run(c),
         Command::Lsp(a) => lsp::run(a),
         Command::Fleet(c) => fleet::run(c),

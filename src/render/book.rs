@@ -228,6 +228,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("Beyond the typed builtins", "generic.md"),
     ("rbk in CI", "ci.md"),
     ("Editors", "editors.md"),
+    ("Adopting rbk", "adopting.md"),
 ];
 
 /// `book/src/SUMMARY.md`, from what exists under `src`.
