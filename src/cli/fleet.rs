@@ -22,7 +22,7 @@ pub enum FleetCommand {
     Run(FleetRunArgs),
     /// Write the fleet's plan for a distributed engine (Argo Workflows,
     /// Kubernetes Jobs) or for other tools (JSON).
-    Plan(FleetPlanArgs),
+    Plan(Box<FleetPlanArgs>),
     /// Submit generated objects (`rbk fleet plan -o`) to a Kubernetes cluster.
     Submit(FleetSubmitArgs),
     /// Show where each site of a submitted fleet is.
@@ -142,6 +142,27 @@ pub struct FleetPlanArgs {
     /// default: rbk-site-SITE).
     #[arg(long, value_name = "SITE=NAME")]
     pub secret: Vec<String>,
+    #[command(flatten)]
+    pub cluster: FleetTargetArgs,
+}
+
+/// What only `--format argo|jobs` reads (see the book's Fleet chapter).
+#[derive(Debug, Args)]
+pub struct FleetTargetArgs {
+    /// The fleet's name: the Workflow's name and the prefix of every object
+    /// [default: the procedure's name].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Retries of a site's pod when it is lost or rbk could not finish; each
+    /// resumes from the site's journal (a failed procedure is not retried).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Size of the journals' PersistentVolumeClaim (ReadWriteMany).
+    #[arg(long, value_name = "QUANTITY", default_value = "1Gi")]
+    pub journal_size: String,
+    /// StorageClass of the journals' claim [default: the cluster's].
+    #[arg(long, value_name = "NAME")]
+    pub storage_class: Option<String>,
 }
 
 /// How to reach the cluster.
@@ -214,7 +235,7 @@ fn run_local(args: FleetRunArgs) -> i32 {
     crate::fleet::local::run(&plan, resuming)
 }
 
-fn plan(args: FleetPlanArgs) -> i32 {
+fn plan(args: Box<FleetPlanArgs>) -> i32 {
     let plan = match Plan::build(&args.spec.request(None, &args.secret)) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
@@ -224,8 +245,10 @@ fn plan(args: FleetPlanArgs) -> i32 {
     }
     let text = match args.format {
         FleetPlanFormat::Json => plan.to_json(),
-        FleetPlanFormat::Argo => return not_yet("fleet plan --format argo"),
-        FleetPlanFormat::Jobs => return not_yet("fleet plan --format jobs"),
+        FleetPlanFormat::Argo | FleetPlanFormat::Jobs => match cluster_objects(&args, plan) {
+            Ok(text) => text,
+            Err(e) => return usage_error(e),
+        },
     };
     match &args.output {
         Some(out) => match std::fs::write(out, text) {
@@ -237,4 +260,32 @@ fn plan(args: FleetPlanArgs) -> i32 {
             exit::OK
         }
     }
+}
+
+/// `--format argo|jobs`: the plan as Kubernetes objects, one YAML stream.
+fn cluster_objects(args: &FleetPlanArgs, plan: Plan) -> Result<String, String> {
+    use crate::fleet::{argo, bundle, jobs, manifests};
+    let t = &args.cluster;
+    let fleet = match &t.name {
+        Some(n) => n.clone(),
+        None => bundle::dns_label(&plan.procedure.name)
+            .ok_or_else(|| "name the fleet with --name".to_string())?,
+    };
+    let target = manifests::Target {
+        fleet,
+        namespace: args.namespace.clone(),
+        image: args
+            .image
+            .clone()
+            .unwrap_or_else(|| manifests::DEFAULT_IMAGE.to_string()),
+        retries: t.retries,
+        journal_size: t.journal_size.clone(),
+        storage_class: t.storage_class.clone(),
+    };
+    let cluster = manifests::ClusterPlan::new(plan, target)?;
+    let objects = match args.format {
+        FleetPlanFormat::Argo => argo::objects(&cluster),
+        _ => jobs::objects(&cluster),
+    };
+    Ok(manifests::yaml(&objects))
 }

@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod argo;
+pub mod bundle;
+pub mod jobs;
 pub mod local;
+pub mod manifests;
 
 /// The version of the JSON plan's shape (`rbk fleet plan --format json`).
 pub const PLAN_VERSION: u32 = 1;
