@@ -31,6 +31,7 @@ mod exec_durable;
 mod exec_kube;
 mod exec_serve;
 mod exec_sim;
+mod fleet_plan;
 mod fmt;
 mod fuzz;
 mod journal_html;

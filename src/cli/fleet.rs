@@ -186,6 +186,10 @@ pub struct FleetSubmitArgs {
     /// The objects `rbk fleet plan --format argo|jobs -o FILE` wrote.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Jobs: release the waves that may run now and return, instead of
+    /// following the fleet to its end (run `submit` again to go on).
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +208,13 @@ pub struct FleetJournalsArgs {
     /// Write each site's journal to DIR/SITE.jsonl.
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
+    /// The image of the pod that reads the journals' claim [default: the
+    /// fleet's].
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Give up when that pod has not finished after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
     /// The fleet (Workflow name or Jobs label) whose journals to collect.
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
@@ -213,14 +224,10 @@ pub fn run(cmd: FleetCommand) -> i32 {
     match cmd {
         FleetCommand::Run(a) => run_local(a),
         FleetCommand::Plan(a) => plan(a),
-        FleetCommand::Submit(_) => not_yet("fleet submit"),
-        FleetCommand::Status(_) => not_yet("fleet status"),
-        FleetCommand::Journals(_) => not_yet("fleet journals"),
+        FleetCommand::Submit(a) => super::fleet_cluster::submit(a),
+        FleetCommand::Status(a) => super::fleet_cluster::status(a),
+        FleetCommand::Journals(a) => super::fleet_cluster::journals(a),
     }
-}
-
-fn not_yet(what: &str) -> i32 {
-    usage_error(format!("`rbk {what}` is not implemented yet"))
 }
 
 fn run_local(args: FleetRunArgs) -> i32 {

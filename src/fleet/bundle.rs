@@ -96,6 +96,9 @@ impl Bundle {
         for site in sites {
             let mut b = bundle_site(&site.name, &site.path, &defaults)?;
             b.secret = site.secret.clone();
+            // The local site lock's key counts the cloud too.
+            b.lock_key =
+                crate::interp::site_lock::site_key(Some(&site.path), site.cloud.as_deref())?.0;
             bundled.push(b);
         }
         let bundle = Bundle {

@@ -21,8 +21,13 @@ use serde_json::Value;
 use super::bundle::BundledSite;
 use super::manifests::ClusterPlan;
 
-/// The annotation that records a Job's wave (0: the canary's).
+/// The annotation that records a Job's wave (0: the first).
 pub const WAVE_ANNOTATION: &str = "rbk.dev/wave";
+/// `"true"` on the canary's Job: its failure stops the fleet, whatever
+/// the failure policy.
+pub const CANARY_ANNOTATION: &str = "rbk.dev/canary";
+/// The fleet's failure policy, `stop-on-failure` or `keep-going`.
+pub const ON_FAILURE_ANNOTATION: &str = "rbk.dev/on-failure";
 
 /// The objects to apply, in order: what the pods need, then the Jobs, wave
 /// by wave.
@@ -45,10 +50,21 @@ fn to_value(o: &impl serde::Serialize) -> Value {
 /// One site's Job, suspended until `rbk fleet submit` releases its wave.
 pub fn job(plan: &ClusterPlan, site: &BundledSite, wave: usize) -> Job {
     let mut metadata = plan.metadata(plan.site_object_name(site), Some(site));
+    let is_canary = plan.canary().is_some_and(|c| c.name == site.name);
+    let on_failure = if plan.keep_going() {
+        "keep-going"
+    } else {
+        "stop-on-failure"
+    };
     metadata.annotations = Some(
-        [(WAVE_ANNOTATION.to_string(), wave.to_string())]
-            .into_iter()
-            .collect(),
+        [
+            (WAVE_ANNOTATION, wave.to_string()),
+            (CANARY_ANNOTATION, is_canary.to_string()),
+            (ON_FAILURE_ANNOTATION, on_failure.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
     );
     let exits = |action: &str, values: Vec<i32>| PodFailurePolicyRule {
         action: action.into(),

@@ -246,6 +246,7 @@ impl ClusterPlan {
             env("HOME", HOME),
             env("TMPDIR", "/tmp"),
             env("RBK_SITE_SECRET", &site.secret),
+            env("RBK_SECRET_DIR", SECRET_MOUNT),
             env("RBK_HOME_FILES", &home_files.join(" ")),
             env("RBK_JOURNAL", &self.journal_path(site)),
         ];
@@ -395,20 +396,20 @@ fn env(name: &str, value: &str) -> EnvVar {
 pub const ENTRYPOINT: &str = r#"set -eu
 put() {
   mkdir -p "$(dirname "$HOME/$2")"
-  cp "/rbk/secret/$1" "$HOME/$2"
+  cp "$RBK_SECRET_DIR/$1" "$HOME/$2"
   chmod 600 "$HOME/$2"
 }
 for pair in $RBK_HOME_FILES; do
   key=${pair%%=*}; path=${pair#*=}
-  if [ ! -f "/rbk/secret/$key" ]; then
+  if [ ! -f "$RBK_SECRET_DIR/$key" ]; then
     echo "rbk: Secret $RBK_SITE_SECRET has no key $key (the site file's ~/$path)" >&2
     exit 2
   fi
   put "$key" "$path"
 done
-if [ -f /rbk/secret/known_hosts ]; then put known_hosts .ssh/known_hosts; fi
-if [ -f /rbk/secret/clouds.yaml ]; then put clouds.yaml .config/openstack/clouds.yaml; fi
-if [ -f /rbk/secret/secure.yaml ]; then put secure.yaml .config/openstack/secure.yaml; fi
+if [ -f "$RBK_SECRET_DIR/known_hosts" ]; then put known_hosts .ssh/known_hosts; fi
+if [ -f "$RBK_SECRET_DIR/clouds.yaml" ]; then put clouds.yaml .config/openstack/clouds.yaml; fi
+if [ -f "$RBK_SECRET_DIR/secure.yaml" ]; then put secure.yaml .config/openstack/secure.yaml; fi
 if [ -s "$RBK_JOURNAL" ]; then
   echo "rbk: resuming from $RBK_JOURNAL" >&2
   for arg; do
@@ -484,6 +485,61 @@ pub(crate) mod tests {
             plan.exec_args(site).join(" "),
             "rbk exec --site /rbk/files/sites/us-east.toml --journal /rbk/journals/us-east.jsonl \
              --yes /rbk/files/procedure/hello.rbk"
+        );
+    }
+
+    /// The entrypoint under a real `sh`: credentials land in $HOME with
+    /// mode 600, a missing key is named, and a journal left by an earlier
+    /// attempt turns `--journal` into `--resume`.
+    #[test]
+    fn the_entrypoint_copies_credentials_and_resumes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (secret, home) = (dir.path().join("secret"), dir.path().join("home"));
+        std::fs::create_dir_all(&secret).unwrap();
+        std::fs::write(secret.join(".ssh_id"), "KEY").unwrap();
+        std::fs::write(secret.join("known_hosts"), "HOSTS").unwrap();
+        let journal = dir.path().join("a.jsonl");
+        let run = |files: &str| {
+            std::process::Command::new("/bin/sh")
+                .args(["-c", ENTRYPOINT, "rbk-site", "echo", "exec", "--journal"])
+                .arg(&journal)
+                .arg("p.rbk")
+                .env("HOME", &home)
+                .env("RBK_SECRET_DIR", &secret)
+                .env("RBK_SITE_SECRET", "rbk-site-a")
+                .env("RBK_HOME_FILES", files)
+                .env("RBK_JOURNAL", &journal)
+                .output()
+                .expect("sh runs")
+        };
+        let o = run(".ssh_id=.ssh/id");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(
+            out.trim(),
+            format!("exec --journal {} p.rbk", journal.display())
+        );
+        let key = home.join(".ssh/id");
+        assert_eq!(std::fs::read_to_string(&key).unwrap(), "KEY");
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(home.join(".ssh/known_hosts").is_file());
+
+        std::fs::write(&journal, "{}\n").unwrap();
+        let o = run("");
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(
+            out.trim(),
+            format!("exec --resume {} p.rbk", journal.display())
+        );
+
+        let o = run("openrc=admin-openrc");
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(
+            err.contains("Secret rbk-site-a has no key openrc (the site file's ~/admin-openrc)"),
+            "{err}"
         );
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod argo;
 pub mod bundle;
+pub mod cluster;
 pub mod jobs;
 pub mod local;
 pub mod manifests;

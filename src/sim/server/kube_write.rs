@@ -138,7 +138,8 @@ fn respond(app: &AppState, req: &Req, t: &Target) -> Result<Response, Response> 
         }
         (&Method::GET, Some(name), Some("log")) if kind == "Pod" => {
             let tail = req.q("tailLines").and_then(|t| t.parse::<usize>().ok());
-            let text = with_cluster(app, |k, _| k.logs(&ns, name, tail))?;
+            let timestamps = req.q("timestamps") == Some("true");
+            let text = with_cluster(app, |k, _| k.logs(&ns, name, tail, timestamps))?;
             let mut r = (StatusCode::OK, text).into_response();
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
