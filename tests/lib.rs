@@ -32,6 +32,7 @@ mod exec_kube;
 mod exec_serve;
 mod exec_sim;
 mod fleet_plan;
+mod fleet_submit;
 mod fmt;
 mod fuzz;
 mod journal_html;

@@ -459,21 +459,23 @@ pub struct SiteStatus {
 impl FleetStatus {
     /// A table for the terminal.
     pub fn table(&self) -> String {
-        let mut rows = vec![[
-            "SITE".to_string(),
-            "WAVE".into(),
-            "STATE".into(),
-            "DETAIL".into(),
-        ]];
+        // Waves are the Jobs' order; Argo has its DAG instead.
+        let waves = self.sites.iter().any(|s| s.wave.is_some());
+        let row = |site: &str, wave: String, state: &str, detail: &str| {
+            let mut r = vec![site.to_string()];
+            if waves {
+                r.push(wave);
+            }
+            r.extend([state.to_string(), detail.to_string()]);
+            r
+        };
+        let mut rows = vec![row("SITE", "WAVE".into(), "STATE", "DETAIL")];
         for s in &self.sites {
-            rows.push([
-                s.site.clone(),
-                s.wave.map_or("-".into(), |w| w.to_string()),
-                s.state.clone(),
-                s.detail.clone(),
-            ]);
+            let wave = s.wave.map_or("-".into(), |w| w.to_string());
+            rows.push(row(&s.site, wave, &s.state, &s.detail));
         }
-        let widths: Vec<usize> = (0..3)
+        let columns = rows[0].len();
+        let widths: Vec<usize> = (0..columns)
             .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
             .collect();
         let mut out = String::new();
@@ -481,17 +483,12 @@ impl FleetStatus {
             out.push_str(&format!("workflow: {}\n", self.phase));
         }
         for r in rows {
-            let line = format!(
-                "{:w0$}  {:w1$}  {:w2$}  {}",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2]
-            );
-            out.push_str(line.trim_end());
+            let cells: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:w$}"))
+                .collect();
+            out.push_str(cells.join("  ").trim_end());
             out.push('\n');
         }
         out

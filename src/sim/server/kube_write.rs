@@ -123,6 +123,9 @@ fn respond(app: &AppState, req: &Req, t: &Target) -> Result<Response, Response> 
                 k.scale(kind, &ns, name, replicas, now)
             })?))
         }
+        (&Method::GET, Some(name), Some("status")) => {
+            Ok(ok(with_cluster(app, |k, _| k.get(kind, &ns, name))?))
+        }
         (&Method::PATCH | &Method::PUT, Some(name), Some("status")) => {
             let b = body(req)?;
             Ok(ok(with_cluster(app, |k, now| {
