@@ -14,97 +14,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rbk::check::Checked;
 use rbk::compilation::Compilation;
 use rbk::diagnostic::SourceFile;
 use rbk::syntax;
 
-const EXEC_EVERY: u64 = 200;
+use crate::support::mutation::TOKENS;
 
-/// Pieces worth inserting: tokens of the language and of its edges.
-const TOKENS: &[&str] = &[
-    "{",
-    "}",
-    "(",
-    ")",
-    "[",
-    "]",
-    "\"",
-    "\"\"\"",
-    "//",
-    "/*",
-    "*/",
-    "///",
-    "\n",
-    " ",
-    ",",
-    ":",
-    "->",
-    "=",
-    "==",
-    "~",
-    "!~",
-    ".",
-    "-",
-    "-1",
-    "+",
-    "*",
-    "/",
-    "%",
-    "<",
-    ">=",
-    "step",
-    "gate",
-    "decide",
-    "poll",
-    "every",
-    "max",
-    "within",
-    "until",
-    "fail if",
-    "scope",
-    "openstack",
-    "kube",
-    "ssh",
-    "foreach",
-    "parallel",
-    "in",
-    "not",
-    "and",
-    "or",
-    "if",
-    "else",
-    "require",
-    "abort",
-    "confirm",
-    "log",
-    "let",
-    "record",
-    "note",
-    "10s",
-    "0s",
-    "1.5",
-    "99999999999999999999",
-    "{x}",
-    "{{",
-    "\\",
-    "site.",
-    "procedure",
-    "use",
-    "layers",
-    "expect",
-    "patience",
-    "forbid",
-    "otherwise",
-    "when",
-    "call",
-    "needs",
-    "any(",
-    "map(",
-    "none",
-    "true",
-    "é",
-    "\u{0}",
-];
+const EXEC_EVERY: u64 = 200;
 
 struct Rng(u64);
 impl Rng {
@@ -171,7 +88,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 }
 
 /// Parse, check, fmt, render one input; the problems found, if any.
-fn front_end(path: &Path, text: &str) -> Result<Option<Compilation>, String> {
+fn front_end(path: &Path, text: &str) -> Result<Option<Checked>, String> {
     let name = path.display().to_string();
     let source = SourceFile::new(name.clone(), text);
     if let Ok(ast) = syntax::parse(&source) {
@@ -188,19 +105,22 @@ fn front_end(path: &Path, text: &str) -> Result<Option<Compilation>, String> {
         }
     }
     let comp = Compilation::from_source(path, text.to_string());
-    let diags = rbk::check::check(&comp);
-    if diags.iter().any(|d| d.is_error()) || comp.procedure().is_none() {
+    let Ok(program) = rbk::check::check_program(comp) else {
+        return Ok(None);
+    };
+    if program.procedure().is_none() {
         return Ok(None);
     }
     let opts = rbk::render::Options::default();
-    let _ = rbk::render::render(&comp, rbk::render::Format::Markdown, &opts);
-    let _ = rbk::render::render(&comp, rbk::render::Format::Html, &opts);
-    Ok(Some(comp))
+    let _ = rbk::render::render(&program, rbk::render::Format::Markdown, &opts);
+    let _ = rbk::render::render(&program, rbk::render::Format::Html, &opts);
+    Ok(Some(program))
 }
 
 /// `exec --sim --yes` in-process, in the scenario the procedure is for.
-fn exec_sim(comp: &Compilation) -> Result<(), String> {
+fn exec_sim(program: &Checked) -> Result<(), String> {
     use rbk::interp::{self, inputs, Journal, RunOptions, Terminal, Verbosity};
+    let comp = program.compilation();
     let site_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(
         if comp
             .root
@@ -236,7 +156,7 @@ fn exec_sim(comp: &Compilation) -> Result<(), String> {
         };
         let (term, _out) = Terminal::buffer(Verbosity::Quiet);
         let run = interp::run(
-            comp,
+            program,
             opts,
             b.backends.clone(),
             clock.clone(),
@@ -286,7 +206,7 @@ fn run(inputs: u64, seed: u64) -> Report {
         let exec = exec_due;
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<bool, String> {
             match front_end(path, &text)? {
-                Some(comp) if exec => exec_sim(&comp).map(|()| true),
+                Some(program) if exec => exec_sim(&program).map(|()| true),
                 Some(_) => Ok(false),
                 None => Ok(false),
             }

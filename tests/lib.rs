@@ -31,6 +31,7 @@ mod exec_durable;
 mod exec_kube;
 mod exec_serve;
 mod exec_sim;
+mod fleet;
 mod fleet_plan;
 mod fleet_submit;
 mod fmt;

@@ -12,6 +12,7 @@ use rbk::diagnostic::{Diagnostic, SourceFile};
 use rbk::syntax;
 
 use crate::support::examples as example_files;
+use crate::support::mutation::TOKENS;
 
 fn examples() -> &'static [(PathBuf, String)] {
     static EXAMPLES: std::sync::OnceLock<Vec<(PathBuf, String)>> = std::sync::OnceLock::new();
@@ -75,83 +76,6 @@ fn exercise(path: &Path, text: &str) {
     }
     assert_spans_inside(&diags, &name, text.len());
 }
-
-/// Pieces of the language worth inserting: keywords, operators, brackets,
-/// quotes, comment markers.
-const TOKENS: &[&str] = &[
-    "{",
-    "}",
-    "(",
-    ")",
-    "[",
-    "]",
-    "\"",
-    "\"\"\"",
-    "//",
-    "/*",
-    "*/",
-    "///",
-    "\n",
-    " ",
-    ",",
-    ":",
-    "->",
-    "=",
-    "==",
-    "~",
-    "!~",
-    ".",
-    "step",
-    "gate",
-    "decide",
-    "poll",
-    "every",
-    "max",
-    "within",
-    "until",
-    "fail if",
-    "scope",
-    "openstack",
-    "kube",
-    "ssh",
-    "foreach",
-    "in",
-    "not",
-    "and",
-    "or",
-    "if",
-    "else",
-    "require",
-    "abort",
-    "confirm",
-    "log",
-    "let",
-    "record",
-    "note",
-    "10s",
-    "1.5",
-    "{x}",
-    "{{",
-    "\\",
-    "site.",
-    "procedure",
-    "use",
-    "layers",
-    "<",
-    "expect",
-    "patience",
-    "forbid",
-    "otherwise",
-    "when",
-    "any(",
-    "map(",
-    "é",
-    "\u{0}",
-    "-",
-    "-1",
-    "+",
-    "*",
-];
 
 #[derive(Debug, Clone)]
 enum Mutation {

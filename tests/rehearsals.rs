@@ -1,114 +1,11 @@
 //! Rehearsals: the seed runbook's procedures run on the simulated cloud in
 //! each failure situation the seed describes, asserting on the journal that
 //! they end the way the seed says they should.
-use std::time::{Duration, Instant};
+use crate::support::rehearsal::Rehearsal;
 
-use crate::support::{rbk, root};
-use serde_json::Value;
-
-struct Rehearsal {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    events: Vec<Value>,
-    wall: Duration,
-}
-
-impl Rehearsal {
-    fn run(scenario: &str, procedure: &str) -> Rehearsal {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let journal = dir.path().join("journal.jsonl");
-        let started = Instant::now();
-        let out = rbk(["exec"])
-            .arg(format!("--sim={scenario}"))
-            .arg("--yes")
-            .arg("--site")
-            .arg(root().join("sites/capi-mgmt.toml"))
-            .arg("--journal")
-            .arg(&journal)
-            .arg(root().join("procedures").join(procedure))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run rbk");
-        let wall = started.elapsed();
-        let text = std::fs::read_to_string(&journal).unwrap_or_default();
-        let events = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("journal line {l:?}: {e}")))
-            .collect();
-        Rehearsal {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            events,
-            wall,
-        }
-    }
-
-    fn context(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}\n--- journal\n{}",
-            self.code,
-            self.stdout,
-            self.stderr,
-            self.events
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    }
-
-    fn of(&self, kind: &str) -> impl Iterator<Item = &Value> {
-        let kind = kind.to_string();
-        self.events
-            .iter()
-            .filter(move |e| e["event"] == kind.as_str())
-    }
-
-    /// Successful calls of one builtin, in order.
-    fn calls(&self, builtin: &str) -> Vec<&Value> {
-        self.of("call")
-            .filter(|e| e["builtin"] == builtin && e["ok"] == true)
-            .collect()
-    }
-
-    fn gate_passed(&self, gate: &str) -> bool {
-        self.of("gate")
-            .any(|e| e["gate"] == gate && e["passed"] == true)
-    }
-
-    fn decisions(&self) -> Vec<String> {
-        self.of("decision")
-            .filter_map(|e| e["taken"].as_str().map(String::from))
-            .collect()
-    }
-
-    fn outcome(&self) -> String {
-        self.of("run_end")
-            .last()
-            .and_then(|e| e["outcome"].as_str())
-            .unwrap_or("none")
-            .to_string()
-    }
-
-    fn assert_success(&self) {
-        assert_eq!(self.code, 0, "{}", self.context());
-        assert_eq!(self.outcome(), "success", "{}", self.context());
-        assert!(
-            self.wall < Duration::from_secs(10),
-            "took {:?} of wall time",
-            self.wall
-        );
-    }
-
-    /// Index of an event in the journal.
-    fn position(&self, e: &Value) -> usize {
-        self.events
-            .iter()
-            .position(|x| std::ptr::eq(x, e))
-            .expect("event from this journal")
-    }
+/// A seed procedure on a built-in scenario, with the seed's site file.
+fn seed(scenario: &str, procedure: &str) -> Rehearsal {
+    Rehearsal::run(scenario, "capi-mgmt.toml", procedure, &[])
 }
 
 /// Gates every full recovery passes, bottom up.
@@ -124,7 +21,7 @@ fn assert_bottom_up_gates(r: &Rehearsal) {
 
 #[test]
 fn healthy_skips_lb_repair() {
-    let r = Rehearsal::run("healthy", "recovery.rbk");
+    let r = seed("healthy", "recovery.rbk");
     r.assert_success();
     assert_bottom_up_gates(&r);
     assert!(
@@ -152,7 +49,7 @@ fn healthy_skips_lb_repair() {
 
 #[test]
 fn lb_error_fails_over_exactly_once() {
-    let r = Rehearsal::run("lb-error", "recovery.rbk");
+    let r = seed("lb-error", "recovery.rbk");
     r.assert_success();
     assert_bottom_up_gates(&r);
     // No arm holds (the one arm skips Step 5), so the run falls into it.
@@ -180,7 +77,7 @@ fn lb_error_fails_over_exactly_once() {
 /// and that arm no longer falls through into "stack green" (RBK206).
 #[test]
 fn verify_arms_are_exclusive() {
-    let r = Rehearsal::run("zombies", "recovery.rbk");
+    let r = seed("zombies", "recovery.rbk");
     r.assert_success();
     let logs: Vec<&str> = r.of("log").filter_map(|e| e["message"].as_str()).collect();
     assert!(
@@ -214,7 +111,7 @@ fn verify_arms_are_exclusive() {
 
 #[test]
 fn zombies_are_deleted_each_after_its_recheck() {
-    let r = Rehearsal::run("zombies", "recovery.rbk");
+    let r = seed("zombies", "recovery.rbk");
     r.assert_success();
     let deletes = r.calls("openstack.server.delete");
     assert_eq!(deletes.len(), 2, "both orphans deleted\n{}", r.context());
@@ -246,7 +143,7 @@ fn zombies_are_deleted_each_after_its_recheck() {
 
 #[test]
 fn no_headroom_stops_before_any_failover() {
-    let r = Rehearsal::run("no-headroom", "recovery.rbk");
+    let r = seed("no-headroom", "recovery.rbk");
     assert_eq!(r.code, 1, "{}", r.context());
     assert_eq!(r.outcome(), "failed", "{}", r.context());
     assert!(
@@ -266,7 +163,7 @@ fn no_headroom_stops_before_any_failover() {
 
 #[test]
 fn no_headroom_with_zombie_sweep_frees_the_slot() {
-    let r = Rehearsal::run("no-headroom-with-zombie", "recovery.rbk");
+    let r = seed("no-headroom-with-zombie", "recovery.rbk");
     r.assert_success();
     assert_eq!(
         r.calls("openstack.server.delete").len(),
@@ -285,7 +182,7 @@ fn no_headroom_with_zombie_sweep_frees_the_slot() {
 
 #[test]
 fn magnum_d042_is_reported_as_known_benign() {
-    let r = Rehearsal::run("magnum-d042", "recovery.rbk");
+    let r = seed("magnum-d042", "recovery.rbk");
     r.assert_success();
     assert!(
         r.of("expectation").any(|e| e["verdict"] == "benign"
@@ -299,7 +196,7 @@ fn magnum_d042_is_reported_as_known_benign() {
 
 #[test]
 fn parking_then_recovery_is_a_full_cycle() {
-    let park = Rehearsal::run("healthy", "parking.rbk");
+    let park = seed("healthy", "parking.rbk");
     park.assert_success();
     assert_eq!(
         park.calls("openstack.server.stop").len(),
@@ -308,7 +205,7 @@ fn parking_then_recovery_is_a_full_cycle() {
         park.context()
     );
     // While parked, Magnum says UNHEALTHY with an EMPTY reason: explained.
-    let parked = Rehearsal::run("parked", "parking.rbk");
+    let parked = seed("parked", "parking.rbk");
     parked.assert_success();
     assert!(
         parked.calls("openstack.server.stop").is_empty(),
@@ -322,7 +219,7 @@ fn parking_then_recovery_is_a_full_cycle() {
         "{}",
         parked.context()
     );
-    let back = Rehearsal::run("parked", "recovery.rbk");
+    let back = seed("parked", "recovery.rbk");
     back.assert_success();
     assert_eq!(
         back.calls("openstack.server.start").len(),
@@ -342,7 +239,7 @@ fn every_procedure_runs_alone() {
         ("lb-error", "lb-repair.rbk"),
         ("healthy", "final-verify.rbk"),
     ] {
-        let r = Rehearsal::run(scenario, procedure);
+        let r = seed(scenario, procedure);
         assert_eq!(r.code, 0, "{procedure} on {scenario}\n{}", r.context());
     }
 }

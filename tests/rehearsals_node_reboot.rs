@@ -2,119 +2,20 @@
 //! worlds (scenarios/k8s-workers*.toml): the good path, a drain a budget
 //! never lets finish, and a node that never comes back Ready, asserting on
 //! the journal.
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{rbk, root};
-use serde_json::Value;
+use crate::support::rehearsal::Rehearsal;
 
-struct Rehearsal {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    events: Vec<Value>,
-    wall: Duration,
-}
-
-impl Rehearsal {
-    fn run(scenario: &str, procedure: &str, sets: &[&str]) -> Rehearsal {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let journal = dir.path().join("journal.jsonl");
-        let started = Instant::now();
-        let mut cmd = rbk(["exec"]);
-        cmd.arg(format!(
-            "--sim={}",
-            root().join("scenarios").join(scenario).display()
-        ))
-        .arg("--yes")
-        .arg("--site")
-        .arg(root().join("sites/k8s-workers.toml"))
-        .arg("--journal")
-        .arg(&journal);
-        for s in sets {
-            if s.starts_with("--") {
-                cmd.arg(s);
-            } else {
-                cmd.arg("--set").arg(s);
-            }
-        }
-        let out = cmd
-            .arg(root().join("procedures").join(procedure))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run rbk");
-        let wall = started.elapsed();
-        let text = std::fs::read_to_string(&journal).unwrap_or_default();
-        let events = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("journal line {l:?}: {e}")))
-            .collect();
-        Rehearsal {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            events,
-            wall,
-        }
-    }
-
-    fn context(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}\n--- journal\n{}",
-            self.code,
-            self.stdout,
-            self.stderr,
-            self.events
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    }
-
-    fn of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> {
-        self.events.iter().filter(move |e| e["event"] == kind)
-    }
-
-    /// Successful calls of one builtin, in order.
-    fn calls(&self, builtin: &str) -> Vec<&Value> {
-        self.of("call")
-            .filter(|e| e["builtin"] == builtin && e["ok"] == true)
-            .collect()
-    }
-
-    fn gate_passed(&self, gate: &str) -> bool {
-        self.of("gate")
-            .any(|e| e["gate"] == gate && e["passed"] == true)
-    }
-
-    fn outcome(&self) -> String {
-        self.of("run_end")
-            .last()
-            .and_then(|e| e["outcome"].as_str())
-            .unwrap_or("none")
-            .to_string()
-    }
-
-    fn position(&self, e: &Value) -> usize {
-        self.events
-            .iter()
-            .position(|x| std::ptr::eq(x, e))
-            .expect("event from this journal")
-    }
-
-    fn alarms(&self) -> Vec<String> {
-        self.of("expectation")
-            .filter(|e| e["verdict"] == "alarm")
-            .filter_map(|e| e["id"].as_str().map(String::from))
-            .collect()
-    }
+/// A procedure on a Kubernetes world under scenarios/, with its site file.
+fn workers(scenario: &str, procedure: &str, args: &[&str]) -> Rehearsal {
+    Rehearsal::run(scenario, "k8s-workers.toml", procedure, args)
 }
 
 const WORKER_2: &str = "node=worker-2";
 
 #[test]
 fn good_path_reboots_one_node_and_returns_it() {
-    let r = Rehearsal::run("k8s-workers.toml", "node-reboot.rbk", &[WORKER_2]);
+    let r = workers("k8s-workers.toml", "node-reboot.rbk", &[WORKER_2]);
     assert_eq!(r.code, 0, "{}", r.context());
     assert_eq!(r.outcome(), "success", "{}", r.context());
     assert!(r.wall < Duration::from_secs(10), "took {:?}", r.wall);
@@ -150,7 +51,7 @@ fn good_path_reboots_one_node_and_returns_it() {
 
 #[test]
 fn a_budget_that_never_allows_stops_at_the_bound_before_the_reboot() {
-    let r = Rehearsal::run(
+    let r = workers(
         "k8s-workers-pdb-blocks.toml",
         "node-reboot.rbk",
         &[WORKER_2],
@@ -172,7 +73,7 @@ fn a_budget_that_never_allows_stops_at_the_bound_before_the_reboot() {
 
 #[test]
 fn a_node_that_never_comes_back_stays_cordoned() {
-    let r = Rehearsal::run(
+    let r = workers(
         "k8s-workers-stuck-node.toml",
         "node-reboot.rbk",
         &[WORKER_2],
@@ -191,7 +92,7 @@ fn a_node_that_never_comes_back_stays_cordoned() {
 
 #[test]
 fn an_unknown_node_is_refused_before_anything_changes() {
-    let r = Rehearsal::run("k8s-workers.toml", "node-reboot.rbk", &["node=worker-9"]);
+    let r = workers("k8s-workers.toml", "node-reboot.rbk", &["node=worker-9"]);
     assert_ne!(r.code, 0, "{}", r.context());
     assert!(r.calls("kube.cordon").is_empty(), "{}", r.context());
     assert!(r.stderr.contains("worker-9"), "{}", r.context());
@@ -199,7 +100,7 @@ fn an_unknown_node_is_refused_before_anything_changes() {
 
 #[test]
 fn dry_run_walks_every_step_and_changes_nothing() {
-    let r = Rehearsal::run(
+    let r = workers(
         "k8s-workers.toml",
         "node-reboot.rbk",
         &[WORKER_2, "--dry-run"],
@@ -255,7 +156,7 @@ fn capture_node(step: &str) -> Option<String> {
 
 #[test]
 fn rolling_reboot_takes_one_worker_at_a_time() {
-    let r = Rehearsal::run("k8s-workers.toml", "rolling-reboot.rbk", &[]);
+    let r = workers("k8s-workers.toml", "rolling-reboot.rbk", &[]);
     assert_eq!(r.code, 0, "{}", r.context());
     assert_eq!(r.outcome(), "success", "{}", r.context());
     let mut want = Vec::new();
@@ -271,7 +172,7 @@ fn rolling_reboot_takes_one_worker_at_a_time() {
 
 #[test]
 fn rolling_reboot_stops_at_the_first_node_that_does_not_come_back() {
-    let r = Rehearsal::run("k8s-workers-stuck-node.toml", "rolling-reboot.rbk", &[]);
+    let r = workers("k8s-workers-stuck-node.toml", "rolling-reboot.rbk", &[]);
     assert_ne!(r.code, 0, "{}", r.context());
     let changes = changes(&r);
     assert_eq!(

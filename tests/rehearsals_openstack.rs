@@ -2,112 +2,10 @@
 //! host-return.rbk, amphora-rotation.rbk) on the simulated cloud: the built
 //! binary runs each against its scenario files, and the journal must show
 //! the good path, or the refusal each failure calls for.
-use serde_json::Value;
+use crate::support::rehearsal::Rehearsal;
 
-use crate::support::{rbk, root};
-
-struct Run {
-    code: i32,
-    said: String,
-    events: Vec<Value>,
-}
-
-impl Run {
-    fn new(scenario: &str, site: &str, procedure: &str, set: &[&str]) -> Run {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let journal = dir.path().join("journal.jsonl");
-        let mut cmd = rbk(["exec"]);
-        // A scenario file under scenarios/, or a built-in scenario's name.
-        let sim = match scenario.ends_with(".toml") {
-            true => root()
-                .join("scenarios")
-                .join(scenario)
-                .display()
-                .to_string(),
-            false => scenario.to_string(),
-        };
-        cmd.arg(format!("--sim={sim}"))
-            .arg("--yes")
-            .arg("--site")
-            .arg(root().join("sites").join(site))
-            .arg("--journal")
-            .arg(&journal);
-        for s in set {
-            cmd.arg("--set").arg(s);
-        }
-        let out = cmd
-            .arg(root().join("procedures").join(procedure))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run rbk");
-        let text = std::fs::read_to_string(&journal).unwrap_or_default();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            said: format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            events: text
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("journal line"))
-                .collect(),
-        }
-    }
-
-    /// What it printed as one line of words (diagnostics wrap their text).
-    fn says(&self, text: &str) -> bool {
-        let flat = |t: &str| {
-            t.split_whitespace()
-                .filter(|w| *w != "│")
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        flat(&self.said).contains(&flat(text))
-    }
-
-    fn context(&self) -> String {
-        format!("exit {}\n{}", self.code, self.said)
-    }
-
-    fn calls(&self, builtin: &str) -> Vec<&Value> {
-        self.events
-            .iter()
-            .filter(|e| e["event"] == "call" && e["builtin"] == builtin && e["ok"] == true)
-            .collect()
-    }
-
-    fn gate_passed(&self, gate: &str) -> bool {
-        self.events
-            .iter()
-            .any(|e| e["event"] == "gate" && e["gate"] == gate && e["passed"] == true)
-    }
-
-    fn outcome(&self) -> String {
-        self.events
-            .iter()
-            .rfind(|e| e["event"] == "run_end")
-            .and_then(|e| e["outcome"].as_str())
-            .unwrap_or("none")
-            .to_string()
-    }
-
-    fn assert_outcome(&self, code: i32, outcome: &str) {
-        assert_eq!(self.code, code, "{}", self.context());
-        assert_eq!(self.outcome(), outcome, "{}", self.context());
-    }
-
-    /// Index of the first successful call of `builtin`.
-    fn first(&self, builtin: &str) -> usize {
-        self.events
-            .iter()
-            .position(|e| e["event"] == "call" && e["builtin"] == builtin && e["ok"] == true)
-            .unwrap_or_else(|| panic!("no {builtin} call\n{}", self.context()))
-    }
-}
-
-fn maintenance(scenario: &str) -> Run {
-    Run::new(
+fn maintenance(scenario: &str) -> Rehearsal {
+    Rehearsal::run(
         scenario,
         "compute.toml",
         "host-maintenance.rbk",
@@ -198,7 +96,7 @@ fn host_maintenance_stops_at_the_migration_that_errors() {
 
 #[test]
 fn host_return_enables_and_sees_the_host_schedulable() {
-    let r = Run::new(
+    let r = Rehearsal::run(
         "host-return.toml",
         "compute.toml",
         "host-return.rbk",
@@ -210,8 +108,8 @@ fn host_return_enables_and_sees_the_host_schedulable() {
     assert!(r.gate_passed("schedulable"), "{}", r.context());
 }
 
-fn rotation(scenario: &str) -> Run {
-    Run::new(
+fn rotation(scenario: &str) -> Rehearsal {
+    Rehearsal::run(
         scenario,
         "capi-mgmt.toml",
         "amphora-rotation.rbk",
@@ -267,7 +165,7 @@ fn amphora_rotation_stops_at_the_first_failover_in_error() {
 #[test]
 fn amphora_rotation_refuses_to_start_without_headroom() {
     // no-headroom: the kube-api LB is in ERROR and no host has room.
-    let r = Run::new(
+    let r = Rehearsal::run(
         "no-headroom",
         "capi-mgmt.toml",
         "amphora-rotation.rbk",

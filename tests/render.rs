@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::{self, root};
+use rbk::check::check_program;
 use rbk::compilation::Compilation;
 use rbk::render::book::{runbook_index, RunbookEntry};
 use rbk::render::{render, Format, GraphStyle, Options};
@@ -29,23 +30,19 @@ fn render_file(rel: &str, format: Format, site: Option<&SiteValues>) -> String {
 
 fn render_with(rel: &str, format: Format, site: Option<&SiteValues>, graph: GraphStyle) -> String {
     let comp = Compilation::load(&root().join(rel)).expect("readable");
-    let errors: Vec<String> = comp
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.render(false, 100))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{rel} has errors:\n{}",
-        errors.join("\n")
-    );
+    let program = match check_program(comp) {
+        Ok(p) => p,
+        Err(rejected) => {
+            let errors: Vec<String> = rejected.errors().map(|d| d.render(false, 100)).collect();
+            panic!("{rel} has errors:\n{}", errors.join("\n"));
+        }
+    };
     let opts = Options {
         graph,
         site,
         source_name: rel.to_string(),
     };
-    render(&comp, format, &opts)
+    render(&program, format, &opts)
 }
 
 fn rel(p: &Path) -> String {
@@ -170,6 +167,17 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
     let out = rbk(&["render", bad.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RBK001"));
+
+    // Parsed but not checked clean: render takes only a checked program.
+    let out = rbk(&["render", "examples/bad/RBK101-unknown-name.rbk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("RBK101"), "{err}");
+    assert!(
+        err.contains("has errors; fix them (see `rbk check`) before rendering"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
 
     let out = rbk(&[
         "render",

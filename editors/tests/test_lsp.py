@@ -277,10 +277,11 @@ async def test_code_actions_fix(client: LanguageClient):
     )
     [action] = actions
     assert action.kind == types.CodeActionKind.QuickFix
-    assert "max 10" in action.title
+    # The bound covers the step's verified ~108 s with RBK412's margin:
+    # 108 s x 1.25 / 10 s = 13.5, so 14 attempts.
+    assert "max 14" in action.title
     fixed = apply(text, action.edit.changes[uri])
-    assert 'every 10s max 10 {' in fixed
+    assert 'every 10s max 14 {' in fixed
     await change(client, uri, 2, fixed)
-    # The poll is bounded now (no RBK401). Ten attempts fall short of the
-    # step's verified timing, which RBK412 says next.
-    assert [d.code for d in client.diagnostics[uri]] == ["RBK412"]
+    # The poll is bounded now (no RBK401), and not below its timing (no RBK412).
+    assert [d.code for d in client.diagnostics[uri]] == []

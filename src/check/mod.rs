@@ -1,16 +1,19 @@
 //! The checks: one file per rule, each a small function returning
-//! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together.
+//! `Vec<Diagnostic>`. [`check`] runs them all and reports everything together;
+//! [`check_program`] turns a compilation without errors into the [`Checked`]
+//! program that `rbk exec` and `rbk render` require.
 mod arms;
 mod backward_jump;
 mod by_name;
 mod capacity;
+mod checked;
 mod concurrency;
 mod confirm;
 mod guards;
 mod layer_order;
 mod needs_gate;
 mod patience;
-mod poll_budget;
+pub mod poll_budget;
 mod polls;
 mod read_order;
 mod readonly;
@@ -27,6 +30,7 @@ use std::collections::HashSet;
 use petgraph::algo::dominators::Dominators;
 use petgraph::graph::NodeIndex;
 
+pub use checked::{check_program, Checked, Rejected};
 pub use report::{json_report, sarif_report};
 
 use crate::compilation::Compilation;

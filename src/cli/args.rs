@@ -43,7 +43,8 @@ pub enum Command {
     /// Read an as-executed journal (`rbk exec --journal FILE`).
     #[command(subcommand)]
     Journal(JournalCommand),
-    /// Render a procedure into the human runbook.
+    /// Render a procedure into the human runbook (a file `rbk check` finds
+    /// errors in is refused, exit 1).
     Render(RenderArgs),
     /// Format procedures in the canonical layout.
     Fmt(FmtArgs),

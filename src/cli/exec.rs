@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{exit, usage_error, ExecArgs, JournalMode};
 use crate::backends::openstack::OpenStackConfig;
 use crate::backends::Backends;
+use crate::check;
 use crate::clock::Clock;
 use crate::compilation::Compilation;
 use crate::interp::resume::{ResumeState, SourceHashes};
@@ -20,18 +21,21 @@ pub fn run(args: ExecArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let diags = crate::check::check(&comp);
-    if diags.iter().any(|d| d.is_error()) {
-        let color = std::io::stderr().is_terminal();
-        for d in diags.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(color, 100));
+    let program = match check::check_program(comp) {
+        Ok(p) => p,
+        Err(rejected) => {
+            let color = std::io::stderr().is_terminal();
+            for d in rejected.errors() {
+                eprintln!("{}", d.render(color, 100));
+            }
+            eprintln!(
+                "error: {} has errors; not running it (see `rbk check`)",
+                args.file.display()
+            );
+            return exit::FAILED;
         }
-        eprintln!(
-            "error: {} has errors; not running it (see `rbk check`)",
-            args.file.display()
-        );
-        return exit::FAILED;
-    }
+    };
+    let comp = program.compilation();
     if comp.procedure().is_none() {
         return usage_error(format!("{} has no procedure to run", args.file.display()));
     }
@@ -46,11 +50,11 @@ pub fn run(args: ExecArgs) -> i32 {
     } else {
         Vec::new()
     };
-    let site = match inputs::load_site(&comp, args.site.as_deref(), &known) {
+    let site = match inputs::load_site(comp, args.site.as_deref(), &known) {
         Ok(s) => s,
         Err(d) => return bad_input(d),
     };
-    let params = match inputs::parse_params(&comp, &args.set) {
+    let params = match inputs::parse_params(comp, &args.set) {
         Ok(p) => p,
         Err(d) => return bad_input(d),
     };
@@ -60,7 +64,7 @@ pub fn run(args: ExecArgs) -> i32 {
         .unwrap_or_default();
     let resume = match &args.resume {
         Some(p) => {
-            let hashes = SourceHashes::of(&comp);
+            let hashes = SourceHashes::of(comp);
             match ResumeState::from_journal(p, &proc_name, &hashes, args.accept_changed) {
                 Ok(r) => Some(r),
                 Err(e) => return usage_error(e),
@@ -153,7 +157,7 @@ pub fn run(args: ExecArgs) -> i32 {
             }
         };
         interp::run(
-            &comp,
+            &program,
             opts,
             backends,
             clock,

@@ -44,9 +44,13 @@ pub struct FleetSpec {
     /// Set a parameter on every site: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Run SITE first and alone; nothing else starts unless it completes.
+    /// Run SITE first and alone; nothing else starts unless it completes
+    /// [default: the first site].
     #[arg(long, value_name = "SITE")]
     pub canary: Option<String>,
+    /// Run no canary: the first sites start together.
+    #[arg(long, conflicts_with = "canary")]
+    pub no_canary: bool,
     /// Run at most N sites at once.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -90,6 +94,7 @@ impl FleetSpec {
             sites: self.sites.clone(),
             sets: self.set.clone(),
             canary: self.canary.clone(),
+            no_canary: self.no_canary,
             parallel: usize::from(self.parallel),
             keep_going: self.keep_going,
             journal_dir: journal_dir.or_else(|| self.journal_dir.clone()),
@@ -111,6 +116,10 @@ pub struct FleetRunArgs {
     /// run again, the others resume from their journal.
     #[arg(long, value_name = "DIR", conflicts_with = "journal_dir")]
     pub resume: Option<PathBuf>,
+    /// Resume sites even though the procedure changed since their run
+    /// (each site's output lists the steps that changed).
+    #[arg(long, requires = "resume")]
+    pub accept_changed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -231,15 +240,18 @@ pub fn run(cmd: FleetCommand) -> i32 {
 }
 
 fn run_local(args: FleetRunArgs) -> i32 {
-    let resuming = args.resume.is_some();
+    let how = crate::fleet::local::Resume {
+        resume: args.resume.is_some(),
+        accept_changed: args.accept_changed,
+    };
     let plan = match Plan::build(&args.spec.request(args.resume.clone(), &[])) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
     if let Err(e) = plan.validate() {
-        return usage_error(e);
+        return e.report();
     }
-    crate::fleet::local::run(&plan, resuming)
+    crate::fleet::local::run(&plan, how)
 }
 
 fn plan(args: Box<FleetPlanArgs>) -> i32 {
@@ -248,7 +260,7 @@ fn plan(args: Box<FleetPlanArgs>) -> i32 {
         Err(e) => return usage_error(e),
     };
     if let Err(e) = plan.validate() {
-        return usage_error(e);
+        return e.report();
     }
     let text = match args.format {
         FleetPlanFormat::Json => plan.to_json(),

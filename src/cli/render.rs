@@ -1,5 +1,6 @@
 //! `rbk render [--format md|html] [-o OUT] [--site FILE] FILE`.
 use super::{exit, usage_error, GraphOption, RenderArgs, RenderFormat};
+use crate::check;
 use crate::compilation::Compilation;
 use crate::render::{self, Format, GraphStyle, Options};
 use crate::site::SiteValues;
@@ -9,17 +10,19 @@ pub fn run(args: RenderArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    if comp.root.file.is_none() || comp.has_errors() {
-        let width = 100;
-        for d in comp.diagnostics.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(false, width));
+    let program = match check::check_program(comp) {
+        Ok(p) => p,
+        Err(rejected) => {
+            for d in rejected.errors() {
+                eprintln!("{}", d.render(false, 100));
+            }
+            eprintln!(
+                "error: {} has errors; fix them (see `rbk check`) before rendering",
+                args.file.display()
+            );
+            return exit::FAILED;
         }
-        eprintln!(
-            "error: {} has errors; fix them (see `rbk check`) before rendering",
-            args.file.display()
-        );
-        return exit::FAILED;
-    }
+    };
     let site = match &args.site {
         Some(path) => match SiteValues::load(path) {
             Ok(s) => Some(s),
@@ -39,7 +42,7 @@ pub fn run(args: RenderArgs) -> i32 {
         RenderFormat::Md => Format::Markdown,
         RenderFormat::Html => Format::Html,
     };
-    let text = render::render(&comp, format, &opts);
+    let text = render::render(&program, format, &opts);
     match &args.output {
         Some(out) => match std::fs::write(out, text) {
             Ok(()) => exit::OK,

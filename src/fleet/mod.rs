@@ -10,6 +10,7 @@
 //! for a distributed engine (`rbk fleet plan`). Whatever runs it, each site
 //! is one `rbk exec` of the same command ([`Plan::exec_args`]).
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,8 @@ pub mod cluster;
 pub mod jobs;
 pub mod local;
 pub mod manifests;
+pub mod status;
+pub mod table;
 
 /// The version of the JSON plan's shape (`rbk fleet plan --format json`).
 pub const PLAN_VERSION: u32 = 1;
@@ -76,7 +79,8 @@ pub struct Plan {
     pub procedure: ProcedureRef,
     /// In the order they run (the canary first), names unique.
     pub sites: Vec<Site>,
-    /// The site that runs first and alone; nothing else starts unless it succeeds.
+    /// The site that runs first and alone; nothing else starts unless it
+    /// succeeds (`--canary`; by default the first site; none with `--no-canary`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub canary: Option<String>,
     /// At most this many sites run at once (at least 1).
@@ -106,7 +110,9 @@ pub struct PlanRequest {
     /// `--sites`: directories (every `*.toml` directly in them) and files.
     pub sites: Vec<PathBuf>,
     pub sets: Vec<String>,
+    /// `--canary SITE`; none: the first site, unless `no_canary`.
     pub canary: Option<String>,
+    pub no_canary: bool,
     pub parallel: usize,
     pub keep_going: bool,
     pub journal_dir: Option<PathBuf>,
@@ -143,7 +149,12 @@ impl Plan {
                 s.secret = secret.clone();
             }
         }
-        if let Some(c) = &req.canary {
+        let canary = match (&req.canary, req.no_canary) {
+            (_, true) => None,
+            (Some(c), false) => Some(c.clone()),
+            (None, false) => Some(sites[0].name.clone()),
+        };
+        if let Some(c) = &canary {
             let Some(i) = sites.iter().position(|s| &s.name == c) else {
                 return Err(format!(
                     "--canary {c}: no such site (the sites are: {})",
@@ -169,7 +180,7 @@ impl Plan {
                 params,
             },
             sites,
-            canary: req.canary.clone(),
+            canary,
             parallel,
             on_failure: if req.keep_going {
                 FailurePolicy::KeepGoing
@@ -202,30 +213,35 @@ impl Plan {
     /// Check the plan against the procedure before any site runs: the
     /// procedure has no errors, every `--set` value fits its param, every
     /// site file gives every site field (each error names the file and field).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         use crate::compilation::Compilation;
         use crate::interp::inputs;
         let path = &self.procedure.path;
-        let comp = Compilation::load(path).map_err(|e| e.to_string())?;
-        let errors = crate::check::check(&comp)
-            .iter()
-            .filter(|d| d.is_error())
-            .count();
-        if errors > 0 {
-            return Err(format!(
-                "{} has {errors} error(s); not running it on any site (see `rbk check {0}`)",
+        let comp = Compilation::load(path).map_err(|e| Invalid::Input(e.to_string()))?;
+        let program = crate::check::check_program(comp).map_err(|rejected| {
+            let color = std::io::stderr().is_terminal();
+            let mut shown: Vec<String> = rejected.errors().map(|d| d.render(color, 100)).collect();
+            shown.push(format!(
+                "error: {} has errors; not running it on any site (see `rbk check`)",
                 path.display()
             ));
-        }
+            Invalid::Procedure(shown.join("\n"))
+        })?;
+        let comp = program.compilation();
         if comp.procedure().is_none() {
-            return Err(format!("{} has no procedure to run", path.display()));
+            return Err(Invalid::Input(format!(
+                "{} has no procedure to run",
+                path.display()
+            )));
         }
-        let sets: Vec<String> = self.set_args();
-        inputs::parse_params(&comp, &sets)
-            .map_err(|d| format!("error[{}]: {}", d.code, d.message))?;
+        let input = |d: Box<crate::diagnostic::Diagnostic>, site: Option<&str>| {
+            let at = site.map(|s| format!("site `{s}`: ")).unwrap_or_default();
+            Invalid::Input(format!("error[{}]: {at}{}", d.code, d.message))
+        };
+        inputs::parse_params(comp, &self.set_args()).map_err(|d| input(d, None))?;
         for site in &self.sites {
-            inputs::load_site(&comp, Some(&site.path), &[])
-                .map_err(|d| format!("error[{}]: site `{}`: {}", d.code, site.name, d.message))?;
+            inputs::load_site(comp, Some(&site.path), &[])
+                .map_err(|d| input(d, Some(&site.name)))?;
         }
         if let Some(sim) = &self.sim {
             let mut seen: Vec<&str> = vec![sim];
@@ -233,7 +249,8 @@ impl Plan {
             seen.sort();
             seen.dedup();
             for s in seen {
-                crate::sim::Scenario::resolve(s).map_err(|e| format!("scenario {s}: {e}"))?;
+                crate::sim::Scenario::resolve(s)
+                    .map_err(|e| Invalid::Input(format!("scenario {s}: {e}")))?;
             }
         }
         Ok(())
@@ -303,6 +320,29 @@ impl Plan {
         let mut s = serde_json::to_string_pretty(self).expect("a plan serialises");
         s.push('\n');
         s
+    }
+}
+
+/// Why a plan cannot run ([`Plan::validate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// The procedure has errors (its diagnostics, rendered): exit 1, as
+    /// `rbk exec` refuses it.
+    Procedure(String),
+    /// A bad site file, parameter, scenario or file: exit 2.
+    Input(String),
+}
+
+impl Invalid {
+    /// Print it and return its exit code.
+    pub fn report(&self) -> i32 {
+        match self {
+            Invalid::Procedure(shown) => {
+                eprintln!("{shown}");
+                crate::exit::FAILED
+            }
+            Invalid::Input(message) => crate::cli::usage_error(message),
+        }
     }
 }
 
@@ -485,6 +525,24 @@ mod tests {
         assert_eq!(plan.waves, [vec!["c"], vec!["a", "b"], vec!["d"]]);
         assert_eq!(plan.sites[0].name, "c");
         assert_eq!(plan.on_failure, FailurePolicy::StopOnFailure);
+        let first = Plan::build(&PlanRequest {
+            canary: None,
+            ..req.clone()
+        })
+        .unwrap();
+        assert_eq!(
+            first.canary.as_deref(),
+            Some("a"),
+            "the first site by default"
+        );
+        let none = Plan::build(&PlanRequest {
+            canary: None,
+            no_canary: true,
+            ..req.clone()
+        })
+        .unwrap();
+        assert_eq!(none.canary, None);
+        assert_eq!(none.waves, [vec!["a", "b"], vec!["c", "d"]]);
         let e = Plan::build(&PlanRequest {
             canary: Some("x".into()),
             ..req.clone()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::error::{Result, RunError};
-use super::exec::Ctx;
+use super::exec::RunState;
 use super::io::{document, Io, IoFn};
 use super::value::Value;
 use super::Interp;
@@ -22,7 +22,7 @@ const HIDDEN_ARGS: &[&str] = &["content", "password", "token", "secret"];
 impl<'c> Interp<'c> {
     pub(crate) async fn call(
         &self,
-        ctx: &mut Ctx<'c>,
+        ctx: &mut RunState<'c>,
         callee: &'c Path,
         args: &'c [Arg],
         span: Span,
@@ -141,7 +141,7 @@ impl<'c> Interp<'c> {
     /// Arguments in the table's parameter order, defaults filled in.
     async fn bind(
         &self,
-        ctx: &mut Ctx<'c>,
+        ctx: &mut RunState<'c>,
         b: &Builtin,
         args: &'c [Arg],
         span: Span,
@@ -190,7 +190,13 @@ impl<'c> Interp<'c> {
         Ok(out)
     }
 
-    fn check_forbidden(&self, ctx: &Ctx<'c>, b: &Builtin, command: &str, span: Span) -> Result<()> {
+    fn check_forbidden(
+        &self,
+        ctx: &RunState<'c>,
+        b: &Builtin,
+        command: &str,
+        span: Span,
+    ) -> Result<()> {
         let Some(w) = &ctx.patience else {
             return Ok(());
         };
@@ -218,7 +224,7 @@ impl<'c> Interp<'c> {
 
     async fn invoke(
         &self,
-        ctx: &Ctx<'c>,
+        ctx: &RunState<'c>,
         b: &'static Builtin,
         io: IoFn,
         values: &[Value],
@@ -327,7 +333,7 @@ pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 /// The hand-typed equivalent of a call, from the table's `command` template.
-pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &Ctx<'_>) -> String {
+pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &RunState<'_>) -> String {
     let mut out = b.command.to_string();
     // `kube.list` without a namespace lists every namespace.
     if b.name == "kube.list"

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::error::{Result, RunError};
-use super::exec::Ctx;
+use super::exec::RunState;
 use super::value::Value;
 use super::Interp;
 use crate::diagnostic::Code;
@@ -16,14 +16,14 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, Span, Text, TextP
 pub(crate) type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 impl<'c> Interp<'c> {
-    pub(crate) fn fail(&self, ctx: &Ctx<'c>, span: Span, msg: impl Into<String>) -> RunError {
+    pub(crate) fn fail(&self, ctx: &RunState<'c>, span: Span, msg: impl Into<String>) -> RunError {
         RunError::new(Code::EvalFailed, span, &ctx.unit.source, msg)
     }
 
     /// Evaluate an expression.
     pub(crate) fn eval<'a>(
         &'a self,
-        ctx: &'a mut Ctx<'c>,
+        ctx: &'a mut RunState<'c>,
         e: &'c Expr,
     ) -> BoxFut<'a, Result<Value>> {
         Box::pin(async move {
@@ -125,7 +125,7 @@ impl<'c> Interp<'c> {
 
     async fn comprehension(
         &self,
-        ctx: &mut Ctx<'c>,
+        ctx: &mut RunState<'c>,
         q: Quantifier,
         var: &str,
         items: Vec<Value>,
@@ -164,7 +164,7 @@ impl<'c> Interp<'c> {
     }
 
     /// A string with its `{expr}` parts filled in.
-    pub(crate) async fn eval_text(&self, ctx: &mut Ctx<'c>, t: &'c Text) -> Result<String> {
+    pub(crate) async fn eval_text(&self, ctx: &mut RunState<'c>, t: &'c Text) -> Result<String> {
         let mut out = String::new();
         for p in &t.parts {
             match p {
@@ -178,7 +178,7 @@ impl<'c> Interp<'c> {
         Ok(out)
     }
 
-    fn lookup(&self, ctx: &Ctx<'c>, name: &str, span: Span) -> Result<Value> {
+    fn lookup(&self, ctx: &RunState<'c>, name: &str, span: Span) -> Result<Value> {
         if let Some(v) = ctx.vars.get(name) {
             return Ok(v.clone());
         }
@@ -194,7 +194,7 @@ impl<'c> Interp<'c> {
             ))
     }
 
-    fn field(&self, ctx: &Ctx<'c>, base: &Value, name: &str, span: Span) -> Result<Value> {
+    fn field(&self, ctx: &RunState<'c>, base: &Value, name: &str, span: Span) -> Result<Value> {
         match base {
             Value::Map(m) => match m.get(name) {
                 Some(v) => Ok(v.clone()),
@@ -213,7 +213,7 @@ impl<'c> Interp<'c> {
         }
     }
 
-    fn index(&self, ctx: &Ctx<'c>, base: &Value, index: &Value, span: Span) -> Result<Value> {
+    fn index(&self, ctx: &RunState<'c>, base: &Value, index: &Value, span: Span) -> Result<Value> {
         match (base, index) {
             (Value::List(l), Value::Int(i)) => {
                 let n = l.len() as i64;
@@ -257,7 +257,7 @@ impl<'c> Interp<'c> {
 
     /// The items a `foreach` or comprehension walks: a list's items, a map's
     /// keys, a text's lines.
-    pub(crate) fn iterable(&self, ctx: &Ctx<'c>, v: Value, span: Span) -> Result<Vec<Value>> {
+    pub(crate) fn iterable(&self, ctx: &RunState<'c>, v: Value, span: Span) -> Result<Vec<Value>> {
         match v {
             Value::List(l) => Ok(l),
             Value::Map(m) => Ok(m.into_keys().map(Value::Str).collect()),
@@ -273,7 +273,7 @@ impl<'c> Interp<'c> {
 
     pub(crate) fn regex(
         &self,
-        ctx: &Ctx<'c>,
+        ctx: &RunState<'c>,
         pattern: &str,
         span: Span,
     ) -> Result<Arc<regex::Regex>> {
@@ -296,7 +296,14 @@ impl<'c> Interp<'c> {
         Ok(r)
     }
 
-    fn binary(&self, ctx: &Ctx<'c>, op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value> {
+    fn binary(
+        &self,
+        ctx: &RunState<'c>,
+        op: BinaryOp,
+        l: Value,
+        r: Value,
+        span: Span,
+    ) -> Result<Value> {
         use Value as V;
         let mismatch = |this: &Self, l: &Value, r: &Value| {
             this.fail(

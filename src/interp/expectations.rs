@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use super::exec::Ctx;
+use super::exec::RunState;
 use super::value::Value;
 use super::Interp;
 use crate::compilation::{Compilation, Unit};
@@ -36,7 +36,7 @@ impl<'c> Table<'c> {
             if m.builtin.dotted() != builtin {
                 continue;
             }
-            let mut ctx = Ctx::new(unit, "expectations");
+            let mut ctx = RunState::new(unit, "expectations");
             ctx.vars.insert(m.binding.name.clone(), result.clone());
             let hit = match interp.eval(&mut ctx, &m.condition).await {
                 Ok(v) => v.truthy(),

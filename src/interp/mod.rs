@@ -1,4 +1,4 @@
-//! The interpreter: runs a checked procedure against a set of [`Backends`]
+//! The interpreter: runs a [`Checked`] procedure against a set of [`Backends`]
 //! with a [`Clock`], writing the as-executed [`Journal`] and the terminal
 //! progress as it goes.
 //!
@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::backends::Backends;
+use crate::check::Checked;
 use crate::clock::Clock;
 use crate::compilation::Compilation;
 use crate::diagnostic::{Code, Diagnostic};
@@ -126,11 +127,12 @@ pub(crate) struct Interp<'c> {
     pub regexes: Mutex<HashMap<String, Arc<regex::Regex>>>,
 }
 
-/// Run the root procedure of `comp`. Returns when it ends, fails, or when
+/// Run the root procedure of `program`. Returns when it ends, fails, or when
 /// `interrupt` completes (Ctrl-C): then the current wait is dropped, and
-/// `run_end` says `interrupted` and where.
+/// `run_end` says `interrupted` and where. Only a [`Checked`] program runs:
+/// the interpreter trusts the names, types and rules `check` proved.
 pub async fn run(
-    comp: &Compilation,
+    program: &Checked,
     opts: RunOptions,
     backends: Backends,
     clock: Clock,
@@ -138,6 +140,7 @@ pub async fn run(
     term: Terminal,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> RunOutcome {
+    let comp = program.compilation();
     let Some(proc_) = comp.procedure() else {
         let d = Diagnostic::bare(Code::EvalFailed, "the file has no procedure to run");
         return RunOutcome {

@@ -1,10 +1,10 @@
 //! Quick fixes for the diagnostics whose fix is obvious: bound a poll
 //! (RBK401), wrap a cloud call in its scope (RBK305), ask before a delete
 //! (RBK407), and take the "did you mean" of an unknown name.
-use crate::check::walk;
+use crate::check::{poll_budget, walk};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins;
-use crate::syntax::ast::{Span, Stmt};
+use crate::syntax::ast::{Procedure, Span, Stmt};
 
 /// One fix: a title and the edits (byte range replaced by text) to the
 /// root file.
@@ -15,11 +15,11 @@ pub struct Fix {
 }
 
 /// The fix for `d`, if it has an obvious one. `text` is the root file's
-/// text; `stmts` every statement of its procedure.
-pub fn fix(d: &Diagnostic, text: &str, stmts: &[&Stmt]) -> Option<Fix> {
+/// text; `proc` its procedure and `stmts` every statement of it.
+pub fn fix(d: &Diagnostic, text: &str, proc: Option<&Procedure>, stmts: &[&Stmt]) -> Option<Fix> {
     let span = d.primary_span()?;
     match d.code {
-        Code::UnboundedPoll => bound_poll(text, span),
+        Code::UnboundedPoll => bound_poll(text, span, proc),
         Code::OutsideScope => wrap_in_scope(text, span, stmts),
         Code::NoConfirm => add_confirm(text, span, stmts),
         Code::UnknownName
@@ -40,12 +40,17 @@ pub fn statements(comp: &crate::compilation::Compilation) -> Vec<&Stmt> {
     out
 }
 
-/// `poll every 10s {` becomes `poll every 10s max 10 {`.
-fn bound_poll(text: &str, span: Span) -> Option<Fix> {
+/// `poll every 10s {` becomes `poll every 10s max N {`: N covers the
+/// `timing ~D` verified around the poll with RBK412's margin, so the fix
+/// does not trade one warning for another; 10 where no timing is written.
+fn bound_poll(text: &str, span: Span, proc: Option<&Procedure>) -> Option<Fix> {
     let open = body_brace(text, span.offset())?;
+    let max = proc
+        .and_then(|p| poll_budget::max_covering_timing(p, span.offset()))
+        .unwrap_or(10);
     Some(Fix {
-        title: "Bound the poll: add `max 10`".to_string(),
-        edits: vec![(open..open, "max 10 ".to_string())],
+        title: format!("Bound the poll: add `max {max}`"),
+        edits: vec![(open..open, format!("max {max} "))],
     })
 }
 
@@ -170,7 +175,7 @@ mod tests {
         let stmts = statements(&comp);
         diags
             .iter()
-            .filter_map(|d| fix(d, src, &stmts).map(|f| (d.code, f)))
+            .filter_map(|d| fix(d, src, comp.procedure(), &stmts).map(|f| (d.code, f)))
             .collect()
     }
 
@@ -200,6 +205,25 @@ mod tests {
                 f.title
             );
         }
+    }
+
+    #[test]
+    fn a_poll_is_bounded_to_cover_its_verified_timing() {
+        let src = "procedure p \"t\" {\n  step s \"s\" {\n    timing ~3m30s \"verified\"\n    poll every 10s {\n      until true\n    }\n  }\n}\n";
+        let found = fixes(src);
+        let (_, f) = found
+            .iter()
+            .find(|(c, _)| *c == Code::UnboundedPoll)
+            .expect("a fix for RBK401");
+        // 3m30s x 1.25 = 262.5 s: 27 attempts of 10 s.
+        assert_eq!(f.title, "Bound the poll: add `max 27`");
+        let fixed = apply(src, f);
+        let comp = Compilation::from_source(Path::new("t.rbk"), fixed.clone());
+        let codes: Vec<Code> = crate::check::check(&comp).iter().map(|d| d.code).collect();
+        assert!(
+            !codes.contains(&Code::PollShorterThanTiming),
+            "{codes:?}\n{fixed}"
+        );
     }
 
     #[test]

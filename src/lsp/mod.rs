@@ -573,7 +573,7 @@ impl<'c> Server<'c> {
             if span.offset() > to || span.offset() + span.len() < from {
                 continue;
             }
-            let Some(fix) = actions::fix(d, text, &stmts) else {
+            let Some(fix) = actions::fix(d, text, a.comp.procedure(), &stmts) else {
                 continue;
             };
             let edits: Vec<TextEdit> = fix

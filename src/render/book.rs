@@ -215,6 +215,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
     ("The language", "language.md"),
     ("The simulator", "simulator.md"),
     ("Journals, resume and the site lock", "journal.md"),
+    ("Fleet: one procedure across many sites", "fleet.md"),
     ("Reading a run: the timeline", "runs.md"),
     ("Credentials", "credentials.md"),
     ("Kubernetes operations", "kube.md"),

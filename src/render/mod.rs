@@ -1,6 +1,6 @@
 //! `rbk render`: the human runbook from the same source as the automation.
 //!
-//! [`runbook::build`] turns a [`Compilation`] into a small [`doc::Document`]
+//! [`runbook::build`] turns a [`Checked`] program into a small [`doc::Document`]
 //! tree, which [`markdown`] and [`html`] write out. Commands come from the
 //! builtin table ([`command`]), conditions become words ([`condition`]), the
 //! graph becomes Mermaid (`dag::to_mermaid`) or an SVG picture ([`picture`]). [`book`] generates the book's
@@ -17,7 +17,7 @@ pub mod runbook;
 mod stmt;
 pub mod timeline;
 
-use crate::compilation::Compilation;
+use crate::check::Checked;
 use crate::site::SiteValues;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,17 +47,17 @@ pub struct Options<'a> {
     pub source_name: String,
 }
 
-/// Render a loaded procedure file.
-pub fn render(comp: &Compilation, format: Format, opts: &Options) -> String {
+/// Render a checked procedure file (only a program without errors renders).
+pub fn render(program: &Checked, format: Format, opts: &Options) -> String {
     let doc = match format {
         Format::Html => runbook::build(
-            comp,
+            program,
             &Options {
                 graph: GraphStyle::Svg,
                 ..opts.clone()
             },
         ),
-        Format::Markdown => runbook::build(comp, opts),
+        Format::Markdown => runbook::build(program, opts),
     };
     match format {
         Format::Markdown => markdown::write(&doc),

@@ -1,4 +1,4 @@
-//! Build the [`Document`] for a compilation: header, inputs, the
+//! Build the [`Document`] for a checked program: header, inputs, the
 //! expectations table (first: it saves an hour of false alarms), the graph,
 //! then every node in order. Called procedures are inlined, so the runbook
 //! of a composed procedure reads end to end like the document it replaces.
@@ -9,11 +9,13 @@ use super::condition::{self, words};
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Document, Inline};
 use super::stmt::{self, StmtCtx};
 use super::{picture, GraphStyle, Options};
+use crate::check::Checked;
 use crate::compilation::Compilation;
 use crate::dag::{self, Dag, MermaidOptions};
 use crate::syntax::ast::{HeaderKey, Node, NodeKind, ProcItem, Procedure, Verdict};
 
-pub fn build(comp: &Compilation, opts: &Options) -> Document {
+pub fn build(program: &Checked, opts: &Options) -> Document {
+    let comp = program.compilation();
     let site_defaults: BTreeMap<_, _> = comp
         .site_fields()
         .filter_map(|(_, f)| f.default.clone().map(|d| (f.name.name.clone(), d)))

@@ -14,6 +14,8 @@ pub mod fake_http;
 pub mod fake_kube;
 pub mod fake_openstack;
 pub mod http;
+pub mod mutation;
+pub mod rehearsal;
 pub mod sim;
 pub mod sim_serve;
 pub mod sshd;

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::super::exec::Ctx;
+use super::super::exec::RunState;
 use super::super::{expectations, Interp, Journal, RunOptions, Terminal, Verbosity};
 use super::Value;
 use crate::backends::openstack::OpenStackConfig;
@@ -57,7 +57,7 @@ fn eval_all_with(exprs: &[&str], vars: &[(&str, Value)], site: Value) -> Vec<Out
         expectations: expectations::Table::new(&comp),
         regexes: Mutex::default(),
     };
-    let mut ctx = Ctx::new(&comp.root, "s");
+    let mut ctx = RunState::new(&comp.root, "s");
     for (k, v) in vars {
         ctx.vars.insert((*k).to_string(), v.clone());
     }
