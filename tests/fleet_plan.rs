@@ -276,3 +276,23 @@ fn a_scenario_file_cannot_travel_to_a_pod() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("named scenarios"), "{err}");
 }
+
+/// The image (Containerfile) and the pods agree: the pods run as the
+/// image's user, and the image has what their entrypoint and rbk run.
+#[test]
+fn the_image_fits_the_pods() {
+    let containerfile = std::fs::read_to_string(root().join("Containerfile")).unwrap();
+    let docs = documents(&plan("jobs", &[]));
+    let pod = &docs[3]["spec"]["template"]["spec"];
+    let user = pod["securityContext"]["runAsUser"].as_i64().unwrap();
+    assert!(
+        containerfile.contains(&format!("USER {user}:{user}"))
+            && containerfile.contains(&format!("adduser -D -u {user}")),
+        "the Containerfile's user is not the pods' {user}"
+    );
+    assert_eq!(pod["containers"][0]["command"][0], "/bin/sh");
+    for needed in ["openssh-client", "ca-certificates", "/usr/local/bin/rbk"] {
+        assert!(containerfile.contains(needed), "{needed}");
+    }
+    assert_eq!(pod["containers"][0]["args"][0], "rbk");
+}
