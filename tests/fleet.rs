@@ -580,3 +580,24 @@ fn a_real_fleet_runs_each_site_against_its_own_cloud() {
         assert!(cloud.tokens_issued() >= 1, "{name}'s cloud was never asked");
     }
 }
+
+/// `--dry-run` reaches every site, and a dry run completes no site: the
+/// fleet resumed for real runs every site.
+#[test]
+fn a_dry_run_fleet_completes_no_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let jd = journal_dir(dir.path());
+    let o = fleet(dir.path(), &["--dry-run", "--journal-dir", &jd]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("dry run"), "{out}");
+    let journal = std::fs::read_to_string(Path::new(&jd).join("us-east.jsonl")).unwrap();
+    assert!(journal.contains("\"dry_run\":true"), "{journal}");
+    let o = fleet(dir.path(), &["--resume", &jd]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("by an earlier run"), "{out}");
+    for site in ["eu-north", "eu-west", "us-east"] {
+        assert_eq!(runs(dir.path(), site), ["success", "success"], "{out}");
+    }
+}

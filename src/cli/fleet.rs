@@ -14,7 +14,8 @@ pub enum FleetCommand {
     /// Run the procedure on every site from this machine.
     #[command(
         after_help = "Exit status: 0 every site completed; 1 a site failed or was \
-        aborted, or sites were not run because of a failure; 2 usage error (a bad site file, \
+        aborted, or sites were not run because of a failure, or the procedure has errors (nothing \
+        ran); 2 usage error (a bad site file, \
         param or flag: nothing ran); 3 a site's journal could not be fully written; 4 the only \
         sites not completed are locked by another run; 130 interrupted (Ctrl-C): every \
         journal is resumable with --resume."

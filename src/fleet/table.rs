@@ -17,12 +17,14 @@ pub struct Row {
     pub journal_incomplete: bool,
 }
 
+/// How the fleet is shown while it runs.
 pub enum Display {
+    /// One redrawn line per site (a terminal).
     Live {
         multi: MultiProgress,
         bars: Vec<ProgressBar>,
-        width: usize,
     },
+    /// A printed line per change of a site's state (CI, a pipe).
     Lines {
         names: Vec<String>,
         shown: Vec<String>,
@@ -52,7 +54,7 @@ impl Display {
                 multi.add(bar)
             })
             .collect();
-        Display::Live { multi, bars, width }
+        Display::Live { multi, bars }
     }
 
     /// Show site `i`'s state if it changed.
@@ -85,8 +87,7 @@ impl Display {
 
     /// Take the live table off the screen before the summary.
     pub fn finish(self) {
-        if let Display::Live { multi, bars, width } = self {
-            let _ = width;
+        if let Display::Live { multi, bars, .. } = self {
             for b in &bars {
                 b.finish_and_clear();
             }
