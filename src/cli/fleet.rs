@@ -25,10 +25,36 @@ pub enum FleetCommand {
     /// Kubernetes Jobs) or for other tools (JSON).
     Plan(Box<FleetPlanArgs>),
     /// Submit generated objects (`rbk fleet plan -o`) to a Kubernetes cluster.
+    #[command(
+        long_about = "Submit generated objects (`rbk fleet plan --format argo|jobs -o FILE`) to a \
+        Kubernetes cluster: the ServiceAccount, ConfigMap and journals' claim by server-side \
+        apply, the Workflow or the Jobs by create (left as they are when they exist). Jobs are \
+        then released wave by wave (the canary's first) and followed to the end; a failed \
+        canary, or any failure without --keep-going, releases no later wave. Run it again to \
+        carry on after an interruption or --no-wait.",
+        after_help = "Exit status: 0 submitted (Argo), or every wave finished without failure \
+        (Jobs), or released what may run now (--no-wait); 1 a site failed, or the cluster \
+        refused a request; 2 usage error (an unreadable file, a kubeconfig that does not load)."
+    )]
     Submit(FleetSubmitArgs),
     /// Show where each site of a submitted fleet is.
+    #[command(
+        after_help = "States: waiting, running, succeeded, failed (Argo also: error, skipped, \
+        omitted). Exit status: 0 no site failed; 1 a site failed, or the cluster refused a \
+        request; 2 usage error."
+    )]
     Status(FleetClusterArgs),
     /// Collect each site's journal of a submitted fleet into a directory.
+    #[command(
+        long_about = "Collect each site's journal of a submitted fleet into a directory that \
+        `rbk journal show` reads: a short-lived pod (the fleet's image) mounts the journals' \
+        claim read-only and prints every journal; rbk reads its log, writes DIR/SITE.jsonl and \
+        deletes the pod. Needs the right to create pods and read their logs; a pod's log is \
+        capped by the kubelet (10 MiB by default), and a larger set of journals is refused \
+        rather than cut.",
+        after_help = "Exit status: 0 journals written; 1 the pod failed or the cluster refused \
+        a request; 2 usage error."
+    )]
     Journals(FleetJournalsArgs),
 }
 
