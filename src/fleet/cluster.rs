@@ -111,6 +111,16 @@ impl Cluster {
             if caps.scope == Scope::Namespaced {
                 o["metadata"]["namespace"] = json!(self.namespace);
             }
+            // The runner's binding names its ServiceAccount with the
+            // namespace it is submitted to (a plan may leave it out).
+            if let Some(subjects) = o["subjects"].as_array_mut() {
+                for sub in subjects
+                    .iter_mut()
+                    .filter(|s| s["kind"] == "ServiceAccount")
+                {
+                    sub["namespace"] = json!(self.namespace);
+                }
+            }
             let what = format!("{}/{name}", kind.to_ascii_lowercase());
             if matches!(kind, "Job" | "Workflow") {
                 let exists = api
