@@ -240,6 +240,26 @@ fn a_failed_builtin_exits_1_and_names_the_call() {
 }
 
 #[test]
+fn a_program_with_check_errors_never_runs() {
+    // Only a checked program runs: exit 1, the errors, and no run at all.
+    let journal = Journal::new();
+    let o = exec(
+        "--sim=healthy",
+        EXAMPLES_SITE,
+        &["--journal", &journal.arg()],
+        "examples/bad/RBK101-unknown-name.rbk",
+    );
+    assert_exit(&o, 1);
+    assert_stderr_has(&o, "RBK101");
+    assert_stderr_has(&o, "has errors; not running it (see `rbk check`)");
+    assert!(
+        !journal.path.exists(),
+        "a journal was written:\n{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn confirm_without_a_terminal_or_yes_refuses_with_rbk906() {
     let o = exec("--sim=healthy", CAPI_SITE, &[], "procedures/parking.rbk");
     assert_exit(&o, 1);

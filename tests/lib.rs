@@ -46,6 +46,7 @@ mod rehearsals;
 mod rehearsals_node_reboot;
 mod rehearsals_openstack;
 mod render;
+mod requests;
 mod scopes;
 mod sim_backends;
 mod sim_kubectl;

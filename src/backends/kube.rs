@@ -2,13 +2,18 @@
 //!
 //! A client per scope (its kubeconfig: the scope's path, else `KUBECONFIG`,
 //! else `~/.kube/config`), reused across calls. Nodes and pods are typed
-//! (k8s-openapi); every other kind is a dynamic object whose group, version
-//! and scope are found by discovery, as kubectl does, so a management
-//! cluster serving `cluster.x-k8s.io/v1beta2` works as well as one serving
-//! `v1beta1`. Each attempt has a timeout; reads retry transient failures
-//! with backoff, changes are sent once.
+//! (k8s-openapi); every other kind is a dynamic object. Finding where a kind
+//! lives costs no request for the kinds rbk knows (their group/version is
+//! pinned) and at most one aggregated discovery read per scope and run for
+//! the others, or when the server does not serve the pinned version (a
+//! management cluster serving `cluster.x-k8s.io/v1beta1` only); what
+//! discovery says is kept in kubectl's disk cache
+//! ([`super::kube_discovery`]) so the next run, rbk's or kubectl's, skips
+//! it. Each attempt has a timeout; reads retry transient failures with
+//! backoff, changes are sent once.
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,9 +24,9 @@ use kube::api::{
     Patch, PatchParams,
 };
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::discovery::Scope;
 use serde_json::Value;
 
+use super::kube_discovery::{DiskCache, Found, Served, ACCEPT_AGGREGATED};
 use super::local::expand_home;
 use super::{
     tls, CallError, Condition, Drain, DrainOptions, Kube, KubeNode, KubeObject, KubeScope,
@@ -71,12 +76,26 @@ struct ScopeClient {
     target: String,
     /// `kind` argument -> resolved resource, found once per scope.
     resources: tokio::sync::Mutex<HashMap<String, Resolved>>,
+    /// kubectl's discovery cache for this server, when the run keeps one.
+    cache: Option<DiskCache>,
+    /// What discovery says, from the disk cache and from the server.
+    served: tokio::sync::Mutex<ServedState>,
+}
+
+#[derive(Default)]
+struct ServedState {
+    /// The disk cache, read once (None inside: absent or stale).
+    cached: Option<Option<Served>>,
+    /// The server's own answer, read at most once per run.
+    fresh: Option<Served>,
 }
 
 pub struct RealKube {
     clock: Clock,
     tuning: KubeTuning,
     clients: tokio::sync::Mutex<HashMap<KubeScope, Arc<ScopeClient>>>,
+    /// Root of kubectl's cache (`~/.kube/cache`); None keeps discovery in memory.
+    cache_root: Option<PathBuf>,
 }
 
 impl RealKube {
@@ -89,7 +108,15 @@ impl RealKube {
             clock,
             tuning,
             clients: Default::default(),
+            cache_root: None,
         }
+    }
+
+    /// Keep discovery in kubectl's disk cache under `root` (see
+    /// [`DiskCache::default_root`]), shared with kubectl and later runs.
+    pub fn with_discovery_cache(mut self, root: Option<PathBuf>) -> Self {
+        self.cache_root = root;
+        self
     }
 
     async fn client(&self, scope: &KubeScope, call: &str) -> Result<Arc<ScopeClient>, CallError> {
@@ -132,10 +159,16 @@ impl RealKube {
         let client = kube::Client::try_from(config).map_err(|e| {
             config_error(format!("cannot build a client for {target}: {}", chain(&e)))
         })?;
+        let cache = self
+            .cache_root
+            .as_deref()
+            .map(|root| DiskCache::for_server(root, &target));
         let c = Arc::new(ScopeClient {
             client,
             target,
             resources: Default::default(),
+            cache,
+            served: Default::default(),
         });
         clients.insert(scope.clone(), c.clone());
         Ok(c)
@@ -242,9 +275,10 @@ impl RealKube {
         }
     }
 
-    /// A `kind` argument to the API resource the server prefers for it:
-    /// a well-known name or short name, `plural.group`, or (last resort)
-    /// any kind or plural in full discovery.
+    /// A `kind` argument to the API resource to use for it: a well-known
+    /// name or short name at its pinned group/version (unless the cached
+    /// discovery says the server lacks that version), `plural.group`, or
+    /// any kind, plural or short name discovery lists.
     async fn resource(
         &self,
         sc: &ScopeClient,
@@ -255,139 +289,315 @@ impl RealKube {
         if let Some(r) = sc.resources.lock().await.get(&key) {
             return Ok(r.clone());
         }
-        let wanted = match known_kind(&key) {
-            Some(k) => Some((k.group.to_string(), k.plural.to_string(), Some(k))),
-            None => match key.split_once('.') {
-                Some((plural, group)) if !plural.is_empty() && group.contains('.') => {
-                    Some((group.to_string(), plural.to_string(), None))
-                }
-                _ => None,
-            },
+        let wanted = Wanted::of(&key);
+        let offline = {
+            let mut state = sc.served.lock().await;
+            let cache = sc.cache.as_ref();
+            let cached = state
+                .cached
+                .get_or_insert_with(|| cache.and_then(DiskCache::read));
+            resolve_offline(&wanted, &key, cached.as_ref())
         };
-        let resolved = match wanted {
-            Some((group, plural, pinned)) => {
-                self.resource_in_group(sc, &group, &plural, pinned, call)
-                    .await?
-            }
-            None => self.resource_anywhere(sc, &key, call).await?,
+        let resolved = match offline {
+            Some(r) => r,
+            None => self.resolve_discovered(sc, &wanted, &key, call).await?,
         };
         sc.resources.lock().await.insert(key, resolved.clone());
         Ok(resolved)
     }
 
-    async fn resource_in_group(
+    /// Resolve from the server's own discovery (read once per run).
+    async fn resolve_discovered(
         &self,
         sc: &ScopeClient,
-        group: &str,
-        plural: &str,
-        pinned: Option<KnownKind>,
-        call: &str,
-    ) -> Result<Resolved, CallError> {
-        let discovered = self
-            .read(call, &sc.target, || {
-                kube::discovery::group(&sc.client, group)
-            })
-            .await;
-        match discovered {
-            Ok(api_group) => api_group
-                .recommended_resources()
-                .into_iter()
-                .find(|(ar, _)| ar.plural == plural || ar.kind.eq_ignore_ascii_case(plural))
-                .map(|(ar, caps)| Resolved {
-                    namespaced: caps.scope == Scope::Namespaced,
-                    ar,
-                })
-                .ok_or_else(|| CallError::Remote {
-                    call: call.into(),
-                    status: Some(404),
-                    message: format!(
-                        "{} serves API group {group} but no resource {plural:?}",
-                        sc.target
-                    ),
-                }),
-            Err(e) if is_missing_group(&e) => Err(CallError::Remote {
-                call: call.into(),
-                status: Some(404),
-                message: format!(
-                    "{} does not serve API group {group} (is the CRD installed?)",
-                    sc.target
-                ),
-            }),
-            // Discovery itself failed (some API servers restrict it): fall
-            // back to the version rbk was written against.
-            Err(e) => match pinned {
-                Some(k) => Ok(Resolved {
-                    ar: ApiResource {
-                        group: k.group.into(),
-                        version: k.version.into(),
-                        api_version: if k.group.is_empty() {
-                            k.version.into()
-                        } else {
-                            format!("{}/{}", k.group, k.version)
-                        },
-                        kind: k.kind.into(),
-                        plural: k.plural.into(),
-                    },
-                    namespaced: k.namespaced,
-                }),
-                None => Err(e),
-            },
-        }
-    }
-
-    async fn resource_anywhere(
-        &self,
-        sc: &ScopeClient,
+        wanted: &Wanted,
         key: &str,
         call: &str,
     ) -> Result<Resolved, CallError> {
-        let discovery = self
-            .read(call, &sc.target, || {
-                kube::discovery::Discovery::new(sc.client.clone()).run()
-            })
-            .await
-            .map_err(|e| match e {
-                CallError::Remote {
-                    call,
-                    status,
-                    message,
-                } => CallError::Remote {
-                    call,
-                    status,
-                    message: format!("looking for kind {key:?} by discovery: {message}"),
-                },
-                other => other,
-            })?;
-        let found = discovery
-            .groups()
-            .flat_map(|g| g.recommended_resources())
-            .find(|(ar, _)| ar.plural == key || ar.kind.to_ascii_lowercase() == key)
-            .map(|(ar, caps)| Resolved {
-                namespaced: caps.scope == Scope::Namespaced,
-                ar,
-            });
-        found.ok_or_else(|| CallError::Config {
+        let served = match self.discover(sc, wanted, key, call).await {
+            Ok(s) => s,
+            // Discovery itself failed (some API servers restrict it): use
+            // the version rbk was written against.
+            Err(_) if matches!(wanted, Wanted::Known(_)) => {
+                let Wanted::Known(k) = wanted else {
+                    unreachable!()
+                };
+                return Ok(Resolved::pinned(k, Origin::Discovery));
+            }
+            Err(e) => {
+                return Err(match e {
+                    CallError::Remote {
+                        call,
+                        status,
+                        message,
+                    } => CallError::Remote {
+                        call,
+                        status,
+                        message: format!("looking for kind {key:?} by discovery: {message}"),
+                    },
+                    other => other,
+                })
+            }
+        };
+        let missing_group = |group: &str| CallError::Remote {
             call: call.into(),
+            status: Some(404),
             message: format!(
-                "{} serves no kind {key:?}: use a kind, plural or short name \
-                     (deployment, pods, pdb) or plural.group (machinedeployments.cluster.x-k8s.io)",
+                "{} does not serve API group {group} (is the CRD installed?)",
+                sc.target
+            ),
+        };
+        let missing_resource = |group: &str, plural: &str| CallError::Remote {
+            call: call.into(),
+            status: Some(404),
+            message: format!(
+                "{} serves API group {group} but no resource {plural:?}",
+                sc.target
+            ),
+        };
+        match wanted {
+            Wanted::Known(k) => {
+                if served.group(k.group).is_none() {
+                    return Err(missing_group(k.group));
+                }
+                let at_pin = served
+                    .find_at(k.group, k.version, k.plural)
+                    .map(|_| Resolved::pinned(k, Origin::Discovery));
+                at_pin
+                    .or_else(|| {
+                        served
+                            .find_in_group(k.group, k.plural)
+                            .map(|f| Resolved::found(&f, Origin::Discovery))
+                    })
+                    .ok_or_else(|| missing_resource(k.group, k.plural))
+            }
+            Wanted::InGroup { group, plural } => {
+                if served.group(group).is_none() {
+                    return Err(missing_group(group));
+                }
+                served
+                    .find_in_group(group, plural)
+                    .map(|f| Resolved::found(&f, Origin::Discovery))
+                    .ok_or_else(|| missing_resource(group, plural))
+            }
+            Wanted::Anywhere => served
+                .find_anywhere(key)
+                .map(|f| Resolved::found(&f, Origin::Discovery))
+                .ok_or_else(|| CallError::Config {
+                    call: call.into(),
+                    message: format!(
+                        "{} serves no kind {key:?}: use a kind, plural or short name \
+                         (deployment, pods, pdb) or plural.group (machinedeployments.cluster.x-k8s.io)",
+                        sc.target
+                    ),
+                }),
+        }
+    }
+
+    /// The server's discovery, read at most once per scope and run: one
+    /// aggregated read of `/apis`; from a server without aggregated
+    /// discovery the group list plus the resource lists `wanted` needs.
+    /// The core group's resources (`/api/v1`) are read only for a kind
+    /// found nowhere else. What was read goes to the disk cache.
+    async fn discover(
+        &self,
+        sc: &ScopeClient,
+        wanted: &Wanted,
+        key: &str,
+        call: &str,
+    ) -> Result<Served, CallError> {
+        let mut state = sc.served.lock().await;
+        let mut served = match state.fresh.take() {
+            Some(s) => s,
+            None => {
+                let doc = self
+                    .get_json(sc, "/apis", Some(ACCEPT_AGGREGATED), call)
+                    .await?;
+                Served::from_aggregated(&doc)
+                    .or_else(|| Served::from_group_list(&doc))
+                    .ok_or_else(|| CallError::Remote {
+                        call: call.into(),
+                        status: None,
+                        message: format!("{}/apis is not a discovery document", sc.target),
+                    })?
+                    .with_core_group()
+            }
+        };
+        let before = served.clone();
+        let result = self.complete_for(sc, &mut served, wanted, key, call).await;
+        if served != before || state.fresh.is_none() {
+            if let Some(cache) = &sc.cache {
+                cache.write(&served);
+            }
+        }
+        state.fresh = Some(served.clone());
+        state.cached = Some(Some(served.clone()));
+        result.map(|()| served)
+    }
+
+    /// Read the resource lists (legacy discovery) `wanted` still needs.
+    async fn complete_for(
+        &self,
+        sc: &ScopeClient,
+        served: &mut Served,
+        wanted: &Wanted,
+        key: &str,
+        call: &str,
+    ) -> Result<(), CallError> {
+        let (group, plural) = match wanted {
+            Wanted::Known(k) => (Some(k.group), k.plural),
+            Wanted::InGroup { group, plural } => (Some(group.as_str()), plural.as_str()),
+            Wanted::Anywhere => (None, key),
+        };
+        let found = |s: &Served| match group {
+            Some(g) => s.find_in_group(g, plural).is_some(),
+            None => s.find_anywhere(plural).is_some(),
+        };
+        // (group, version) pairs not read yet, in the order to try them.
+        let unread: Vec<(String, String)> = served
+            .groups
+            .iter()
+            .filter(|g| group.is_none_or(|w| g.name == w))
+            .flat_map(|g| {
+                let versions = g.versions.iter().filter(|v| v.resources.is_none());
+                // For a kind anywhere: the preferred version of each group.
+                let take = if group.is_some() { usize::MAX } else { 1 };
+                versions
+                    .take(take)
+                    .map(|v| (g.name.clone(), v.version.clone()))
+            })
+            // The core group last: most kinds there are pinned.
+            .filter(|(g, _)| group.is_some() || !g.is_empty())
+            .chain(
+                (group.is_none()
+                    && served
+                        .group("")
+                        .is_some_and(|g| g.versions[0].resources.is_none()))
+                .then(|| (String::new(), "v1".to_string())),
+            )
+            .collect();
+        for (g, v) in unread {
+            if found(served) {
+                break;
+            }
+            let path = if g.is_empty() {
+                format!("/api/{v}")
+            } else {
+                format!("/apis/{g}/{v}")
+            };
+            let doc = self.get_json(sc, &path, None, call).await?;
+            served.set_resources(&g, &v, super::kube_discovery::resources_from_list(&doc));
+        }
+        Ok(())
+    }
+
+    /// GET a discovery document as JSON, with the read's timeout and retries.
+    async fn get_json(
+        &self,
+        sc: &ScopeClient,
+        path: &str,
+        accept: Option<&str>,
+        call: &str,
+    ) -> Result<Value, CallError> {
+        let text = self
+            .read(call, &sc.target, || {
+                let mut request = axum::http::Request::get(path);
+                if let Some(accept) = accept {
+                    request = request.header(axum::http::header::ACCEPT, accept);
+                }
+                let request = request.body(Vec::new()).map_err(kube::Error::HttpError);
+                async move { sc.client.request_text(request?).await }
+            })
+            .await?;
+        serde_json::from_str(&text).map_err(|e| CallError::Remote {
+            call: call.into(),
+            status: None,
+            message: format!(
+                "{}{path} answered something that is not JSON: {e}",
                 sc.target
             ),
         })
     }
 
-    /// A dynamic API for one kind in one namespace (`default` when empty),
-    /// or cluster-wide for cluster-scoped kinds.
-    async fn api(
+    /// The resource of a manifest's `apiVersion` and `kind`: pinned when
+    /// rbk knows the kind at that version, else from discovery.
+    async fn resource_at(
+        &self,
+        sc: &ScopeClient,
+        (group, version, kind): (&str, &str, &str),
+        call: &str,
+    ) -> Result<Resolved, CallError> {
+        let key = kind.to_ascii_lowercase();
+        if let Some(k) = known_kind(&key).filter(|k| k.group == group && k.version == version) {
+            return Ok(Resolved::pinned(&k, Origin::Pinned));
+        }
+        let cached = {
+            let mut state = sc.served.lock().await;
+            let cache = sc.cache.as_ref();
+            let cached = state
+                .cached
+                .get_or_insert_with(|| cache.and_then(DiskCache::read));
+            cached
+                .as_ref()
+                .and_then(|s| s.find_at(group, version, &key))
+                .map(|f| Resolved::found(&f, Origin::Cache))
+        };
+        if let Some(r) = cached {
+            return Ok(r);
+        }
+        let wanted = Wanted::InGroup {
+            group: group.into(),
+            plural: key.clone(),
+        };
+        let served = self.discover(sc, &wanted, &key, call).await?;
+        served
+            .find_at(group, version, &key)
+            .map(|f| Resolved::found(&f, Origin::Discovery))
+            .ok_or_else(|| CallError::Remote {
+                call: call.into(),
+                status: Some(404),
+                message: format!(
+                    "{} serves no kind {kind} in {}",
+                    sc.target,
+                    api_version(group, version)
+                ),
+            })
+    }
+
+    /// Run `op` on the resource `kind` resolves to; when the server does
+    /// not serve the pinned or cached version (a 404 for the path itself),
+    /// resolve again from the server's discovery and run it once more.
+    async fn on_resource<T, F, Fut>(
         &self,
         scope: &KubeScope,
         kind: &str,
-        namespace: &str,
         call: &str,
-    ) -> Result<(Arc<ScopeClient>, Resolved, Api<DynamicObject>), CallError> {
+        op: F,
+    ) -> Result<T, CallError>
+    where
+        F: Fn(Arc<ScopeClient>, Resolved) -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
         let sc = self.client(scope, call).await?;
         let r = self.resource(&sc, kind, call).await?;
-        let api = if r.namespaced {
+        let origin = r.origin;
+        match op(sc.clone(), r).await {
+            Err(e) if is_unserved(&e) && origin != Origin::Discovery => {
+                let key = kind.trim().to_ascii_lowercase();
+                let r = self
+                    .resolve_discovered(&sc, &Wanted::of(&key), &key, call)
+                    .await?;
+                sc.resources.lock().await.insert(key, r.clone());
+                op(sc, r).await
+            }
+            other => other,
+        }
+    }
+
+    /// A dynamic API for one resource in one namespace (`default` when
+    /// empty), or cluster-wide for cluster-scoped kinds.
+    fn object_api(sc: &ScopeClient, r: &Resolved, namespace: &str) -> Api<DynamicObject> {
+        if r.namespaced {
             let ns = if namespace.is_empty() {
                 "default"
             } else {
@@ -396,8 +606,7 @@ impl RealKube {
             Api::namespaced_with(sc.client.clone(), ns, &r.ar)
         } else {
             Api::all_with(sc.client.clone(), &r.ar)
-        };
-        Ok((sc, r, api))
+        }
     }
 
     async fn patch_object(
@@ -407,15 +616,21 @@ impl RealKube {
         patch: Patch<Value>,
         call: &str,
     ) -> Result<KubeObject, CallError> {
-        let (sc, r, api) = self.api(scope, kind, namespace, call).await?;
-        let o = self
-            .write(
-                call,
-                &sc.target,
-                api.patch(name, &PatchParams::default(), &patch),
-            )
-            .await?;
-        Ok(to_object(&r.ar.kind, &o))
+        self.on_resource(scope, kind, call, |sc, r| {
+            let patch = patch.clone();
+            async move {
+                let api = Self::object_api(&sc, &r, namespace);
+                let o = self
+                    .write(
+                        call,
+                        &sc.target,
+                        api.patch(name, &PatchParams::default(), &patch),
+                    )
+                    .await?;
+                Ok(to_object(&r.ar.kind, &o))
+            }
+        })
+        .await
     }
 
     /// The drain's pods: those to evict, and those left in place by design.
@@ -494,15 +709,115 @@ fn pod_id(p: &K8sPod) -> String {
     )
 }
 
-/// A kind resolved by discovery.
+/// A kind resolved to the resource to read and write it through.
 #[derive(Clone)]
 struct Resolved {
     ar: ApiResource,
     namespaced: bool,
+    origin: Origin,
 }
 
-fn is_missing_group(e: &CallError) -> bool {
-    matches!(e, CallError::Remote { message, .. } if message.contains("Missing Api Group"))
+/// Where a resolution came from: pinned and cached ones are tried first and
+/// corrected from the server's discovery if the server does not serve them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Origin {
+    Pinned,
+    Cache,
+    Discovery,
+}
+
+impl Resolved {
+    fn pinned(k: &KnownKind, origin: Origin) -> Resolved {
+        Resolved {
+            ar: ApiResource {
+                group: k.group.into(),
+                version: k.version.into(),
+                api_version: api_version(k.group, k.version),
+                kind: k.kind.into(),
+                plural: k.plural.into(),
+            },
+            namespaced: k.namespaced,
+            origin,
+        }
+    }
+
+    fn found(f: &Found<'_>, origin: Origin) -> Resolved {
+        Resolved {
+            ar: ApiResource {
+                group: f.group.into(),
+                version: f.version.into(),
+                api_version: api_version(f.group, f.version),
+                kind: f.resource.kind.clone(),
+                plural: f.resource.plural.clone(),
+            },
+            namespaced: f.resource.namespaced,
+            origin,
+        }
+    }
+}
+
+fn api_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.into()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// What a `kind` argument asks for.
+enum Wanted {
+    /// A kind rbk knows, at its pinned group/version.
+    Known(KnownKind),
+    /// `plural.group`.
+    InGroup { group: String, plural: String },
+    /// Any kind, plural or short name discovery lists.
+    Anywhere,
+}
+
+impl Wanted {
+    fn of(key: &str) -> Wanted {
+        if let Some(k) = known_kind(key) {
+            return Wanted::Known(k);
+        }
+        match key.split_once('.') {
+            Some((plural, group)) if !plural.is_empty() && group.contains('.') => {
+                // `clusters.cluster.x-k8s.io`: a known kind spelt in full.
+                match known_kind(plural).filter(|k| k.group == group) {
+                    Some(k) => Wanted::Known(k),
+                    None => Wanted::InGroup {
+                        group: group.into(),
+                        plural: plural.into(),
+                    },
+                }
+            }
+            _ => Wanted::Anywhere,
+        }
+    }
+}
+
+/// Resolve without a request: a known kind at its pinned version unless the
+/// cached discovery says the server serves its group but not that version;
+/// anything else only from the cached discovery.
+fn resolve_offline(wanted: &Wanted, key: &str, cached: Option<&Served>) -> Option<Resolved> {
+    let from_cache = |f: Found<'_>| Resolved::found(&f, Origin::Cache);
+    match wanted {
+        Wanted::Known(k) => match cached {
+            Some(s) if s.group(k.group).is_some() && !s.serves_version(k.group, k.version) => {
+                s.find_in_group(k.group, k.plural).map(from_cache)
+            }
+            _ => Some(Resolved::pinned(k, Origin::Pinned)),
+        },
+        Wanted::InGroup { group, plural } => cached?.find_in_group(group, plural).map(from_cache),
+        Wanted::Anywhere => cached?.find_anywhere(key).map(from_cache),
+    }
+}
+
+/// A 404 for the resource path itself (the apiserver's fixed text for a
+/// path no handler serves), not for a named object: the group/version or
+/// resource is not served.
+fn is_unserved(e: &CallError) -> bool {
+    matches!(e, CallError::Remote { status: Some(404), message, .. }
+        if message.contains("the server could not find the requested resource"))
 }
 
 struct KnownKind {
@@ -603,7 +918,7 @@ const KNOWN_KINDS: &[KnownKindRow] = &[
     (
         &["cluster", "clusters"],
         "cluster.x-k8s.io",
-        "v1beta1",
+        "v1beta2",
         "Cluster",
         "clusters",
         true,
@@ -611,7 +926,7 @@ const KNOWN_KINDS: &[KnownKindRow] = &[
     (
         &["machine", "machines"],
         "cluster.x-k8s.io",
-        "v1beta1",
+        "v1beta2",
         "Machine",
         "machines",
         true,
@@ -619,7 +934,7 @@ const KNOWN_KINDS: &[KnownKindRow] = &[
     (
         &["machinedeployment", "machinedeployments", "md"],
         "cluster.x-k8s.io",
-        "v1beta1",
+        "v1beta2",
         "MachineDeployment",
         "machinedeployments",
         true,
@@ -697,9 +1012,12 @@ impl Kube for RealKube {
         name: &str,
         namespace: &str,
     ) -> Result<KubeObject, CallError> {
-        let (sc, r, api) = self.api(scope, kind, namespace, calls::GET).await?;
-        let o = self.read(calls::GET, &sc.target, || api.get(name)).await?;
-        Ok(to_object(&r.ar.kind, &o))
+        self.on_resource(scope, kind, calls::GET, |sc, r| async move {
+            let api = Self::object_api(&sc, &r, namespace);
+            let o = self.read(calls::GET, &sc.target, || api.get(name)).await?;
+            Ok(to_object(&r.ar.kind, &o))
+        })
+        .await
     }
 
     async fn list(
@@ -708,13 +1026,6 @@ impl Kube for RealKube {
         kind: &str,
         selector: &KubeSelector,
     ) -> Result<Vec<KubeObject>, CallError> {
-        let sc = self.client(scope, calls::LIST).await?;
-        let r = self.resource(&sc, kind, calls::LIST).await?;
-        let api: Api<DynamicObject> = if r.namespaced && !selector.namespace.is_empty() {
-            Api::namespaced_with(sc.client.clone(), &selector.namespace, &r.ar)
-        } else {
-            Api::all_with(sc.client.clone(), &r.ar)
-        };
         let mut params = ListParams::default();
         if !selector.labels.is_empty() {
             params = params.labels(&selector.labels);
@@ -722,10 +1033,17 @@ impl Kube for RealKube {
         if !selector.fields.is_empty() {
             params = params.fields(&selector.fields);
         }
-        let items = self
-            .list_all(calls::LIST, &sc.target, &api, &params)
-            .await?;
-        Ok(items.iter().map(|o| to_object(&r.ar.kind, o)).collect())
+        let params = &params;
+        self.on_resource(scope, kind, calls::LIST, |sc, r| async move {
+            let api: Api<DynamicObject> = if r.namespaced && !selector.namespace.is_empty() {
+                Api::namespaced_with(sc.client.clone(), &selector.namespace, &r.ar)
+            } else {
+                Api::all_with(sc.client.clone(), &r.ar)
+            };
+            let items = self.list_all(calls::LIST, &sc.target, &api, params).await?;
+            Ok(items.iter().map(|o| to_object(&r.ar.kind, o)).collect())
+        })
+        .await
     }
 
     async fn apply(
@@ -758,23 +1076,8 @@ impl Kube for RealKube {
             .rsplit_once('/')
             .unwrap_or(("", api_version.as_str()));
         let sc = self.client(scope, call).await?;
-        let gvk = kube::api::GroupVersionKind::gvk(group, version, &kind);
-        let (ar, caps) = self
-            .read(call, &sc.target, || {
-                kube::discovery::pinned_kind(&sc.client, &gvk)
-            })
-            .await?;
-        let api: Api<DynamicObject> = if caps.scope == Scope::Namespaced {
-            let ns = text(&["metadata", "namespace"]);
-            let ns = if ns.is_empty() {
-                "default".to_string()
-            } else {
-                ns
-            };
-            Api::namespaced_with(sc.client.clone(), &ns, &ar)
-        } else {
-            Api::all_with(sc.client.clone(), &ar)
-        };
+        let r = self.resource_at(&sc, (group, version, &kind), call).await?;
+        let api = Self::object_api(&sc, &r, &text(&["metadata", "namespace"]));
         let mut params = PatchParams::apply(field_manager);
         if force {
             params = params.force();
@@ -786,7 +1089,7 @@ impl Kube for RealKube {
                 api.patch(&name, &params, &Patch::Apply(manifest)),
             )
             .await?;
-        Ok(to_object(&ar.kind, &o))
+        Ok(to_object(&r.ar.kind, &o))
     }
 
     async fn patch(
@@ -816,14 +1119,17 @@ impl Kube for RealKube {
         name: &str,
         namespace: &str,
     ) -> Result<(), CallError> {
-        let (sc, _, api) = self.api(scope, kind, namespace, calls::DELETE).await?;
-        self.write(
-            calls::DELETE,
-            &sc.target,
-            api.delete(name, &DeleteParams::default()),
-        )
-        .await?;
-        Ok(())
+        self.on_resource(scope, kind, calls::DELETE, |sc, r| async move {
+            let api = Self::object_api(&sc, &r, namespace);
+            self.write(
+                calls::DELETE,
+                &sc.target,
+                api.delete(name, &DeleteParams::default()),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn scale(
@@ -838,15 +1144,18 @@ impl Kube for RealKube {
                 message: format!("replicas must be 0 or more, got {replicas}"),
             });
         }
-        let (sc, _, api) = self.api(scope, kind, namespace, calls::SCALE).await?;
-        let patch = Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}}));
-        self.write(
-            calls::SCALE,
-            &sc.target,
-            api.patch_scale(name, &PatchParams::default(), &patch),
-        )
-        .await?;
-        Ok(())
+        let patch = &Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}}));
+        self.on_resource(scope, kind, calls::SCALE, |sc, r| async move {
+            let api = Self::object_api(&sc, &r, namespace);
+            self.write(
+                calls::SCALE,
+                &sc.target,
+                api.patch_scale(name, &PatchParams::default(), patch),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn rollout_restart(

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 
 pub mod error;
 pub mod kube;
+pub mod kube_discovery;
 pub mod local;
 pub mod maintenance;
 pub mod model;
@@ -274,7 +275,10 @@ impl Backends {
     pub fn real(openstack: openstack::OpenStackConfig, clock: crate::clock::Clock) -> Self {
         Backends {
             openstack: Arc::new(openstack::RealOpenStack::new(openstack, clock.clone())),
-            kube: Arc::new(kube::RealKube::new(clock)),
+            kube: Arc::new(
+                kube::RealKube::new(clock)
+                    .with_discovery_cache(kube_discovery::DiskCache::default_root()),
+            ),
             ssh: Arc::new(ssh::RealSsh::new()),
             tcp: Arc::new(tcp::RealTcp),
             local: Arc::new(local::RealLocal),

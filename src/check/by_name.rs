@@ -7,19 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::builtins::Hazard;
 use crate::syntax::ast::{Expr, ExprKind};
 
-/// `8-4-4-4-12` hex digits, or 32 hex digits (Keystone ids).
-pub fn is_uuid(s: &str) -> bool {
-    let hex = |p: &str| p.bytes().all(|b| b.is_ascii_hexdigit());
-    let parts: Vec<&str> = s.split('-').collect();
-    match parts.as_slice() {
-        [one] => one.len() == 32 && hex(one),
-        [a, b, c, d, e] => {
-            [a.len(), b.len(), c.len(), d.len(), e.len()] == [8, 4, 4, 4, 12]
-                && parts.iter().all(|p| hex(p))
-        }
-        _ => false,
-    }
-}
+pub use crate::backends::openstack::is_uuid;
 
 /// Why this argument is a name, not an id; None when it may be an id.
 fn names_instead(e: &Expr) -> Option<String> {

@@ -4,7 +4,7 @@
 //! calls that change the world are shown and skipped; a failed call becomes
 //! RBK901 naming the call and carrying the remote's message.
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::error::{Result, RunError};
 use super::exec::RunState;
@@ -311,25 +311,10 @@ pub(crate) fn parse_default(src: &str) -> Value {
             if let Ok(i) = src.parse::<i64>() {
                 return Value::Int(i);
             }
-            parse_duration(src).map_or_else(|| Value::Str(src.to_string()), Value::Duration)
+            crate::syntax::parse_duration(src)
+                .map_or_else(|| Value::Str(src.to_string()), Value::Duration)
         }
     }
-}
-
-/// `60s`, `500ms`, `5m`, `1h`: the forms the table's defaults use.
-pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
-    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
-    let (num, unit) = text.split_at(split);
-    let n: f64 = num.trim().parse().ok()?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86400.0,
-        _ => return None,
-    };
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
 /// The hand-typed equivalent of a call, from the table's `command` template.

@@ -167,7 +167,7 @@ fn from_toml(ty: &TypeExpr, v: &toml::Value) -> Result<Value, String> {
         ("float", T::Integer(i)) => Value::Float(*i as f64),
         ("bool", T::Boolean(b)) => Value::Bool(*b),
         ("duration", T::String(s)) => Value::Duration(
-            super::dispatch::parse_duration(s)
+            crate::syntax::parse_duration(s)
                 .ok_or_else(|| format!("{s:?} is not a duration like \"10s\" or \"5m\""))?,
         ),
         ("duration", T::Integer(i)) if *i >= 0 => Value::Duration(Duration::from_secs(*i as u64)),
@@ -194,7 +194,7 @@ fn from_text(ty: &TypeExpr, raw: &str) -> Result<Value, String> {
             "false" | "no" => Value::Bool(false),
             _ => return Err(format!("{t:?} is not true or false")),
         },
-        "duration" => match super::dispatch::parse_duration(t) {
+        "duration" => match crate::syntax::parse_duration(t) {
             Some(d) => Value::Duration(d),
             None => match t.parse::<u64>() {
                 Ok(s) => Value::Duration(Duration::from_secs(s)),

@@ -5,7 +5,9 @@
 //! `rbk exec` is a thin front end over [`run`]; tests and rehearsals call it
 //! directly. One run walks the procedure's nodes in source order: steps and
 //! gates run their blocks, decisions jump forward (the nodes in between are
-//! skipped), calls run another procedure's nodes in place.
+//! skipped), calls run another procedure's nodes in place. `exec/` holds
+//! one file per node kind and statement family; each path of execution
+//! carries its own `RunState` (variables, scopes, patience window).
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -26,7 +26,7 @@ pub enum Verbosity {
 }
 
 #[derive(Clone)]
-enum Sink {
+enum Output {
     Stdout { tty: bool },
     Buffer(Arc<Mutex<String>>),
 }
@@ -35,7 +35,7 @@ enum Sink {
 #[derive(Clone)]
 pub struct Terminal {
     level: Verbosity,
-    sink: Sink,
+    sink: Output,
     color: bool,
 }
 
@@ -53,7 +53,7 @@ impl Terminal {
         let tty = std::io::stdout().is_terminal();
         Terminal {
             level,
-            sink: Sink::Stdout { tty },
+            sink: Output::Stdout { tty },
             color: tty && std::env::var_os("NO_COLOR").is_none(),
         }
     }
@@ -63,14 +63,14 @@ impl Terminal {
         let buf = Arc::new(Mutex::new(String::new()));
         let t = Terminal {
             level,
-            sink: Sink::Buffer(buf.clone()),
+            sink: Output::Buffer(buf.clone()),
             color: false,
         };
         (t, buf)
     }
 
     fn tty(&self) -> bool {
-        matches!(self.sink, Sink::Stdout { tty: true })
+        matches!(self.sink, Output::Stdout { tty: true })
     }
 
     fn emit(&self, min: Verbosity, text: &str) {
@@ -83,12 +83,12 @@ impl Terminal {
             return;
         }
         match &self.sink {
-            Sink::Stdout { .. } => {
+            Output::Stdout { .. } => {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
             }
-            Sink::Buffer(b) => {
+            Output::Buffer(b) => {
                 if let Ok(mut b) = b.lock() {
                     b.push_str(text);
                     b.push('\n');
@@ -277,8 +277,8 @@ impl Terminal {
     pub(crate) fn error(&self, d: &Diagnostic) {
         let text = d.render(self.color, 100);
         match &self.sink {
-            Sink::Stdout { .. } => eprintln!("{text}"),
-            Sink::Buffer(_) => self.emit(Verbosity::Quiet, &text),
+            Output::Stdout { .. } => eprintln!("{text}"),
+            Output::Buffer(_) => self.emit(Verbosity::Quiet, &text),
         }
     }
 

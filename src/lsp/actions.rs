@@ -109,10 +109,12 @@ fn wrap_in_scope(text: &str, span: Span, stmts: &[&Stmt]) -> Option<Fix> {
     let kind = builtin.scope?;
     let stmt = innermost(stmts, span)?;
     let (range, indent) = lines_of(text, stmt.span);
-    let header = match kind {
-        crate::syntax::ast::ScopeKind::Ssh => "scope ssh(host: \"HOST\", user: \"USER\") {",
-        crate::syntax::ast::ScopeKind::OpenStack => "scope openstack {",
-        crate::syntax::ast::ScopeKind::Kube => "scope kube {",
+    // The arguments the scope cannot do without, as placeholders to fill in.
+    let required = crate::resolve::scopes::required_placeholders(kind);
+    let header = if required.is_empty() {
+        format!("scope {} {{", kind.as_str())
+    } else {
+        format!("scope {}({}) {{", kind.as_str(), required.join(", "))
     };
     let mut new = format!("{indent}{header}\n");
     for line in text[range.clone()].lines() {
@@ -205,6 +207,21 @@ mod tests {
                 f.title
             );
         }
+    }
+
+    #[test]
+    fn an_ssh_scope_fix_names_the_required_arguments() {
+        let src = "procedure p \"t\" {\n  step s \"s\" {\n    ssh.run(\"uptime\")\n  }\n}\n";
+        let found = fixes(src);
+        let (_, f) = found
+            .iter()
+            .find(|(c, _)| *c == Code::OutsideScope)
+            .expect("a fix for RBK305");
+        let fixed = apply(src, f);
+        assert!(
+            fixed.contains("    scope ssh(host: \"HOST\", user: \"USER\") {\n      ssh.run("),
+            "{fixed}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use lsp_types::{
     Uri,
 };
 
-use super::symbols::Index;
+use super::symbols::SymbolIndex;
 use super::text::{path_to_uri, LineIndex};
 use crate::check;
 use crate::compilation::Compilation;
@@ -25,7 +25,7 @@ pub struct Analysis {
     pub comp: Compilation,
     /// Every diagnostic `rbk check` reports for the compilation.
     pub diags: Vec<Diagnostic>,
-    pub index: Index,
+    pub index: SymbolIndex,
     /// Lines of the root file's text.
     pub lines: LineIndex,
     /// Types of the root file's bindings, computed on first use (hover,
@@ -43,7 +43,7 @@ impl Analysis {
         let lines = LineIndex::new(&text);
         let comp = Compilation::from_source_with(path, text, read);
         let diags = check::check(&comp);
-        let index = Index::of(&comp);
+        let index = SymbolIndex::of(&comp);
         Analysis {
             uri,
             comp,

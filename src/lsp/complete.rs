@@ -5,7 +5,7 @@ use lsp_types::{CompletionItem, CompletionItemKind, Documentation, MarkupContent
 
 use super::analysis::Analysis;
 use super::hover::builtin_doc;
-use super::symbols::{Index, Key};
+use super::symbols::{Key, SymbolIndex};
 use crate::resolve::builtins::BUILTINS;
 use crate::resolve::types::Ty;
 
@@ -140,7 +140,7 @@ fn keywords(words: &[&str]) -> Vec<CompletionItem> {
 
 fn nodes(a: Option<&Analysis>, kinds: &[&str]) -> Vec<CompletionItem> {
     let Some(a) = a else { return Vec::new() };
-    Index::node_names(&a.comp, kinds)
+    SymbolIndex::node_names(&a.comp, kinds)
         .into_iter()
         .map(|(name, summary)| item(&name, CompletionItemKind::REFERENCE, &summary))
         .collect()

@@ -76,7 +76,7 @@ pub fn serve(conn: &Connection) -> Result<(), BoxError> {
         }),
     };
     conn.initialize_finish(id, serde_json::to_value(result)?)?;
-    let mut server = Server::new(conn, site_option(&init));
+    let mut server = LanguageServer::new(conn, site_option(&init));
     loop {
         let msg = match server.next_deadline() {
             Some(at) => {
@@ -156,7 +156,7 @@ fn site_option(init: &InitializeParams) -> Option<PathBuf> {
     Some(base.join(path))
 }
 
-struct Document {
+struct OpenDocument {
     uri: Uri,
     path: PathBuf,
     /// The canonical path, to match the files other documents `use`.
@@ -171,16 +171,16 @@ struct Document {
     parsed: Option<Rc<Analysis>>,
 }
 
-struct Server<'c> {
+struct LanguageServer<'c> {
     conn: &'c Connection,
     /// Open documents by URI.
-    docs: HashMap<String, Document>,
+    docs: HashMap<String, OpenDocument>,
     site: Option<PathBuf>,
 }
 
-impl<'c> Server<'c> {
+impl<'c> LanguageServer<'c> {
     fn new(conn: &'c Connection, site: Option<PathBuf>) -> Self {
-        Server {
+        LanguageServer {
             conn,
             docs: HashMap::new(),
             site,
@@ -317,7 +317,7 @@ impl<'c> Server<'c> {
                 let p: DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
                 let path = uri_to_path(&p.text_document.uri);
                 let uri = p.text_document.uri;
-                let doc = Document {
+                let doc = OpenDocument {
                     uri: uri.clone(),
                     canonical: canonical(&path),
                     path,

@@ -57,14 +57,14 @@ pub struct Def {
 }
 
 #[derive(Debug, Default)]
-pub struct Index {
+pub struct SymbolIndex {
     pub occurrences: Vec<Occurrence>,
     pub defs: HashMap<Key, Def>,
 }
 
-impl Index {
-    pub fn of(comp: &Compilation) -> Index {
-        let mut index = Index::default();
+impl SymbolIndex {
+    pub fn of(comp: &Compilation) -> SymbolIndex {
+        let mut index = SymbolIndex::default();
         for (i, unit) in comp.units().enumerate() {
             if let Some(file) = &unit.file {
                 let path = super::analysis::canonical(&unit.path);
@@ -111,7 +111,7 @@ pub fn node_summary(n: &Node) -> String {
 }
 
 struct Walker<'i> {
-    index: &'i mut Index,
+    index: &'i mut SymbolIndex,
     unit: usize,
     file: PathBuf,
     /// Visible variables, innermost frame last.
@@ -121,7 +121,7 @@ struct Walker<'i> {
 }
 
 impl<'i> Walker<'i> {
-    fn new(index: &'i mut Index, unit: usize, file: PathBuf) -> Self {
+    fn new(index: &'i mut SymbolIndex, unit: usize, file: PathBuf) -> Self {
         Walker {
             index,
             unit,

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::resolve::builtins::{self, Builtin};
+use crate::resolve::scopes::{self, kube, openstack, ssh};
 use crate::site::SiteValues;
 use crate::syntax::ast::{format_duration, Arg, Expr, ExprKind, Scope, ScopeKind, TextPart};
 
@@ -212,6 +213,12 @@ pub struct Preamble {
     pub ssh: Option<String>,
 }
 
+/// A `project:` value known to be a name (not an id, not a placeholder for
+/// a value only known at run time).
+fn is_project_name(shown: &str) -> bool {
+    !shown.contains('<') && !scopes::is_project_id(shown)
+}
+
 fn scope_arg<'a>(s: &'a Scope, name: &str) -> Option<&'a Expr> {
     s.args
         .iter()
@@ -224,9 +231,9 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
     match s.kind {
         ScopeKind::OpenStack => {
             let mut shell = Vec::new();
-            if let Some(openrc) = shown("openrc") {
+            if let Some(openrc) = shown(openstack::OPENRC) {
                 shell.push(format!("source {}", shell_word(&openrc)));
-            } else if let Some(cloud) = shown("cloud") {
+            } else if let Some(cloud) = shown(openstack::CLOUD) {
                 shell.push(format!("export OS_CLOUD={}", shell_word(&cloud)));
             } else {
                 shell.push(
@@ -235,32 +242,42 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 );
                 shell.push("source ~/admin-openrc".into());
             }
-            let project = shown("project");
-            let project_name = shown("project_name");
-            let summary = if let Some(p) = &project {
-                shell.push(
-                    "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
-                );
-                shell.push(format!("export OS_PROJECT_ID={}", shell_word(p)));
-                shell.push(
-                    "unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME OS_TENANT_NAME OS_TENANT_ID"
-                        .into(),
-                );
-                format!("OpenStack, admin credentials narrowed to project {p}")
-            } else if let Some(name) = &project_name {
-                let domain = shown("domain").unwrap_or_else(|| "Default".into());
-                shell.push(
-                    "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID".into(),
-                );
-                shell.push(format!("export OS_PROJECT_NAME={}", shell_word(name)));
-                shell.push(format!(
-                    "export OS_PROJECT_DOMAIN_NAME={}",
-                    shell_word(&domain)
-                ));
-                format!("OpenStack, admin credentials narrowed to project {name} (domain {domain})")
-            } else {
-                shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME".into());
-                "OpenStack, admin scope (no project narrowing)".into()
+            // As `rbk exec` reads it: an id narrows by id, else by name in
+            // its domain. A value only known at run time shows as an id.
+            let project = shown(openstack::PROJECT);
+            let summary = match &project {
+                Some(name) if is_project_name(name) => {
+                    let domain = shown(openstack::DOMAIN)
+                        .unwrap_or_else(|| openstack::DEFAULT_DOMAIN.into());
+                    shell.push(
+                        "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID"
+                            .into(),
+                    );
+                    shell.push(format!("export OS_PROJECT_NAME={}", shell_word(name)));
+                    shell.push(format!(
+                        "export OS_PROJECT_DOMAIN_NAME={}",
+                        shell_word(&domain)
+                    ));
+                    format!(
+                        "OpenStack, admin credentials narrowed to project {name} (domain {domain})"
+                    )
+                }
+                Some(p) => {
+                    shell.push(
+                        "unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_PROJECT_DOMAIN_ID"
+                            .into(),
+                    );
+                    shell.push(format!("export OS_PROJECT_ID={}", shell_word(p)));
+                    shell.push(
+                        "unset OS_PROJECT_NAME OS_PROJECT_DOMAIN_NAME OS_TENANT_NAME OS_TENANT_ID"
+                            .into(),
+                    );
+                    format!("OpenStack, admin credentials narrowed to project {p}")
+                }
+                None => {
+                    shell.push("unset OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME".into());
+                    "OpenStack, admin scope (no project narrowing)".into()
+                }
             };
             Preamble {
                 summary,
@@ -268,7 +285,7 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
                 ssh: None,
             }
         }
-        ScopeKind::Kube => match shown("kubeconfig") {
+        ScopeKind::Kube => match shown(kube::KUBECONFIG) {
             Some(k) => Preamble {
                 summary: format!("Kubernetes, kubeconfig {k}"),
                 shell: vec![format!("export KUBECONFIG={}", kubeconfig_word(&k))],
@@ -282,20 +299,20 @@ pub fn preamble(s: &Scope, env: &Env) -> Preamble {
             },
         },
         ScopeKind::Ssh => {
-            let host = shown("host").unwrap_or_else(|| "<host>".into());
-            let user = shown("user");
+            let host = shown(ssh::HOST).unwrap_or_else(|| "<host>".into());
+            let user = shown(ssh::USER);
             let mut opts = Vec::new();
-            if let Some(k) = shown("key") {
+            if let Some(k) = shown(ssh::KEY) {
                 opts.push(format!("-i {}", shell_word(&k)));
             }
             opts.push("-o BatchMode=yes".into());
-            let policy = shown("known_hosts").unwrap_or_else(|| "strict".into());
+            let policy = shown(ssh::KNOWN_HOSTS).unwrap_or_else(|| ssh::STRICT.into());
             opts.push(match policy.as_str() {
-                "accept-new" => "-o StrictHostKeyChecking=accept-new".into(),
-                "strict" => "-o StrictHostKeyChecking=yes".into(),
+                ssh::ACCEPT_NEW => "-o StrictHostKeyChecking=accept-new".into(),
+                ssh::STRICT => "-o StrictHostKeyChecking=yes".into(),
                 other => format!("-o StrictHostKeyChecking={other}"),
             });
-            if let Some(p) = shown("port").filter(|p| p != "22") {
+            if let Some(p) = shown(ssh::PORT).filter(|p| *p != ssh::DEFAULT_PORT.to_string()) {
                 opts.push(format!("-p {p}"));
             }
             let target = match &user {
@@ -417,6 +434,62 @@ mod tests {
         assert_eq!(
             cmd("ssh.run(\"echo 'hi' | head\")", &env),
             "ssh -i ~/.ssh/id -o BatchMode=yes ubuntu@h 'echo '\\''hi'\\'' | head'"
+        );
+    }
+
+    /// The preamble of the first scope block of a one-step procedure.
+    fn preamble_of(scope: &str) -> Preamble {
+        let text = format!("procedure p \"t\" {{ step s \"s\" {{ {scope} {{ log \"x\" }} }} }}");
+        let f = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
+        let node = f.procedure().and_then(|p| p.nodes().next()).cloned();
+        let body = node.and_then(|n| n.kind.body().cloned()).expect("a body");
+        match &body.stmts[0].kind {
+            StmtKind::Scope(sc) => preamble(sc, &Env::default()),
+            _ => panic!("not a scope"),
+        }
+    }
+
+    #[test]
+    fn a_project_narrows_by_id_or_by_name_as_exec_does() {
+        let by_id = preamble_of("scope openstack(project: \"674171fd28d446d3a37073b6a761e910\")");
+        assert!(by_id
+            .shell
+            .contains(&"export OS_PROJECT_ID=674171fd28d446d3a37073b6a761e910".to_string()));
+        let by_name = preamble_of("scope openstack(project: \"shop\")");
+        assert!(by_name
+            .shell
+            .contains(&"export OS_PROJECT_NAME=shop".to_string()));
+        assert!(by_name
+            .shell
+            .contains(&"export OS_PROJECT_DOMAIN_NAME=Default".to_string()));
+        let in_domain = preamble_of("scope openstack(project: \"shop\", domain: \"tenants\")");
+        assert_eq!(
+            in_domain.summary,
+            "OpenStack, admin credentials narrowed to project shop (domain tenants)"
+        );
+        // Known only at run time: shown as the id the site file is expected to hold.
+        let later = preamble_of("scope openstack(project: site.project_id)");
+        assert!(
+            later
+                .shell
+                .contains(&"export OS_PROJECT_ID=<site.project_id>".to_string()),
+            "{later:?}"
+        );
+    }
+
+    #[test]
+    fn ssh_preamble_reads_the_table_defaults() {
+        let p = preamble_of("scope ssh(host: \"h\", user: \"u\", port: 22)");
+        assert_eq!(
+            p.ssh.as_deref(),
+            Some("-o BatchMode=yes -o StrictHostKeyChecking=yes u@h")
+        );
+        let p = preamble_of(
+            "scope ssh(host: \"h\", user: \"u\", port: 2222, known_hosts: \"accept-new\")",
+        );
+        assert_eq!(
+            p.ssh.as_deref(),
+            Some("-o BatchMode=yes -o StrictHostKeyChecking=accept-new -p 2222 u@h")
         );
     }
 }

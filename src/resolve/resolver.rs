@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::builtins;
 use super::env::{closest, list_of, Env};
+use super::scopes::ssh;
 use super::typeck::article;
 use super::types::Ty;
 use crate::compilation::{Compilation, Unit};
@@ -716,10 +717,10 @@ impl<'c> Resolver<'c> {
                 .with_help(format!("pass {}", article(want)));
                 self.report(d);
             }
-            if sc.kind == ScopeKind::Ssh && name.name == "known_hosts" {
+            if sc.kind == ScopeKind::Ssh && name.name == ssh::KNOWN_HOSTS {
                 if let ast::ExprKind::Str(t) = &a.value.kind {
                     if let Some(v) = t.as_literal() {
-                        if v != "strict" && v != "accept-new" {
+                        if v != ssh::STRICT && v != ssh::ACCEPT_NEW {
                             let d = Diagnostic::new(
                                 Code::ArgType,
                                 a.value.span,

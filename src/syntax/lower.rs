@@ -1545,11 +1545,13 @@ fn doc_text(p: &Pair<Rule>) -> String {
         .to_string()
 }
 
-/// `10s`, `3.5m`, `2h`, `500ms`, `1d`.
+/// `10s`, `3.5m`, `2h`, `500ms`, `1d` (a site file's `10 s` too): the one
+/// reading of a duration, for literals, site and `--set` values and the
+/// builtin table's defaults.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let split = text.find(|c: char| c.is_ascii_alphabetic())?;
     let (num, unit) = text.split_at(split);
-    let value: f64 = num.parse().ok()?;
+    let value: f64 = num.trim().parse().ok()?;
     let secs = match unit {
         "ms" => value / 1000.0,
         "s" => value,

@@ -11,6 +11,8 @@ mod lower;
 mod parser;
 mod parts;
 
+pub use lower::parse_duration;
+
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 /// Parse one file into its AST, or the diagnostics that prevent it. A large

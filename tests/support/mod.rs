@@ -26,14 +26,28 @@ pub fn root() -> &'static Path {
 }
 
 /// The one way tests run the built `rbk` binary: `rbk(["check", f]).output()`.
-/// It starts in the crate root with stdin closed; add `current_dir`, `env`
-/// or pipes on the returned command as a test needs.
+/// It starts in the crate root with stdin closed, its Kubernetes discovery
+/// cache (`KUBECACHEDIR`) in a folder of its own under the target dir
+/// rather than `~/.kube/cache`; add `current_dir`, `env` or pipes on the
+/// returned command as a test needs.
 pub fn rbk<I, S>(args: I) -> Command
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbk"));
-    cmd.args(args).current_dir(root()).stdin(Stdio::null());
+    cmd.args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .env("KUBECACHEDIR", fresh_kube_cache_dir());
     cmd
+}
+
+/// A kube cache folder no other command shares.
+pub fn fresh_kube_cache_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("kubecache")
+        .join(format!("{}-{n}", std::process::id()))
 }

@@ -236,6 +236,17 @@ impl Client {
             message,
         };
         let creds = self.config.credentials(scope).map_err(config_error)?;
+        // Another scope that reads to the same credentials (the same openrc
+        // named two ways, a project given and implied): same session, one
+        // token for both.
+        if let Some(same) = sessions
+            .values()
+            .find(|s| s.creds().same_identity(&creds))
+            .cloned()
+        {
+            sessions.insert(scope.clone(), same.clone());
+            return Ok(same);
+        }
         let http = http_client(&creds, &self.tuning).map_err(config_error)?;
         let session = Arc::new(ScopeSession {
             scope: scope.clone(),

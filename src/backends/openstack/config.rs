@@ -81,6 +81,20 @@ pub struct Credentials {
     pub insecure: bool,
 }
 
+impl Credentials {
+    /// The same identity, project, endpoint and TLS settings, wherever
+    /// they were read from: a token issued for one serves the other.
+    pub fn same_identity(&self, other: &Credentials) -> bool {
+        Credentials {
+            source: String::new(),
+            ..self.clone()
+        } == Credentials {
+            source: String::new(),
+            ..other.clone()
+        }
+    }
+}
+
 /// How rbk finds credentials: the `--cloud` flag and a snapshot of the
 /// environment (so tests never touch the process environment).
 #[derive(Debug, Clone, Default)]

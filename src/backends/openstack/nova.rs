@@ -65,7 +65,8 @@ async fn get_by_id(
 
 /// Name or id to the server's JSON, as the CLI does: GET by id; on 404 list
 /// with `name=^NAME$` (Nova filters by regex) and require exactly one exact
-/// match. A name resolved once is remembered for the scope, so a poll on
+/// match. Nova's ids are UUIDs, so a name that is not one skips the GET
+/// that could only answer 404. A name resolved once is remembered for the scope, so a poll on
 /// `server.show(name)` costs one request per attempt; if the remembered id
 /// has gone (server rebuilt under the same name) the lookup starts over.
 pub async fn find(
@@ -91,10 +92,12 @@ pub async fn find(
             m.remove(server);
         }
     }
-    match get_by_id(client, &session, call, server).await {
-        Ok(v) => return Ok(v),
-        Err(e) if is_not_found(&e) => {}
-        Err(e) => return Err(e),
+    if is_uuid(server) {
+        match get_by_id(client, &session, call, server).await {
+            Ok(v) => return Ok(v),
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(e),
+        }
     }
     let pattern = format!("^{}$", regex::escape(server));
     let req = request(call, Method::GET, "/servers/detail").query("name", pattern);
@@ -176,6 +179,7 @@ pub async fn list_filtered(
         req = req.query(k, *v);
     }
     let items = list_all(client, &session, req, "servers", "servers_links").await?;
+    image_names(client, &session, calls::SERVER_LIST, &items).await;
     let mut out = Vec::with_capacity(items.len());
     for v in &items {
         out.push(to_server(client, &session, calls::SERVER_LIST, v).await);
@@ -279,6 +283,54 @@ pub(super) async fn to_server(
             .pointer("/flavor/ram")
             .and_then(Value::as_i64)
             .unwrap_or(0),
+    }
+}
+
+/// The names of the images `servers` run that are not known yet, a few
+/// ids per Glance request (`id=in:...`) rather than one request per image.
+/// Best effort: an image left out is looked up on its own.
+async fn image_names(
+    client: &Client,
+    session: &ScopeSession,
+    call: &'static str,
+    servers: &[Value],
+) {
+    /// Ids per request: keeps the URL short.
+    const BATCH: usize = 20;
+    let mut unknown: Vec<&str> = servers
+        .iter()
+        .filter(|v| v.pointer("/image/name").is_none())
+        .filter_map(|v| v.pointer("/image/id").and_then(Value::as_str))
+        .filter(|id| {
+            session
+                .image_names
+                .lock()
+                .is_ok_and(|m| !m.contains_key(*id))
+        })
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    if unknown.len() < 2 {
+        return;
+    }
+    for ids in unknown.chunks(BATCH) {
+        let req = Request::get(call, Service::Image, "/images")
+            .query("id", format!("in:{}", ids.join(",")))
+            .query("limit", ids.len().to_string());
+        let Ok(r) = client.send_in(session, &req).await else {
+            return;
+        };
+        let found = r.body.get("images").and_then(Value::as_array);
+        if let (Some(found), Ok(mut m)) = (found, session.image_names.lock()) {
+            for image in found {
+                if let (Some(id), Some(name)) = (
+                    image.get("id").and_then(Value::as_str),
+                    image.get("name").and_then(Value::as_str),
+                ) {
+                    m.insert(id.to_string(), name.to_string());
+                }
+            }
+        }
     }
 }
 

@@ -18,11 +18,11 @@ use crate::syntax::ast::StmtKind;
 
 /// What evaluating one expression gave: its value, or the error's message
 /// and the source text its primary span covers.
-type Outcome = std::result::Result<Value, (String, String)>;
+type Evaluated = std::result::Result<Value, (String, String)>;
 
-/// Evaluate `exprs` in order in one context holding `vars` (so a later
+/// Evaluate `exprs` in order in one run state holding `vars` (so a later
 /// expression sees what an earlier one left behind). `site` is `site.*`.
-fn eval_all_with(exprs: &[&str], vars: &[(&str, Value)], site: Value) -> Vec<Outcome> {
+fn eval_all_with(exprs: &[&str], vars: &[(&str, Value)], site: Value) -> Vec<Evaluated> {
     let lets: String = exprs
         .iter()
         .enumerate()
@@ -84,7 +84,7 @@ fn eval_all_with(exprs: &[&str], vars: &[(&str, Value)], site: Value) -> Vec<Out
         .collect()
 }
 
-fn eval_with(expr: &str, vars: &[(&str, Value)]) -> Outcome {
+fn eval_with(expr: &str, vars: &[(&str, Value)]) -> Evaluated {
     eval_all_with(&[expr], vars, Value::Null).remove(0)
 }
 

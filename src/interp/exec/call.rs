@@ -52,24 +52,8 @@ impl<'c> Interp<'c> {
             format!("{}({})", name.name, shown.join(", "))
         };
         let key = ctx.qualify(&instance);
-        let journal_args: serde_json::Map<String, serde_json::Value> = given
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_json()))
-            .collect();
         let caller = ctx.node.clone();
-        if as_node {
-            self.set_current(Some(key.clone()));
-            let mut start = serde_json::json!({"step": key, "call": true});
-            if !args.is_empty() {
-                start["args"] = serde_json::Value::Object(journal_args.clone());
-            }
-            self.journal.emit_synced("step_start", start);
-        } else {
-            self.journal.emit(
-                "call_start",
-                serde_json::json!({"step": caller, "call": name.name, "args": journal_args, "instance": key}),
-            );
-        }
+        self.call_start(name, &given, as_node, &key, &caller);
         self.term.node_header("call", &key, &note, None);
         let mut inner = RunState::new(unit, key.clone());
         inner.prefix = if as_node && args.is_empty() {
@@ -88,15 +72,52 @@ impl<'c> Interp<'c> {
             name.name.clone(),
             Value::Map(inner.vars.into_iter().collect()),
         );
-        let outcome = if result.is_ok() { "ok" } else { "failed" };
         if as_node {
-            ctx.node = caller;
+            ctx.node = caller.clone();
+        }
+        self.call_end(name, as_node, &key, &caller, result.is_ok());
+        result
+    }
+
+    /// Journal the start of a call: as a step (`as_node`), else as a
+    /// `call_start` event of the step it runs in (`caller`).
+    fn call_start(
+        &self,
+        name: &Ident,
+        given: &[(&str, Value)],
+        as_node: bool,
+        key: &str,
+        caller: &str,
+    ) {
+        let journal_args: serde_json::Map<String, serde_json::Value> = given
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_json()))
+            .collect();
+        if as_node {
+            self.set_current(Some(key.to_string()));
+            let mut start = serde_json::json!({"step": key, "call": true});
+            if !given.is_empty() {
+                start["args"] = serde_json::Value::Object(journal_args);
+            }
+            self.journal.emit_synced("step_start", start);
+        } else {
+            self.journal.emit(
+                "call_start",
+                serde_json::json!({"step": caller, "call": name.name, "args": journal_args, "instance": key}),
+            );
+        }
+    }
+
+    /// Journal the end of a call, as [`call_start`](Self::call_start) began it.
+    fn call_end(&self, name: &Ident, as_node: bool, key: &str, caller: &str, ok: bool) {
+        let outcome = if ok { "ok" } else { "failed" };
+        if as_node {
             self.journal.emit_synced(
                 "step_end",
                 serde_json::json!({"step": key, "outcome": outcome}),
             );
             if let Ok(mut s) = self.stats.lock() {
-                if result.is_ok() {
+                if ok {
                     s.steps_ok += 1;
                 } else {
                     s.steps_failed += 1;
@@ -108,7 +129,6 @@ impl<'c> Interp<'c> {
                 serde_json::json!({"step": caller, "call": name.name, "instance": key, "outcome": outcome}),
             );
         }
-        result
     }
 
     /// The callee's params in `inner`: from the call's arguments, else their

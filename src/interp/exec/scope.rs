@@ -1,26 +1,17 @@
 //! Scope blocks: the credentials (OpenStack, kube, ssh) the calls inside use.
 use std::collections::HashMap;
-use std::time::Duration;
 
 use super::super::error::Result;
 use super::super::value::Value;
 use super::super::Interp;
 use super::RunState;
 use crate::backends::{KnownHostsPolicy, KubeScope, OpenStackScope, SshScope};
+use crate::resolve::scopes::{self, kube, openstack, ssh};
 use crate::syntax::ast::{Scope, ScopeKind};
 
-/// A scope block's arguments, evaluated: by name, and any positional ones.
-struct Given<'c> {
-    named: HashMap<&'c str, Value>,
-    positional: Vec<Value>,
-}
-
-impl Given<'_> {
-    /// The argument `name`, else the first positional one.
-    fn named_or_first(&self, name: &str) -> Option<&Value> {
-        self.named.get(name).or(self.positional.first())
-    }
-}
+/// A scope block's arguments, evaluated, by name (a checked scope names
+/// every argument, from the table in `resolve::scopes`).
+type Given<'c> = HashMap<&'c str, Value>;
 
 fn text(v: Option<&Value>) -> Option<String> {
     v.map(|v| v.to_string()).filter(|s| !s.is_empty())
@@ -32,17 +23,11 @@ fn path(v: Option<&Value>) -> Option<std::path::PathBuf> {
 
 impl<'c> Interp<'c> {
     pub(super) async fn scope(&self, ctx: &mut RunState<'c>, sc: &'c Scope) -> Result<()> {
-        let mut given = Given {
-            named: HashMap::new(),
-            positional: Vec::new(),
-        };
+        let mut given = Given::new();
         for a in &sc.args {
             let v = self.eval(ctx, &a.value).await?;
-            match &a.name {
-                Some(n) => {
-                    given.named.insert(n.name.as_str(), v);
-                }
-                None => given.positional.push(v),
+            if let Some(n) = &a.name {
+                given.insert(n.name.as_str(), v);
             }
         }
         match sc.kind {
@@ -56,7 +41,7 @@ impl<'c> Interp<'c> {
             }
             ScopeKind::Kube => {
                 let scope = KubeScope {
-                    kubeconfig: path(given.named_or_first("kubeconfig")),
+                    kubeconfig: path(given.get(kube::KUBECONFIG)),
                 };
                 let saved = ctx.kube.replace(scope);
                 let r = self.block(ctx, &sc.body).await;
@@ -75,26 +60,26 @@ impl<'c> Interp<'c> {
 
     fn openstack_scope(&self, given: &Given<'_>) -> OpenStackScope {
         let mut scope = OpenStackScope::default();
-        if let Some(p) = text(given.named_or_first("project")) {
-            if looks_like_id(&p) {
+        if let Some(p) = text(given.get(openstack::PROJECT)) {
+            if scopes::is_project_id(&p) {
                 scope.project_id = Some(p);
             } else {
                 scope.project_name = Some(p);
             }
         }
-        scope.project_domain = text(given.named.get("domain"));
-        scope.openrc = path(given.named.get("openrc"));
-        scope.cloud = text(given.named.get("cloud")).or_else(|| self.opts.cloud.clone());
+        scope.project_domain = text(given.get(openstack::DOMAIN));
+        scope.openrc = path(given.get(openstack::OPENRC));
+        scope.cloud = text(given.get(openstack::CLOUD)).or_else(|| self.opts.cloud.clone());
         scope
     }
 
     fn ssh_scope(&self, ctx: &RunState<'c>, sc: &'c Scope, given: &Given<'_>) -> Result<SshScope> {
-        let named = &given.named;
-        let Some(host) = text(given.named_or_first("host")) else {
+        let named = given;
+        let Some(host) = text(named.get(ssh::HOST)) else {
             return Err(self.fail(ctx, sc.body.span, "`scope ssh` needs a host"));
         };
-        let port = match named.get("port") {
-            None => 22,
+        let port = match named.get(ssh::PORT) {
+            None => ssh::DEFAULT_PORT,
             Some(Value::Int(p)) if (1..=65535).contains(p) => *p as u16,
             Some(other) => {
                 return Err(self.fail(
@@ -104,37 +89,36 @@ impl<'c> Interp<'c> {
                 ))
             }
         };
-        let known_hosts = match text(named.get("known_hosts")).as_deref() {
-            None | Some("strict") => KnownHostsPolicy::Strict,
-            Some("accept-new") => KnownHostsPolicy::AcceptNew,
+        let known_hosts = match text(named.get(ssh::KNOWN_HOSTS)).as_deref() {
+            None | Some(ssh::STRICT) => KnownHostsPolicy::Strict,
+            Some(ssh::ACCEPT_NEW) => KnownHostsPolicy::AcceptNew,
             Some(other) => {
                 return Err(self.fail(
                     ctx,
                     sc.body.span,
-                    format!("known_hosts must be \"strict\" or \"accept-new\", got {other:?}"),
+                    format!(
+                        "{} must be \"{}\" or \"{}\", got {other:?}",
+                        ssh::KNOWN_HOSTS,
+                        ssh::STRICT,
+                        ssh::ACCEPT_NEW
+                    ),
                 ))
             }
         };
         Ok(SshScope {
             host,
             port,
-            user: text(named.get("user"))
+            user: text(named.get(ssh::USER))
                 .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "root".into())),
-            key: path(named.get("key")),
+            key: path(named.get(ssh::KEY)),
             known_hosts,
-            known_hosts_file: path(named.get("known_hosts_file")),
+            known_hosts_file: path(named.get(ssh::KNOWN_HOSTS_FILE)),
             connect_timeout: named
-                .get("connect_timeout")
+                .get(ssh::CONNECT_TIMEOUT)
                 .and_then(Value::as_duration)
-                .unwrap_or(Duration::from_secs(10)),
+                .unwrap_or(ssh::DEFAULT_CONNECT_TIMEOUT),
         })
     }
-}
-
-/// A Keystone project id: 32 hex digits (or a dashed uuid).
-fn looks_like_id(s: &str) -> bool {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn expand_home(p: &str) -> std::path::PathBuf {

@@ -1,5 +1,6 @@
 //! The simulator's own endpoints: `GET /_sim/state` (the whole world as JSON)
-//! and `GET /_sim/stats` (requests by method and path, tokens issued).
+//! and `GET /_sim/stats` (requests by method and path, their `total` leaving
+//! out the simulator's own, tokens issued).
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::json;

@@ -53,6 +53,8 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                    "compiler": "gc", "platform": "linux/amd64"}),
         ),
         ["healthz"] | ["livez"] | ["readyz"] => (StatusCode::OK, "ok").into_response(),
+        ["api"] if wants_aggregated(req) => aggregated(&[""]),
+        ["apis"] if wants_aggregated(req) => aggregated(&groups()),
         ["api"] => json_response(
             StatusCode::OK,
             json!({"kind": "APIVersions", "versions": ["v1"],
@@ -157,6 +159,67 @@ pub fn not_found(path: &str) -> Response {
         "NotFound",
         format!("the server could not find the requested resource ({path})"),
     )
+}
+
+/// The aggregated discovery document's media type (`apidiscovery.k8s.io/v2`).
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Does the client (kubectl 1.30+, rbk) ask for aggregated discovery?
+fn wants_aggregated(req: &Req) -> bool {
+    req.header("accept").is_some_and(|a| a.contains(AGGREGATED))
+}
+
+/// Every group, version and resource (with its subresources) in one
+/// answer, as a Kubernetes 1.30+ API server gives it on `/api` and `/apis`.
+fn aggregated(groups: &[&str]) -> Response {
+    let items: Vec<Value> = groups
+        .iter()
+        .map(|g| {
+            let versions: Vec<Value> = versions_of(g)
+                .iter()
+                .map(|v| json!({"version": v, "resources": resources_v2(g, v), "freshness": "Current"}))
+                .collect();
+            json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions})
+        })
+        .collect();
+    let mut r = json_response(
+        StatusCode::OK,
+        json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+               "metadata": {}, "items": items}),
+    );
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(AGGREGATED),
+    );
+    r
+}
+
+fn resources_v2(group: &str, version: &str) -> Vec<Value> {
+    RESOURCES
+        .iter()
+        .filter(|r| r.0 == group && r.1.contains(&version))
+        .map(|(_, _, plural, kind, namespaced, short)| {
+            let subresources: Vec<Value> = SUBRESOURCES
+                .iter()
+                .filter(|s| s.0 == group && s.1 == version)
+                .filter_map(|(_, _, name, kind, g, v, verbs)| {
+                    let sub = name.strip_prefix(plural)?.strip_prefix('/')?;
+                    Some(json!({"subresource": sub, "responseKind": {"group": g, "version": v, "kind": kind},
+                                "verbs": verbs}))
+                })
+                .collect();
+            let mut r = json!({"resource": plural,
+                "responseKind": {"group": group, "version": version, "kind": kind},
+                "scope": if *namespaced { "Namespaced" } else { "Cluster" },
+                "singularResource": kind.to_ascii_lowercase(),
+                "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+                "shortNames": short, "subresources": subresources});
+            if group.contains("cluster.x-k8s.io") {
+                r["categories"] = json!(["cluster-api"]);
+            }
+            r
+        })
+        .collect()
 }
 
 fn groups() -> Vec<&'static str> {

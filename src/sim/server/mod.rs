@@ -46,6 +46,8 @@ pub struct Token {
 #[derive(Default)]
 pub struct Stats {
     pub requests: BTreeMap<String, u64>,
+    /// Every request answered, but the simulator's own (`/_sim/...`).
+    pub total: u64,
     pub tokens_issued: u64,
 }
 
@@ -67,7 +69,7 @@ impl AppState {
 
     pub fn stats_json(&self) -> Value {
         let stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-        json!({"requests": stats.requests, "tokens_issued": stats.tokens_issued})
+        json!({"requests": stats.requests, "total": stats.total, "tokens_issued": stats.tokens_issued})
     }
 }
 
@@ -160,6 +162,9 @@ pub async fn dispatch(
             .requests
             .entry(format!("{method} {path}"))
             .or_default() += 1;
+        if !path.starts_with("/_sim/") {
+            stats.total += 1;
+        }
     }
     let query = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
         .map(|q| q.0)
