@@ -482,10 +482,16 @@ fn the_json_plan() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so() {
-    let o = rbk(["fleet", "status"]).output().unwrap();
+fn status_without_a_kubeconfig_is_a_usage_error() {
+    let o = rbk(["fleet", "status", "--kubeconfig", "/nonexistent/kubeconfig"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("not implemented yet"), "{}", text(&o));
+    assert!(
+        text(&o).contains("kubeconfig /nonexistent/kubeconfig"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// The issue's own command, on a terminal (`script` gives it a

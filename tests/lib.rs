@@ -34,6 +34,8 @@ mod exec_kube;
 mod exec_serve;
 mod exec_sim;
 mod fleet;
+mod fleet_plan;
+mod fleet_submit;
 mod fmt;
 mod fuzz;
 mod generic_builtins;

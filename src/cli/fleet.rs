@@ -23,12 +23,38 @@ pub enum FleetCommand {
     Run(FleetRunArgs),
     /// Write the fleet's plan for a distributed engine (Argo Workflows,
     /// Kubernetes Jobs) or for other tools (JSON).
-    Plan(FleetPlanArgs),
+    Plan(Box<FleetPlanArgs>),
     /// Submit generated objects (`rbk fleet plan -o`) to a Kubernetes cluster.
+    #[command(
+        long_about = "Submit generated objects (`rbk fleet plan --format argo|jobs -o FILE`) to a \
+        Kubernetes cluster: the ServiceAccount, ConfigMap and journals' claim by server-side \
+        apply, the Workflow or the Jobs by create (left as they are when they exist). Jobs are \
+        then released wave by wave (the canary's first) and followed to the end; a failed \
+        canary, or any failure without --keep-going, releases no later wave. Run it again to \
+        carry on after an interruption or --no-wait.",
+        after_help = "Exit status: 0 submitted (Argo), or every wave finished without failure \
+        (Jobs), or released what may run now (--no-wait); 1 a site failed, or the cluster \
+        refused a request; 2 usage error (an unreadable file, a kubeconfig that does not load)."
+    )]
     Submit(FleetSubmitArgs),
     /// Show where each site of a submitted fleet is.
+    #[command(
+        after_help = "States: waiting, running, succeeded, failed (Argo also: error, skipped, \
+        omitted). Exit status: 0 no site failed; 1 a site failed, or the cluster refused a \
+        request; 2 usage error."
+    )]
     Status(FleetClusterArgs),
     /// Collect each site's journal of a submitted fleet into a directory.
+    #[command(
+        long_about = "Collect each site's journal of a submitted fleet into a directory that \
+        `rbk journal show` reads: a short-lived pod (the fleet's image) mounts the journals' \
+        claim read-only and prints every journal; rbk reads its log, writes DIR/SITE.jsonl and \
+        deletes the pod. Needs the right to create pods and read their logs; a pod's log is \
+        capped by the kubelet (10 MiB by default), and a larger set of journals is refused \
+        rather than cut.",
+        after_help = "Exit status: 0 journals written; 1 the pod failed or the cluster refused \
+        a request; 2 usage error."
+    )]
     Journals(FleetJournalsArgs),
 }
 
@@ -152,6 +178,27 @@ pub struct FleetPlanArgs {
     /// default: rbk-site-SITE).
     #[arg(long, value_name = "SITE=NAME")]
     pub secret: Vec<String>,
+    #[command(flatten)]
+    pub cluster: FleetTargetArgs,
+}
+
+/// What only `--format argo|jobs` reads (see the book's Fleet chapter).
+#[derive(Debug, Args)]
+pub struct FleetTargetArgs {
+    /// The fleet's name: the Workflow's name and the prefix of every object
+    /// [default: the procedure's name].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Retries of a site's pod when it is lost or rbk could not finish; each
+    /// resumes from the site's journal (a failed procedure is not retried).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Size of the journals' PersistentVolumeClaim (ReadWriteMany).
+    #[arg(long, value_name = "QUANTITY", default_value = "1Gi")]
+    pub journal_size: String,
+    /// StorageClass of the journals' claim [default: the cluster's].
+    #[arg(long, value_name = "NAME")]
+    pub storage_class: Option<String>,
 }
 
 /// How to reach the cluster.
@@ -175,6 +222,10 @@ pub struct FleetSubmitArgs {
     /// The objects `rbk fleet plan --format argo|jobs -o FILE` wrote.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Jobs: release the waves that may run now and return, instead of
+    /// following the fleet to its end (run `submit` again to go on).
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +244,13 @@ pub struct FleetJournalsArgs {
     /// Write each site's journal to DIR/SITE.jsonl.
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
+    /// The image of the pod that reads the journals' claim [default: the
+    /// fleet's].
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Give up when that pod has not finished after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
     /// The fleet (Workflow name or Jobs label) whose journals to collect.
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
@@ -202,14 +260,10 @@ pub fn run(cmd: FleetCommand) -> i32 {
     match cmd {
         FleetCommand::Run(a) => run_local(a),
         FleetCommand::Plan(a) => plan(a),
-        FleetCommand::Submit(_) => not_yet("fleet submit"),
-        FleetCommand::Status(_) => not_yet("fleet status"),
-        FleetCommand::Journals(_) => not_yet("fleet journals"),
+        FleetCommand::Submit(a) => super::fleet_cluster::submit(a),
+        FleetCommand::Status(a) => super::fleet_cluster::status(a),
+        FleetCommand::Journals(a) => super::fleet_cluster::journals(a),
     }
-}
-
-fn not_yet(what: &str) -> i32 {
-    usage_error(format!("`rbk {what}` is not implemented yet"))
 }
 
 fn run_local(args: FleetRunArgs) -> i32 {
@@ -227,7 +281,7 @@ fn run_local(args: FleetRunArgs) -> i32 {
     crate::fleet::local::run(&plan, how)
 }
 
-fn plan(args: FleetPlanArgs) -> i32 {
+fn plan(args: Box<FleetPlanArgs>) -> i32 {
     let plan = match Plan::build(&args.spec.request(None, &args.secret)) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
@@ -237,8 +291,10 @@ fn plan(args: FleetPlanArgs) -> i32 {
     }
     let text = match args.format {
         FleetPlanFormat::Json => plan.to_json(),
-        FleetPlanFormat::Argo => return not_yet("fleet plan --format argo"),
-        FleetPlanFormat::Jobs => return not_yet("fleet plan --format jobs"),
+        FleetPlanFormat::Argo | FleetPlanFormat::Jobs => match cluster_objects(&args, plan) {
+            Ok(text) => text,
+            Err(e) => return usage_error(e),
+        },
     };
     match &args.output {
         Some(out) => match std::fs::write(out, text) {
@@ -250,4 +306,32 @@ fn plan(args: FleetPlanArgs) -> i32 {
             exit::OK
         }
     }
+}
+
+/// `--format argo|jobs`: the plan as Kubernetes objects, one YAML stream.
+fn cluster_objects(args: &FleetPlanArgs, plan: Plan) -> Result<String, String> {
+    use crate::fleet::{argo, bundle, jobs, manifests};
+    let t = &args.cluster;
+    let fleet = match &t.name {
+        Some(n) => n.clone(),
+        None => bundle::dns_label(&plan.procedure.name)
+            .ok_or_else(|| "name the fleet with --name".to_string())?,
+    };
+    let target = manifests::Target {
+        fleet,
+        namespace: args.namespace.clone(),
+        image: args
+            .image
+            .clone()
+            .unwrap_or_else(|| manifests::DEFAULT_IMAGE.to_string()),
+        retries: t.retries,
+        journal_size: t.journal_size.clone(),
+        storage_class: t.storage_class.clone(),
+    };
+    let cluster = manifests::ClusterPlan::new(plan, target)?;
+    let objects = match args.format {
+        FleetPlanFormat::Argo => argo::objects(&cluster),
+        _ => jobs::objects(&cluster),
+    };
+    Ok(manifests::yaml(&objects))
 }

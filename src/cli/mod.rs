@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod exec;
 mod fleet;
+mod fleet_cluster;
 mod fmt;
 mod graph;
 mod import;

@@ -15,7 +15,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod argo;
+pub mod bundle;
+pub mod cluster;
+pub mod jobs;
 pub mod local;
+pub mod manifests;
 pub mod status;
 pub mod table;
 

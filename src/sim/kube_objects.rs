@@ -26,6 +26,23 @@ pub const RESOURCES: &[Resource] = &[
     ("", &["v1"], "namespaces", "Namespace", false, &["ns"]),
     ("", &["v1"], "configmaps", "ConfigMap", true, &["cm"]),
     ("", &["v1"], "services", "Service", true, &["svc"]),
+    ("", &["v1"], "secrets", "Secret", true, &[]),
+    (
+        "",
+        &["v1"],
+        "serviceaccounts",
+        "ServiceAccount",
+        true,
+        &["sa"],
+    ),
+    (
+        "",
+        &["v1"],
+        "persistentvolumeclaims",
+        "PersistentVolumeClaim",
+        true,
+        &["pvc"],
+    ),
     (
         "apps",
         &["v1"],
@@ -43,6 +60,23 @@ pub const RESOURCES: &[Resource] = &[
         "StatefulSet",
         true,
         &["sts"],
+    ),
+    ("batch", &["v1"], "jobs", "Job", true, &[]),
+    (
+        "rbac.authorization.k8s.io",
+        &["v1"],
+        "roles",
+        "Role",
+        true,
+        &[],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        &["v1"],
+        "rolebindings",
+        "RoleBinding",
+        true,
+        &[],
     ),
     (
         "policy",
@@ -92,6 +126,15 @@ pub const RESOURCES: &[Resource] = &[
         true,
         &["osm"],
     ),
+    // Argo Workflows' CRD: `rbk fleet submit --format argo` creates one.
+    (
+        "argoproj.io",
+        &["v1alpha1"],
+        "workflows",
+        "Workflow",
+        true,
+        &["wf"],
+    ),
 ];
 
 /// Subresources the API serves: (group, version, name, kind, the kind's
@@ -132,6 +175,15 @@ pub const SUBRESOURCES: &[Subresource] = &[
         "nodes/status",
         "Node",
         "",
+        "v1",
+        &["get", "patch", "update"],
+    ),
+    (
+        "batch",
+        "v1",
+        "jobs/status",
+        "Job",
+        "batch",
         "v1",
         &["get", "patch", "update"],
     ),

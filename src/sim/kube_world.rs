@@ -765,14 +765,24 @@ impl KubeWorld {
     }
 
     /// A container's log, as the pod's annotation `sim.rbk.dev/log` declares
-    /// it, else a start-up banner.
-    pub fn logs(&self, ns: &str, name: &str, tail: Option<usize>) -> Result<String, KubeError> {
+    /// it, else a start-up banner; each line after its time with
+    /// `timestamps` (`kubectl logs --timestamps`).
+    pub fn logs(
+        &self,
+        ns: &str,
+        name: &str,
+        tail: Option<usize>,
+        timestamps: bool,
+    ) -> Result<String, KubeError> {
         let i = self
             .find("Pod", ns, name)
             .ok_or_else(|| not_found("Pod", name))?;
         let p = &self.objects[i];
-        let started = p["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+        // A container that ran to its end has a log too.
+        let state = &p["status"]["containerStatuses"][0]["state"];
+        let started = state["running"]["startedAt"]
             .as_str()
+            .or(state["terminated"]["startedAt"].as_str())
             .map(str::to_string);
         let Some(started) = started else {
             return Err(KubeError {
@@ -785,7 +795,8 @@ impl KubeWorld {
             });
         };
         let lines: Vec<String> = match p["metadata"]["annotations"]["sim.rbk.dev/log"].as_str() {
-            Some(log) => log.lines().map(|l| format!("{started} {l}")).collect(),
+            Some(log) if timestamps => log.lines().map(|l| format!("{started} {l}")).collect(),
+            Some(log) => log.lines().map(str::to_string).collect(),
             None => vec![
                 format!(
                     "{started} starting {}",

@@ -123,6 +123,9 @@ fn respond(app: &AppState, req: &Req, t: &Target) -> Result<Response, Response> 
                 k.scale(kind, &ns, name, replicas, now)
             })?))
         }
+        (&Method::GET, Some(name), Some("status")) => {
+            Ok(ok(with_cluster(app, |k, _| k.get(kind, &ns, name))?))
+        }
         (&Method::PATCH | &Method::PUT, Some(name), Some("status")) => {
             let b = body(req)?;
             Ok(ok(with_cluster(app, |k, now| {
@@ -138,7 +141,8 @@ fn respond(app: &AppState, req: &Req, t: &Target) -> Result<Response, Response> 
         }
         (&Method::GET, Some(name), Some("log")) if kind == "Pod" => {
             let tail = req.q("tailLines").and_then(|t| t.parse::<usize>().ok());
-            let text = with_cluster(app, |k, _| k.logs(&ns, name, tail))?;
+            let timestamps = req.q("timestamps") == Some("true");
+            let text = with_cluster(app, |k, _| k.logs(&ns, name, tail, timestamps))?;
             let mut r = (StatusCode::OK, text).into_response();
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
