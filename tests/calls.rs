@@ -2,32 +2,10 @@
 //! `foreach`, run on the simulated cloud by the real binary; the journal
 //! names each call and its arguments, and `--resume` skips only the
 //! iterations a previous run finished.
-use std::process::Output;
-
-use crate::support;
+use crate::support::{journal_events, run, said};
 
 const SITE: &str = "sites/examples.toml";
 const CALLS: &str = "examples/09-calls.rbk";
-
-fn rbk(args: &[&str]) -> Output {
-    support::rbk(args).output().expect("run rbk")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn events(path: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .expect("journal written")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("journal line is JSON"))
-        .collect()
-}
 
 /// The journal without timings, one event per line.
 fn stable(events: &[serde_json::Value]) -> String {
@@ -55,7 +33,7 @@ fn a_call_in_foreach_runs_once_per_item_and_the_journal_names_each() {
     let dir = tempfile::tempdir().expect("tempdir");
     let journal = dir.path().join("j.jsonl");
     let j = journal.to_string_lossy().to_string();
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--sim=healthy",
         "--site",
@@ -64,8 +42,8 @@ fn a_call_in_foreach_runs_once_per_item_and_the_journal_names_each() {
         &j,
         CALLS,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let ev = events(&journal);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let ev = journal_events(&journal);
     let starts: Vec<&serde_json::Value> =
         ev.iter().filter(|e| e["event"] == "call_start").collect();
     assert_eq!(starts.len(), 3, "one call per server:\n{}", stable(&ev));
@@ -94,7 +72,7 @@ fn resume_skips_the_iterations_already_done() {
     let second = dir.path().join("second.jsonl");
     let f = first.to_string_lossy().to_string();
     let s = second.to_string_lossy().to_string();
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--sim=healthy",
         "--site",
@@ -103,7 +81,7 @@ fn resume_skips_the_iterations_already_done() {
         &f,
         CALLS,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     // As if the run had stopped after the loop's first iteration.
     let cut: Vec<String> = std::fs::read_to_string(&first)
         .expect("journal")
@@ -112,7 +90,7 @@ fn resume_skips_the_iterations_already_done() {
         .map(str::to_string)
         .collect();
     std::fs::write(&first, cut.join("\n")).expect("cut journal");
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--sim=healthy",
         "--site",
@@ -123,8 +101,8 @@ fn resume_skips_the_iterations_already_done() {
         &f,
         CALLS,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let ev = events(&second);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let ev = journal_events(&second);
     let looks = |outcome: &str| -> Vec<String> {
         ev.iter()
             .filter(|e| {
@@ -151,7 +129,7 @@ fn a_failing_iteration_stops_the_loop_and_names_the_call() {
     let journal = dir.path().join("j.jsonl");
     let j = journal.to_string_lossy().to_string();
     // Every server is ACTIVE, so wanting SHUTOFF fails the first check.
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--sim=healthy",
         "--site",
@@ -164,21 +142,21 @@ fn a_failing_iteration_stops_the_loop_and_names_the_call() {
         "want=SHUTOFF",
         "examples/check-server.rbk",
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("capi-mgmt-v2 is ACTIVE, not SHUTOFF"));
 }
 
 #[test]
 fn dry_run_and_render_show_the_call_with_its_arguments() {
-    let o = rbk(&["exec", "--sim=healthy", "--site", SITE, "--dry-run", CALLS]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["exec", "--sim=healthy", "--site", SITE, "--dry-run", CALLS]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("call check_server(server: \"capi-mgmt-v2\", want: \"ACTIVE\")"),
         "{out}"
     );
-    let o = rbk(&["render", CALLS]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["render", CALLS]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.contains("[`check_server`](#called-check_server) with `server` = `s.name`"));
     assert!(md.contains("<a id=\"called-check_server\"></a>"));
@@ -186,8 +164,8 @@ fn dry_run_and_render_show_the_call_with_its_arguments() {
 
 #[test]
 fn graph_titles_a_call_node_with_its_arguments() {
-    let o = rbk(&["graph", "--format", "json", CALLS]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["graph", "--format", "json", CALLS]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("call check_server"), "{out}");
 }

@@ -1,10 +1,5 @@
 //! `rbk graph` as a user runs it: DOT, Mermaid, JSON and SVG, deterministic.
-use crate::support;
-use std::process::Output;
-
-fn rbk(args: &[&str]) -> Output {
-    support::rbk(args).output().expect("run rbk")
-}
+use crate::support::run;
 
 const BRANCHY: &str = r#"
 procedure branchy "A decision" {
@@ -22,7 +17,7 @@ fn json_lists_nodes_and_labelled_edges_in_source_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = dir.path().join("branchy.rbk");
     std::fs::write(&f, BRANCHY).expect("write");
-    let o = rbk(&["graph", "--format", "json", &f.display().to_string()]);
+    let o = run(&["graph", "--format", "json", &f.display().to_string()]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let ids: Vec<&str> = v["nodes"]
@@ -70,8 +65,8 @@ fn json_lists_nodes_and_labelled_edges_in_source_order() {
 #[test]
 fn dot_and_mermaid_are_deterministic() {
     for format in ["dot", "mermaid", "json", "svg"] {
-        let a = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
-        let b = rbk(&["graph", "--format", format, "procedures/recovery.rbk"]);
+        let a = run(&["graph", "--format", format, "procedures/recovery.rbk"]);
+        let b = run(&["graph", "--format", format, "procedures/recovery.rbk"]);
         assert_eq!(
             a.status.code(),
             Some(0),
@@ -80,14 +75,14 @@ fn dot_and_mermaid_are_deterministic() {
         );
         assert_eq!(a.stdout, b.stdout, "{format}");
     }
-    let dot = String::from_utf8(rbk(&["graph", "procedures/recovery.rbk"]).stdout).expect("utf8");
+    let dot = String::from_utf8(run(&["graph", "procedures/recovery.rbk"]).stdout).expect("utf8");
     assert!(dot.starts_with("digraph \"recovery\" {"), "{dot}");
     assert!(
         dot.contains("\"route\" -> \"final_verify\" [label=\"not verify.repair_needed\"];"),
         "{dot}"
     );
     let mermaid =
-        String::from_utf8(rbk(&["graph", "--format", "mermaid", "procedures/recovery.rbk"]).stdout)
+        String::from_utf8(run(&["graph", "--format", "mermaid", "procedures/recovery.rbk"]).stdout)
             .expect("utf8");
     assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
 }
@@ -106,7 +101,7 @@ fn svg_pictures_of_the_procedures() {
     for f in files {
         let stem = f.file_stem().expect("stem").to_string_lossy().to_string();
         let rel = format!("procedures/{stem}.rbk");
-        let o = rbk(&["graph", "--format", "svg", &rel]);
+        let o = run(&["graph", "--format", "svg", &rel]);
         if o.status.code() == Some(2) {
             continue; // shared declarations only (common.rbk)
         }
@@ -127,8 +122,8 @@ fn svg_pictures_of_the_procedures() {
 #[test]
 fn a_file_without_a_procedure_or_unreadable_is_a_usage_error() {
     assert_eq!(
-        rbk(&["graph", "procedures/common.rbk"]).status.code(),
+        run(&["graph", "procedures/common.rbk"]).status.code(),
         Some(2)
     );
-    assert_eq!(rbk(&["graph", "no/such/file.rbk"]).status.code(), Some(2));
+    assert_eq!(run(&["graph", "no/such/file.rbk"]).status.code(), Some(2));
 }

@@ -3,6 +3,7 @@
 //! torn last line is tolerated and a corrupt one named, a journal that cannot
 //! be written fails loudly (exit 3), one real run per site at a time (exit
 //! 4), no silent waits under --sim, and `rbk journal show`.
+use crate::support::{journal_events, said};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -32,27 +33,9 @@ fn rbk_in(dir: &Path, args: &[&str], locks: Option<&Path>) -> Output {
     cmd.output().expect("run rbk")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[track_caller]
 fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "{}", text(o));
-}
-
-fn events(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .expect("journal")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("a journal line is JSON"))
-        .collect()
+    assert_eq!(o.status.code(), Some(code), "{}", said(o));
 }
 
 fn count(events: &[Value], pred: impl Fn(&Value) -> bool) -> usize {
@@ -78,22 +61,26 @@ fn the_operators_three_runs_keep_one_record_and_never_redo_a_step() {
     let j = dir.path().join("recovery.jsonl");
     // 1: stops at the headroom gate.
     assert_exit(&recovery("--journal", &j), 1);
-    let first = events(&j);
+    let first = journal_events(&j);
     let first_calls = count(&first, |e| e["event"] == "call");
     assert!(first_calls > 0);
     // The same file again without --resume: refused, not overwritten.
     let o = recovery("--journal", &j);
     assert_exit(&o, 2);
     assert!(
-        text(&o).contains("never overwrites a journal"),
+        said(&o).contains("never overwrites a journal"),
         "{}",
-        text(&o)
+        said(&o)
     );
-    assert_eq!(events(&j), first, "the refused run left the record alone");
+    assert_eq!(
+        journal_events(&j),
+        first,
+        "the refused run left the record alone"
+    );
     // 2 and 3: resumed twice, each appended to the same file.
     assert_exit(&recovery("--resume", &j), 1);
     assert_exit(&recovery("--resume", &j), 1);
-    let all = events(&j);
+    let all = journal_events(&j);
     assert_eq!(
         &all[..first.len()],
         &first[..],
@@ -134,7 +121,7 @@ fn the_operators_three_runs_keep_one_record_and_never_redo_a_step() {
         "procedures/recovery.rbk",
     ]);
     assert_exit(&o, 1);
-    let all = events(&j);
+    let all = journal_events(&j);
     let last_start = all
         .iter()
         .rev()
@@ -183,9 +170,9 @@ fn resume_refuses_another_procedure_and_a_changed_one_unless_accepted() {
     ]);
     assert_exit(&o, 2);
     assert!(
-        text(&o).contains("is a run of procedure `start`, not `verify`"),
+        said(&o).contains("is a run of procedure `start`, not `verify`"),
         "{}",
-        text(&o)
+        said(&o)
     );
     // Reformatting changes nothing that matters.
     let src = std::fs::read_to_string(&p).unwrap();
@@ -207,14 +194,14 @@ fn resume_refuses_another_procedure_and_a_changed_one_unless_accepted() {
     std::fs::write(&p, src.replacen("status=", "status is ", 1)).unwrap();
     let o = start(dir.path(), &["--resume", "j.jsonl"]);
     assert_exit(&o, 2);
-    assert!(text(&o).contains("changed: `start_vm`"), "{}", text(&o));
-    assert!(text(&o).contains("--accept-changed"), "{}", text(&o));
+    assert!(said(&o).contains("changed: `start_vm`"), "{}", said(&o));
+    assert!(said(&o).contains("--accept-changed"), "{}", said(&o));
     let o = start(dir.path(), &["--resume", "j.jsonl", "--accept-changed"]);
     assert_exit(&o, 0);
     assert!(
-        text(&o).contains("resuming a changed procedure (--accept-changed): changed: `start_vm`"),
+        said(&o).contains("resuming a changed procedure (--accept-changed): changed: `start_vm`"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -231,9 +218,9 @@ fn a_torn_last_line_is_ignored_and_a_corrupt_one_is_named() {
     let o = start(dir.path(), &["--resume", "j.jsonl"]);
     assert_exit(&o, 0);
     assert!(
-        text(&o).contains("ignoring a line cut short"),
+        said(&o).contains("ignoring a line cut short"),
         "{}",
-        text(&o)
+        said(&o)
     );
     let lines = events_lenient(&j);
     assert_eq!(
@@ -248,9 +235,9 @@ fn a_torn_last_line_is_ignored_and_a_corrupt_one_is_named() {
     let o = start(dir.path(), &["--resume", "j.jsonl"]);
     assert_exit(&o, 2);
     assert!(
-        text(&o).contains("line 4: not a journal event"),
+        said(&o).contains("line 4: not a journal event"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -277,7 +264,7 @@ fn a_journal_that_cannot_be_written_is_loud_and_exits_3() {
         "examples/start.rbk",
     ]);
     assert_exit(&o, 3);
-    let t = text(&o);
+    let t = said(&o);
     assert!(
         t.contains("warning: journal /dev/full: cannot write event `run_start`"),
         "{t}"
@@ -338,7 +325,7 @@ fn one_real_run_per_site_a_stale_lock_is_taken_over_and_sim_runs_need_none() {
         started.elapsed() < Duration::from_secs(2),
         "refused at once"
     );
-    let t = text(&o);
+    let t = said(&o);
     assert!(t.contains("site `site` is locked by"), "{t}");
     assert!(
         t.contains(&format!("(pid {}) running `waiter` since", holder.id())),
@@ -369,11 +356,11 @@ fn one_real_run_per_site_a_stale_lock_is_taken_over_and_sim_runs_need_none() {
     );
     assert_exit(&o, 0);
     assert!(
-        text(&o).contains("took over the lock of site `site` from"),
+        said(&o).contains("took over the lock of site `site` from"),
         "{}",
-        text(&o)
+        said(&o)
     );
-    assert!(text(&o).contains("that process is gone"), "{}", text(&o));
+    assert!(said(&o).contains("that process is gone"), "{}", said(&o));
 }
 
 #[test]
@@ -393,7 +380,7 @@ fn verify_on_a_parked_vm_ends_at_once_naming_the_unreachable_api() {
     let wall = started.elapsed();
     assert_exit(&o, 1);
     assert!(wall < Duration::from_secs(2), "took {wall:?} of wall time");
-    let t = text(&o);
+    let t = said(&o);
     // Each attempt as it happens, what is tried and for how long.
     assert!(t.contains("kube.nodes: attempt 1 of 3 failed (https://10.12.7.40:6443: connection timed out after 10s"), "{t}");
     assert!(t.contains("attempt 3 of 3 failed"), "{t}");
@@ -413,7 +400,7 @@ fn verify_on_a_parked_vm_ends_at_once_naming_the_unreachable_api() {
     );
     // Simulated time, not wall time: three 10 s connect timeouts.
     assert!(t.contains("simulated 31s"), "{t}");
-    let ev = events(&j);
+    let ev = journal_events(&j);
     assert_eq!(
         count(&ev, |e| e["event"] == "retry"
             && e["builtin"] == "kube.nodes"),
@@ -461,8 +448,8 @@ fn journal_show_prints_the_chain_as_text_markdown_and_json() {
     ]);
     assert_exit(&o, 2);
     assert!(
-        text(&o).contains("line 1: not a journal event"),
+        said(&o).contains("line 1: not a journal event"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }

@@ -2,6 +2,7 @@
 //! using every one (tests/fixtures/kube/workloads.rbk) checks clean, renders
 //! the kubectl commands, dry-runs without changing anything and runs on the
 //! k8s-workers world; the checker's rules hold for them.
+use crate::support::said;
 use std::process::Output;
 
 use crate::support::{rbk, root};
@@ -13,15 +14,6 @@ fn sim() -> String {
     format!(
         "--sim={}",
         root().join("scenarios/k8s-workers.toml").display()
-    )
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     )
 }
 
@@ -56,7 +48,7 @@ const CHANGES: [&str; 5] = [
 #[test]
 fn every_kube_builtin_checks_renders_and_runs_on_the_sim() {
     let check = rbk(["check", "--deny-warnings", FIXTURE]).output().unwrap();
-    assert!(check.status.success(), "{}", text(&check));
+    assert!(check.status.success(), "{}", said(&check));
 
     let md = rbk(["render", FIXTURE]).output().unwrap();
     let md = String::from_utf8_lossy(&md.stdout);
@@ -75,7 +67,7 @@ fn every_kube_builtin_checks_renders_and_runs_on_the_sim() {
     assert!(md.contains("(DESTRUCTIVE: cannot be undone)"), "{md}");
 
     let (o, calls) = run(&[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     for b in CHANGES {
         let ok: Vec<&Value> = calls
             .iter()
@@ -96,7 +88,7 @@ fn every_kube_builtin_checks_renders_and_runs_on_the_sim() {
 #[test]
 fn dry_run_skips_every_change_and_walks_on() {
     let (o, calls) = run(&["--dry-run"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     // The delete finds nothing to delete: the apply was skipped.
     for b in &CHANGES[..4] {

@@ -1,6 +1,7 @@
 //! `rbk exec --sim`: the real binary against the simulated cloud. Every
 //! example and procedure runs to success in the scenario it is written for;
 //! the journal is stable (virtual clock); bad input exits 2; failures exit 1.
+use crate::support::said;
 use crate::support::{self, root};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -19,17 +20,9 @@ fn exec(sim: &str, site: &str, extra: &[&str], file: &str) -> Output {
         .expect("run rbk")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[track_caller]
 fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+    assert_eq!(o.status.code(), Some(code), "{}", said(o));
 }
 
 #[track_caller]
@@ -37,7 +30,7 @@ fn assert_stderr_has(o: &Output, needle: &str) {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(needle),
         "stderr lacks {needle:?}:\n{}",
-        text(o)
+        said(o)
     );
 }
 
@@ -170,7 +163,7 @@ fn every_example_and_procedure_runs_under_sim() {
             let mut extra = vec!["--yes", "--journal", &journal_arg];
             extra.extend(world.params);
             let o = exec(&sim, world.site, &extra, &rel);
-            assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", text(&o));
+            assert_eq!(o.status.code(), Some(0), "{rel} under {sim}:\n{}", said(&o));
             let events = journal.events();
             assert_eq!(
                 events.first().and_then(|e| e["event"].as_str()),
@@ -268,7 +261,7 @@ fn a_program_with_check_errors_never_runs() {
     assert!(
         !journal.path.exists(),
         "a journal was written:\n{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -350,7 +343,7 @@ fn sim_without_a_site_file_uses_the_simulated_names() {
     assert!(
         out.contains("looking after capi-mgmt-v2 at 10.12.7.40"),
         "{}",
-        text(&o)
+        said(&o)
     );
 
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -374,7 +367,7 @@ fn sim_without_a_site_file_uses_the_simulated_names() {
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("at 192.0.2.77"),
         "{}",
-        text(&o)
+        said(&o)
     );
 
     // Without --sim there is no simulated world to ask.

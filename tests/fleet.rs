@@ -2,6 +2,7 @@
 //! built binary: the three sites of `sites/fleet/` rehearsed on `--sim`
 //! (the `no-headroom` scenario makes a site fail at its `headroom` gate), a
 //! site locked by another run, resume after a failure and after Ctrl-C.
+use crate::support::said;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -34,14 +35,6 @@ fn fleet(dir: &Path, extra: &[&str]) -> Output {
 
 fn journal_dir(dir: &Path) -> String {
     dir.join("journals").display().to_string()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The summary row of `site` (the line after the summary's header naming it).
@@ -89,7 +82,7 @@ fn every_site_runs_after_the_canary_and_each_keeps_its_journal() {
             &jd,
         ],
     );
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("canary eu-west, 2 at a time"), "{out}");
     assert!(
@@ -113,7 +106,7 @@ fn every_site_runs_after_the_canary_and_each_keeps_its_journal() {
         let show = rbk(["journal", "show", &format!("{jd}/{site}.jsonl")])
             .output()
             .unwrap();
-        assert!(show.status.success(), "{}", text(&show));
+        assert!(show.status.success(), "{}", said(&show));
         assert!(
             Path::new(&jd).join(format!("{site}.log")).exists(),
             "each site's output is kept"
@@ -141,7 +134,7 @@ fn a_failing_canary_stops_the_fleet_before_anything_else_runs() {
             &jd,
         ],
     );
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
         out.contains("canary eu-north"),
@@ -175,7 +168,7 @@ fn a_failure_in_wave_two_stops_new_sites_unless_keep_going() {
         dir.path(),
         &[&failing[..], &["--journal-dir", &jd]].concat(),
     );
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(result_of(&out, "eu-north").contains("done"), "{out}");
     assert!(
@@ -198,7 +191,7 @@ fn a_failure_in_wave_two_stops_new_sites_unless_keep_going() {
         dir.path(),
         &[&failing[..], &["--keep-going", "--journal-dir", &jd]].concat(),
     );
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(result_of(&out, "us-east").contains("done"), "{out}");
     assert_eq!(runs(dir.path(), "us-east"), ["success"]);
@@ -220,7 +213,7 @@ fn a_locked_site_is_reported_and_not_run() {
     )
     .unwrap();
     let o = fleet(dir.path(), &["--journal-dir", &jd]);
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(
         o.status.code(),
         Some(4),
@@ -252,14 +245,14 @@ fn a_fleet_resumes_after_a_failure_and_completed_sites_are_not_run_again() {
             &jd,
         ],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     // Without --resume, the journals are never overwritten.
     let again = fleet(dir.path(), &["--journal-dir", &jd]);
-    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
-    assert!(text(&again).contains("pass --resume"), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(2), "{}", said(&again));
+    assert!(said(&again).contains("pass --resume"), "{}", said(&again));
     // The headroom is fixed (the healthy scenario): resume the fleet.
     let o = fleet(dir.path(), &["--resume", &jd]);
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     for done in ["eu-north", "us-east"] {
         assert!(
@@ -295,7 +288,7 @@ fn bad_input_stops_the_fleet_before_any_site_runs() {
     ])
     .output()
     .unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(
         out.contains("site `bad`") && out.contains("missing field"),
@@ -314,7 +307,7 @@ fn bad_input_stops_the_fleet_before_any_site_runs() {
         .args(["--sites", SITES[0]])
         .output()
         .unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
         out.contains("RBK102") && out.contains("not running it on any site"),
@@ -330,8 +323,8 @@ fn bad_input_stops_the_fleet_before_any_site_runs() {
         (vec!["--set", "nope=1"], "no parameter `nope`"),
     ] {
         let o = fleet(dir.path(), &args);
-        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-        assert!(text(&o).contains(says), "{}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+        assert!(said(&o).contains(says), "{}", said(&o));
     }
 }
 
@@ -405,7 +398,7 @@ fn ctrl_c_stops_every_site_resumably_and_resume_carries_on() {
     let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let o = child.wait_with_output().unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(130), "{out}");
     let journals = PathBuf::from(d).join("journals");
     for s in ["a", "b"] {
@@ -422,7 +415,7 @@ fn ctrl_c_stops_every_site_resumably_and_resume_carries_on() {
     let o = run(&["--resume", "journals", "--set", "pause=0s"])
         .output()
         .unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(result_of(&out, "a").contains("error"), "{out}");
     assert!(out.contains("--accept-changed"), "{out}");
@@ -436,7 +429,7 @@ fn ctrl_c_stops_every_site_resumably_and_resume_carries_on() {
     ])
     .output()
     .unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     for s in ["a", "b"] {
         let j = std::fs::read_to_string(journals.join(format!("{s}.jsonl"))).unwrap();
@@ -476,7 +469,7 @@ fn the_json_plan() {
     ])
     .output()
     .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let plan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     insta::assert_json_snapshot!("json_plan", plan);
 }
@@ -488,9 +481,9 @@ fn status_without_a_kubeconfig_is_a_usage_error() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("kubeconfig /nonexistent/kubeconfig"),
+        said(&o).contains("kubeconfig /nonexistent/kubeconfig"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -518,7 +511,7 @@ fn on_a_terminal_the_fleet_shows_a_live_table() {
         .stdin(Stdio::null())
         .output()
         .expect("run `script` (util-linux/bsdutils; scripts/test installs it)");
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("\u{1b}[1A"), "lines redrawn in place: {out:?}");
     assert!(out.contains("running step "), "{out}");
@@ -569,7 +562,7 @@ fn a_real_fleet_runs_each_site_against_its_own_cloud() {
         .env("RBK_LOCK_DIR", dir.path().join("locks"))
         .output()
         .unwrap();
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(!out.contains("rehearsal"), "{out}");
     for (name, cloud) in ["north", "south"].iter().zip(&clouds) {
@@ -588,13 +581,13 @@ fn a_dry_run_fleet_completes_no_site() {
     let dir = tempfile::tempdir().unwrap();
     let jd = journal_dir(dir.path());
     let o = fleet(dir.path(), &["--dry-run", "--journal-dir", &jd]);
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("dry run"), "{out}");
     let journal = std::fs::read_to_string(Path::new(&jd).join("us-east.jsonl")).unwrap();
     assert!(journal.contains("\"dry_run\":true"), "{journal}");
     let o = fleet(dir.path(), &["--resume", &jd]);
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(!out.contains("by an earlier run"), "{out}");
     for site in ["eu-north", "eu-west", "us-east"] {

@@ -5,6 +5,7 @@
 //! containers, so the test plays the cluster's part where a pod would have
 //! run: it sets a Job's or the Workflow's status, and the journals pod's
 //! log, with kubectl.
+use crate::support::said;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
@@ -17,14 +18,6 @@ fn scenario() -> String {
         .join("scenarios/k8s-workers.toml")
         .display()
         .to_string()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// `rbk fleet plan --format FORMAT -o DIR/fleet.yaml` for the fixture.
@@ -50,7 +43,7 @@ fn plan(dir: &Path, format: &str, extra: &[&str]) -> PathBuf {
     args.extend_from_slice(extra);
     args.push("tests/fixtures/fleet/procedures/hello.rbk");
     let o = rbk(&args).arg("-o").arg(&out).output().unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     out
 }
 
@@ -86,7 +79,7 @@ fn jobs_are_accepted_released_by_wave_and_followed() {
     let file = plan(dir.path(), "jobs", &[]);
 
     let o = fleet(&sim, "submit", &["--no-wait", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     for line in [
         "serviceaccount/hello-runner applied",
@@ -124,13 +117,13 @@ fn jobs_are_accepted_released_by_wave_and_followed() {
     assert!(keys.contains("site.us-east.toml"), "{keys}");
 
     let o = fleet(&sim, "status", &["--namespace", "ops", "hello"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     insta::assert_snapshot!("jobs_canary_running", String::from_utf8_lossy(&o.stdout));
 
     // The canary completes: the next submit releases wave 1, leaves wave 0.
     set_job(&sim, "hello-us-east", "Complete");
     let o = fleet(&sim, "submit", &["--no-wait", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
         out.contains("job/hello-us-east exists (left as it is)"),
@@ -146,14 +139,14 @@ fn jobs_are_accepted_released_by_wave_and_followed() {
     set_job(&sim, "hello-ap-south", "Failed");
     set_job(&sim, "hello-eu-west", "Complete");
     let o = fleet(&sim, "status", &["--namespace", "ops"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     insta::assert_snapshot!("jobs_one_failed", String::from_utf8_lossy(&o.stdout));
     let o = fleet(&sim, "submit", &[file.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("wave 1 failed"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -163,10 +156,10 @@ fn a_failing_canary_releases_nothing_even_when_keeping_going() {
     let dir = tempfile::tempdir().unwrap();
     let file = plan(dir.path(), "jobs", &["--keep-going"]);
     let o = fleet(&sim, "submit", &["--no-wait", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     set_job(&sim, "hello-us-east", "Failed");
     let o = fleet(&sim, "submit", &[file.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains("wave 0 failed"), "{out}");
     assert!(out.contains("(the canary failed)"), "{out}");
@@ -189,7 +182,7 @@ fn an_argo_workflow_is_accepted_and_its_nodes_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let file = plan(dir.path(), "argo", &[]);
     let o = fleet(&sim, "submit", &[file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     for line in [
         "role/hello-runner applied",
@@ -220,7 +213,7 @@ fn an_argo_workflow_is_accepted_and_its_nodes_read_back() {
         nodes,
     ]);
     let o = fleet(&sim, "status", &["--namespace", "ops", "hello"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     insta::assert_snapshot!("argo_running", String::from_utf8_lossy(&o.stdout));
 
     // Submitting again leaves the running Workflow alone.
@@ -228,7 +221,7 @@ fn an_argo_workflow_is_accepted_and_its_nodes_read_back() {
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("workflow/hello exists (left as it is)"),
         "{}",
-        text(&o)
+        said(&o)
     );
 }
 
@@ -238,7 +231,7 @@ fn journals_come_back_from_the_claim_into_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let file = plan(dir.path(), "jobs", &[]);
     let o = fleet(&sim, "submit", &["--no-wait", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
 
     // Two sites' journals, as their pods would have written them.
     let mut log = String::new();
@@ -251,7 +244,7 @@ fn journals_come_back_from_the_claim_into_a_directory() {
             .arg("tests/fixtures/fleet/procedures/hello.rbk")
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}", text(&o));
+        assert!(o.status.success(), "{}", said(&o));
         log.push_str(&format!(
             "==> {site}.jsonl\n{}\n",
             std::fs::read_to_string(&j).unwrap()
@@ -311,7 +304,7 @@ fn journals_come_back_from_the_claim_into_a_directory() {
         &patch.to_string(),
     ]);
     let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains("us-east.jsonl"), "{out}");
     assert!(out.contains("eu-west.jsonl"), "{out}");
@@ -321,11 +314,11 @@ fn journals_come_back_from_the_claim_into_a_directory() {
         .arg(out_dir.join("us-east.jsonl"))
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", said(&o));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("vm-us-east"),
         "{}",
-        text(&o)
+        said(&o)
     );
     // The pod is gone once read.
     sim.wait_for(Duration::from_secs(10), "the journals pod to go", || {

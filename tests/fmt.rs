@@ -1,8 +1,8 @@
 //! `rbk fmt`: idempotent on every example and procedure, keeps comments,
 //! and `--check` reports through its exit code.
+use crate::support::run;
 use std::path::{Path, PathBuf};
 
-use crate::support;
 use rbk::diagnostic::SourceFile;
 use rbk::formatter::format_str;
 use rbk::syntax::{self, ast};
@@ -212,10 +212,6 @@ fn comments_in_awkward_places_are_kept() {
     insta::assert_snapshot!(out);
 }
 
-fn rbk(args: &[&str]) -> std::process::Output {
-    support::rbk(args).output().expect("run rbk")
-}
-
 #[test]
 fn check_flag_lists_unformatted_files_and_exits_1() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -225,11 +221,11 @@ fn check_flag_lists_unformatted_files_and_exits_1() {
     std::fs::write(&good, "layers a < b\n").expect("write");
     std::fs::write(&bad, "layers   a<b\n").expect("write");
 
-    let out = rbk(&["fmt", "--check", good.to_str().unwrap_or_default()]);
+    let out = run(&["fmt", "--check", good.to_str().unwrap_or_default()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(out.stdout.is_empty());
 
-    let out = rbk(&["fmt", "--check", dir.path().to_str().unwrap_or_default()]);
+    let out = run(&["fmt", "--check", dir.path().to_str().unwrap_or_default()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -242,13 +238,13 @@ fn check_flag_lists_unformatted_files_and_exits_1() {
         "layers   a<b\n"
     );
 
-    let out = rbk(&["fmt", dir.path().to_str().unwrap_or_default()]);
+    let out = run(&["fmt", dir.path().to_str().unwrap_or_default()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
         std::fs::read_to_string(&bad).unwrap_or_default(),
         "layers a < b\n"
     );
-    let out = rbk(&["fmt", "--check", dir.path().to_str().unwrap_or_default()]);
+    let out = run(&["fmt", "--check", dir.path().to_str().unwrap_or_default()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
@@ -258,7 +254,7 @@ fn a_file_that_does_not_parse_is_reported_and_left_alone() {
     let broken = dir.path().join("broken.rbk");
     let text = "procedure p \"t\" {\n  step a {\n}\n";
     std::fs::write(&broken, text).expect("write");
-    let out = rbk(&["fmt", broken.to_str().unwrap_or_default()]);
+    let out = run(&["fmt", broken.to_str().unwrap_or_default()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("RBK001"),
@@ -269,6 +265,6 @@ fn a_file_that_does_not_parse_is_reported_and_left_alone() {
 
 #[test]
 fn a_missing_path_is_a_usage_error() {
-    let out = rbk(&["fmt", "/nonexistent/x.rbk"]);
+    let out = run(&["fmt", "/nonexistent/x.rbk"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }

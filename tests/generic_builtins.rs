@@ -4,50 +4,29 @@
 //! the effect each call's method or `readonly` gives drives the safety
 //! rules; `openstack.request` and `http.get` reach `rbk sim serve` through
 //! the real clients.
-use std::process::Output;
+use crate::support::{journal_events, run, said};
 
 use rbk::check;
 use rbk::compilation::Compilation;
 use rbk::diagnostic::{Code, Diagnostic};
 
-use crate::support;
 use crate::support::sim_serve::SimServe;
 
 const EXAMPLE: &str = "examples/10-generic-builtins.rbk";
 const SCENARIO: &str = "--sim=scenarios/generic-builtins.toml";
 const SITE: &str = "sites/examples.toml";
 
-fn rbk(args: &[&str]) -> Output {
-    support::rbk(args).output().expect("run rbk")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn events(path: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .expect("journal written")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("journal line is JSON"))
-        .collect()
-}
-
 #[test]
 fn the_example_checks_clean_and_renders_the_equivalent_commands() {
-    let o = rbk(&[
+    let o = run(&[
         "check",
         "--deny-warnings",
         EXAMPLE,
         "examples/recycle-pod.rbk",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = rbk(&["render", EXAMPLE]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let o = run(&["render", EXAMPLE]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let md = String::from_utf8_lossy(&o.stdout);
     for want in [
         "curl -sS -X GET -H \"X-Auth-Token: $OS_TOKEN\" -H \"OpenStack-API-Version: compute 2.53\" <compute-endpoint>'/os-services?binary=nova-compute'",
@@ -64,7 +43,7 @@ fn the_example_runs_on_the_simulator_one_pod_at_a_time() {
     let dir = tempfile::tempdir().expect("tempdir");
     let journal = dir.path().join("j.jsonl");
     let j = journal.to_string_lossy().to_string();
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         SCENARIO,
         "--yes",
@@ -74,11 +53,11 @@ fn the_example_runs_on_the_simulator_one_pod_at_a_time() {
         &j,
         EXAMPLE,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let out = said(&o);
     assert!(out.contains("3 nova-compute services, 0 down"), "{out}");
     assert!(out.contains("juju: - capi-mgmt/0"), "{out}");
-    let ev = events(&journal);
+    let ev = journal_events(&journal);
     let calls: Vec<&serde_json::Value> = ev
         .iter()
         .filter(|e| e["event"] == "call_start" && e["call"] == "recycle_pod")
@@ -105,9 +84,9 @@ fn the_example_runs_on_the_simulator_one_pod_at_a_time() {
 
 #[test]
 fn dry_run_runs_the_reads_and_shows_the_changes_shell_quoted() {
-    let o = rbk(&["exec", SCENARIO, "--dry-run", "--site", SITE, EXAMPLE]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let out = text(&o);
+    let o = run(&["exec", SCENARIO, "--dry-run", "--site", SITE, EXAMPLE]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let out = said(&o);
     // GET and `readonly: true` ran; DELETE-class and mutating calls did not.
     assert!(out.contains("3 nova-compute services"), "{out}");
     assert!(out.contains("juju: - capi-mgmt/0"), "{out}");
@@ -121,9 +100,9 @@ fn dry_run_runs_the_reads_and_shows_the_changes_shell_quoted() {
 #[test]
 fn the_simulator_never_runs_an_undeclared_command() {
     // The healthy world declares no [[local]] answers: juju "exits 127".
-    let o = rbk(&["exec", "--sim=healthy", "--yes", "--site", SITE, EXAMPLE]);
-    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
-    let out = text(&o);
+    let o = run(&["exec", "--sim=healthy", "--yes", "--site", SITE, EXAMPLE]);
+    assert_ne!(o.status.code(), Some(0), "{}", said(&o));
+    let out = said(&o);
     assert!(out.contains("juju status failed (exit 127)"), "{out}");
     assert!(out.contains("never runs commands on your machine"), "{out}");
 }
@@ -246,14 +225,14 @@ fn openstack_request_and_http_get_reach_sim_serve_through_the_real_clients() {
     );
     std::fs::write(&path, source).expect("write");
     let journal = dir.path().join("j.jsonl");
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--yes",
         "--journal",
         journal.to_str().unwrap(),
         path.to_str().unwrap(),
     ]);
-    let out = text(&o);
+    let out = said(&o);
     assert!(out.contains("services 200 3"), "{out}");
     assert!(out.contains("usage "), "{out}");
     // An unknown path is the API's 404, naming the call and the request.
@@ -267,14 +246,14 @@ fn openstack_request_and_http_get_reach_sim_serve_through_the_real_clients() {
     );
     std::fs::write(&path, only_http).unwrap();
     let journal = dir.path().join("j2.jsonl");
-    let o = rbk(&[
+    let o = run(&[
         "exec",
         "--yes",
         "--journal",
         journal.to_str().unwrap(),
         path.to_str().unwrap(),
     ]);
-    let out = text(&o);
+    let out = said(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("http 200 simulated cloud"), "{out}");
     let written = std::fs::read_to_string(&journal).unwrap();

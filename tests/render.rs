@@ -1,9 +1,10 @@
 //! `rbk render`: snapshots of the Markdown of every example and procedure,
 //! one HTML page, the CLI's exit codes, and the freshness of the generated
 //! runbooks in `book/src/runbooks/`.
+use crate::support::run;
 use std::path::{Path, PathBuf};
 
-use crate::support::{self, root};
+use crate::support::root;
 use rbk::check::check_program;
 use rbk::compilation::Compilation;
 use rbk::render::book::{runbook_index, RunbookEntry};
@@ -115,13 +116,9 @@ fn site_values_replace_placeholders() {
     assert!(!md.contains("<site."), "{md}");
 }
 
-fn rbk(args: &[&str]) -> std::process::Output {
-    support::rbk(args).output().expect("run rbk")
-}
-
 #[test]
 fn cli_writes_markdown_html_and_reports_bad_input() {
-    let out = rbk(&["render", "examples/start.rbk"]);
+    let out = run(&["render", "examples/start.rbk"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -139,7 +136,7 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
         "mgmt_vm = \"vm-7\"\nproject_id = \"p1\"\nmgmt_fip = \"192.0.2.1\"\n",
     )
     .expect("write site");
-    let out = rbk(&[
+    let out = run(&[
         "render",
         "--format",
         "html",
@@ -158,18 +155,18 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
     let html = std::fs::read_to_string(&page).expect("page written");
     assert!(html.contains("openstack server start vm-7"));
 
-    let out = rbk(&["render", "no/such/file.rbk"]);
+    let out = run(&["render", "no/such/file.rbk"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.rbk"));
 
     let bad = dir.path().join("bad.rbk");
     std::fs::write(&bad, "procedure p \"t\" { step s \"s\" { let = } }").expect("write");
-    let out = rbk(&["render", bad.to_str().expect("utf-8")]);
+    let out = run(&["render", bad.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RBK001"));
 
     // Parsed but not checked clean: render takes only a checked program.
-    let out = rbk(&["render", "examples/bad/RBK101-unknown-name.rbk"]);
+    let out = run(&["render", "examples/bad/RBK101-unknown-name.rbk"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("RBK101"), "{err}");
@@ -179,7 +176,7 @@ fn cli_writes_markdown_html_and_reports_bad_input() {
     );
     assert!(out.stdout.is_empty());
 
-    let out = rbk(&[
+    let out = run(&[
         "render",
         "--site",
         "no/such/site.toml",

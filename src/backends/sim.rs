@@ -523,44 +523,7 @@ impl Ssh for SimSsh {
         command: &str,
         _timeout: Duration,
     ) -> Result<SshOutput, CallError> {
-        let target = format!("{}@{}:{}", scope.user, scope.host, scope.port);
-        if scope.port != 22 {
-            return Err(CallError::Unreachable {
-                call: SSH.into(),
-                target,
-                message: format!(
-                    "ssh: connect to host {} port {}: Connection refused",
-                    scope.host, scope.port
-                ),
-            });
-        }
-        match reach_sshd(&self.world, &scope.host) {
-            Reach::Up => {}
-            Reach::Refused => {
-                return Err(CallError::Unreachable {
-                    call: SSH.into(),
-                    target,
-                    message: format!(
-                        "ssh: connect to host {} port 22: Connection refused",
-                        scope.host
-                    ),
-                })
-            }
-            Reach::Silent => {
-                // Nothing answers: the attempt costs the whole connect timeout.
-                self.world.clock().sleep(scope.connect_timeout).await;
-                return Err(CallError::Timeout {
-                    call: SSH.into(),
-                    after: scope.connect_timeout,
-                });
-            }
-        }
-        if scope.user != "ubuntu" {
-            return Err(CallError::Auth {
-                call: SSH.into(),
-                message: format!("{target}: Permission denied (publickey)."),
-            });
-        }
+        self.login(scope, SSH).await?;
         let on_node = self.world.write(|w, now| {
             let k = w.kube.as_mut()?;
             let node = k.node_for_host(&scope.host)?;

@@ -44,6 +44,32 @@ where
     cmd
 }
 
+/// [`rbk`] run to its end: what it printed and how it exited.
+pub fn run(args: &[&str]) -> std::process::Output {
+    rbk(args).output().expect("run rbk")
+}
+
+/// What a run printed, stdout then stderr, and its exit code: the message
+/// of an assertion about it.
+pub fn said(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A journal's events, one JSON object a line (blank lines skipped).
+pub fn journal_events(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("journal {}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a journal line is JSON"))
+        .collect()
+}
+
 /// A kube cache folder no other command shares.
 pub fn fresh_kube_cache_dir() -> std::path::PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
