@@ -530,22 +530,7 @@ async fn find_volume(
         .into_iter()
         .filter(|v| str_field(v, "name") == volume)
         .collect();
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(CallError::Remote {
-            call: call.into(),
-            status: Some(404),
-            message: format!("no volume with id or name {volume:?}"),
-        }),
-        many => Err(CallError::Remote {
-            call: call.into(),
-            status: None,
-            message: format!(
-                "more than one volume named {volume:?}; use the id ({} match)",
-                many.len()
-            ),
-        }),
-    }
+    super::one_named(found, call, "volume", volume, "")
 }
 
 fn to_volume(v: &Value) -> Volume {

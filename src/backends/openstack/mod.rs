@@ -193,6 +193,34 @@ pub(crate) fn int_field(v: &Value, key: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// The one resource a name picks out of a listing filtered by that name,
+/// as the CLI resolves a name: none is a 404 (`noun` with id or name `name`,
+/// then `where_`, e.g. " in this scope"), several ask for the id.
+pub(crate) fn one_named(
+    found: Vec<Value>,
+    call: &str,
+    noun: &str,
+    name: &str,
+    where_: &str,
+) -> Result<Value, CallError> {
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(CallError::Remote {
+            call: call.into(),
+            status: Some(404),
+            message: format!("no {noun} with id or name {name:?}{where_}"),
+        }),
+        many => Err(CallError::Remote {
+            call: call.into(),
+            status: None,
+            message: format!(
+                "more than one {noun} named {name:?}; use the id ({} match)",
+                many.len()
+            ),
+        }),
+    }
+}
+
 /// An OpenStack id: a UUID, `8-4-4-4-12` hex digits, or 32 hex digits
 /// (Keystone ids have no dashes). The one definition the checker (RBK413,
 /// site literals), the scope table (`project:`) and the clients read.

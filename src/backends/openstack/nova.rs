@@ -106,30 +106,12 @@ pub async fn find(
         .into_iter()
         .filter(|s| str_field(s, "name") == server)
         .collect();
-    match found.as_slice() {
-        [one] => {
-            if let Ok(mut m) = session.server_ids.lock() {
-                m.insert(server.to_string(), str_field(one, "id"));
-            }
-            Ok(one.clone())
-        }
-        [] => Err(CallError::Remote {
-            call: call.into(),
-            status: Some(404),
-            message: format!(
-                "no server with id or name {server:?} in this scope ({})",
-                project_hint(&session)
-            ),
-        }),
-        many => Err(CallError::Remote {
-            call: call.into(),
-            status: None,
-            message: format!(
-                "more than one server named {server:?}; use the id ({} match)",
-                many.len()
-            ),
-        }),
+    let where_ = format!(" in this scope ({})", project_hint(&session));
+    let one = super::one_named(found, call, "server", server, &where_)?;
+    if let Ok(mut m) = session.server_ids.lock() {
+        m.insert(server.to_string(), str_field(&one, "id"));
     }
+    Ok(one)
 }
 
 fn project_hint(session: &ScopeSession) -> String {

@@ -68,22 +68,7 @@ async fn find(
     .into_iter()
     .filter(|v| str_field(v, "name") == lb)
     .collect();
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(CallError::Remote {
-            call: call.into(),
-            status: Some(404),
-            message: format!("no load balancer with id or name {lb:?} in this scope"),
-        }),
-        many => Err(CallError::Remote {
-            call: call.into(),
-            status: None,
-            message: format!(
-                "more than one load balancer named {lb:?}; use the id ({} match)",
-                many.len()
-            ),
-        }),
-    }
+    super::one_named(found, call, "load balancer", lb, " in this scope")
 }
 
 /// `PUT /v2/lbaas/loadbalancers/{id}/failover`: never retried (each blind
