@@ -12,6 +12,7 @@ use rbk::diagnostic::SourceFile;
 const SEED: &str = "tests/fixtures/import/capi-magnum-recovery-runbook.md";
 const WORKER: &str = "tests/fixtures/import/worker-maintenance.md";
 const RESCUE: &str = "tests/fixtures/import/server-rescue.md";
+const ANNOTATED: &str = "tests/fixtures/import/annotated-commands.md";
 
 /// An import into a temporary directory: the draft, the site file, stderr.
 struct Import {
@@ -101,7 +102,7 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
         ("openstack.loadbalancer.failover(lb)", 1),
         ("openstack.loadbalancer.show(lb).provisioning_status", 1),
         ("openstack.loadbalancer.show(lb).operating_status", 1),
-        ("kube.list(\"cluster\", namespace: ns_2) + kube.list(\"openstackcluster\", namespace: ns_2)\n", 1),
+        ("kube.list(\"cluster\", namespace: ns_2) + kube.list(\"openstackcluster\", namespace: ns_2) // Available=True (allow ~10 min post-failover for CAPO resync)\n", 1),
         ("openstack.coe.cluster.show(\"capi-test-1\").health_status\n", 1),
         ("openstack.coe.cluster.show(\"capi-test-1\").health_status_reason\n", 1),
     ];
@@ -187,6 +188,11 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
         .site
         .contains("project_id = \"674171fd28d446d3a37073b6a761e910\"\n"));
     assert!(imp.site.contains("mgmt_fip = \"10.12.7.40\"\n"));
+
+    // The comments at the end of command lines stay on their statements.
+    assert!(imp
+        .draft
+        .contains("let amphorae_2 = openstack.loadbalancer.amphora.list() // all ALLOCATED\n"));
 
     insta::assert_snapshot!("seed_draft", imp.draft);
     // The import's part of the summary; the checker's part depends on the
@@ -285,6 +291,39 @@ fn step_headings_with_sh_blocks() {
         .site
         .contains("db_server = \"5d3c9f0e-8a41-4b6e-9d2f-1c7a8e4b2f60\""));
     insta::assert_snapshot!("rescue_draft", imp.draft);
+}
+
+#[test]
+fn comments_stay_where_the_author_wrote_them() {
+    let imp = import(ANNOTATED);
+    assert_parses_formatted(&imp.draft);
+    for expected in [
+        // at the end of a command's line: at the end of its statement
+        "openstack.server.stop(\"runner-01\") // the big one first: it holds the cache lock\n",
+        "let st = openstack.server.show(\"runner-02\").status // its status only\n",
+        // after a command that gives no statement: on a line of its own
+        "// the clouds.yaml entry of the farm\n    scope openstack(cloud: \"buildfarm\") {",
+        // inside a pipeline: before it, and at its end
+        "// every server of the project\n    // TODO(import): kept as a local command: a pipeline",
+        "readonly: true) // only what matters\n",
+        // a comment line inside a loop, where it was; the loop's own at its head
+        "poll every 15s max 20 { // 5 minutes at most\n        // the second runner is always slower\n",
+        "// done\n        until st == \"SHUTOFF\"",
+        // a kept `if` loses its comment from the shell text, not from the draft
+        "// the queue API\n    // TODO(import): kept as a local command: a shell conditional",
+        // an `until` loop's comments at the top of its poll
+        "poll every 5s {\n      // the API answers again after the stop\n      // poll gently\n",
+    ] {
+        assert!(imp.draft.contains(expected), "{expected}\n{}", imp.draft);
+    }
+    assert!(!imp.draft.contains("__rbk_comment"), "{}", imp.draft);
+    assert!(
+        imp.stderr
+            .contains("commands: 6 found, 4 mapped to builtins, 2 kept as local commands"),
+        "{}",
+        imp.stderr
+    );
+    insta::assert_snapshot!("annotated_draft", imp.draft);
 }
 
 #[test]

@@ -63,13 +63,18 @@ impl Scope {
     }
 }
 
-/// One statement of the draft, with the scope it needs and the
-/// `TODO(import)` comments the author must resolve before it.
+/// One statement of the draft, with the scope it needs, the
+/// `TODO(import)` comments the author must resolve before it, and the
+/// runbook's own comments on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stmt {
     pub kind: StmtKind,
     pub scope: Option<Scope>,
     pub todos: Vec<String>,
+    /// The runbook's comments on lines of their own before it.
+    pub comments: Vec<String>,
+    /// The runbook's comment at the end of its line.
+    pub trailing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,17 +109,15 @@ pub struct Poll {
 
 impl Stmt {
     pub fn new(kind: StmtKind) -> Stmt {
-        Stmt {
-            kind,
-            scope: None,
-            todos: Vec::new(),
-        }
+        Stmt::scoped(kind, None)
     }
     pub fn scoped(kind: StmtKind, scope: Option<Scope>) -> Stmt {
         Stmt {
             kind,
             scope,
             todos: Vec::new(),
+            comments: Vec::new(),
+            trailing: None,
         }
     }
     pub fn todo(mut self, why: impl Into<String>) -> Stmt {
@@ -343,7 +346,20 @@ fn next_scope(stmts: &[Stmt]) -> Option<&Scope> {
 }
 
 fn stmt(out: &mut String, s: &Stmt) {
+    for c in &s.comments {
+        let _ = writeln!(out, "// {c}");
+    }
     todo_lines(out, &s.todos);
+    let at = out.len();
+    stmt_kind(out, s);
+    // The runbook's comment goes at the end of the statement's first line.
+    if let Some(t) = &s.trailing {
+        let eol = out[at..].find('\n').map_or(out.len(), |i| at + i);
+        out.insert_str(eol, &format!(" // {t}"));
+    }
+}
+
+fn stmt_kind(out: &mut String, s: &Stmt) {
     match &s.kind {
         StmtKind::Let(name, e) => {
             let _ = writeln!(out, "let {name} = {e}");

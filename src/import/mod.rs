@@ -7,9 +7,11 @@
 //! command line into the builtin call that does exactly the same,
 //! [`translate`] walks a block's shell (scopes, `let`, loops as polls),
 //! [`structure`] turns sections and prose into nodes, [`literals`] makes
-//! site literals `site` fields, and [`emit`] prints the draft. Anything not
+//! site literals `site` fields, [`comments`] keeps the shell's `# comments`
+//! where they stood, and [`emit`] prints the draft. Anything not
 //! mapped exactly is kept as `local.run([...])` behind a
 //! `// TODO(import): why` comment; `rbk check` on the draft lists the rest.
+pub mod comments;
 pub mod emit;
 pub mod literals;
 pub mod mapping;
@@ -182,6 +184,7 @@ mod tests {
         "```bash\ncase \"$Y\" in A) break;; esac\nuntil nc -z 10.0.0.2 22; do sleep 1; done\nLB=<LB-ID>\n```\n\n",
         "```sh\ncat <<EOF > f\n{brace} \"q\"\nEOF\nif x; then y; fi\n```\n\n",
         "`openstack loadbalancer failover $LB`\n\n",
+        "```sh\nopenstack server stop vm  # park\nfor i in $(seq 1 3); do # each\n  # inside\n  X=$(openstack server show vm -f value -c status) # st\n  case \"$X\" in # which\n    SHUTOFF) break ;; # done\n  esac\n  sleep 1 # wait\ndone # end\nkubectl get pods | # all\n  grep x # ours\n#\n```\n\n",
         "plain prose e.g. this. And that!\n\n",
     ];
 

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use brush_parser::ast;
 use regex::Regex;
 
+use super::comments::{self, Remark};
 use super::emit::{quote, Poll, Scope, Stmt, StmtKind};
 use super::literals::{self, Literals, Role};
 use super::mapping::{self, Argv, Family};
@@ -49,6 +50,8 @@ pub struct Translator<'a> {
     names: BTreeSet<String>,
     /// The loop variable of the poll being built (reads as `attempt`).
     loop_var: Option<String>,
+    /// The runbook's comments met so far, and whether each is in the draft.
+    remarks: Vec<(Remark, bool)>,
 }
 
 /// What an arm that prints a failure says ("failover FAILED"; not "failover").
@@ -87,49 +90,135 @@ impl<'a> Translator<'a> {
             gate_hint: None,
             names: BTreeSet::new(),
             loop_var: None,
+            remarks: Vec::new(),
         }
     }
 
     /// Translate one script. `<LB-ID>`-style placeholders become
-    /// parameters; a script that does not parse is kept line by line.
+    /// parameters; a script that does not parse is kept line by line. The
+    /// script's `# comments` stay where they were, as `//` comments.
     pub fn script(&mut self, code: &str) -> Vec<Stmt> {
-        let code = PLACEHOLDER.replace_all(code, |c: &regex::Captures| {
-            let name = c[1].to_ascii_lowercase().replace('-', "_");
-            if !self.params.iter().any(|(n, _)| *n == name) {
-                self.params
-                    .push((name.clone(), format!("`{}` in the runbook", &c[0])));
-            }
-            format!("${{__param_{name}}}")
-        });
+        let first = self.remarks.len();
+        let out = if parses(code) {
+            self.marked(code)
+        } else {
+            let why = shell::parse(&without_placeholders(code))
+                .err()
+                .unwrap_or_default();
+            code.lines()
+                .filter(|l| !l.trim().is_empty())
+                .flat_map(|line| {
+                    if parses(line) {
+                        self.marked(line)
+                    } else {
+                        let line = self.placeholders(line.trim());
+                        vec![self
+                            .keep_raw(&line, &format!("this line does not parse as shell ({why})"))]
+                    }
+                })
+                .collect()
+        };
+        // A comment the translation had no place for still goes in.
+        let mut out = out;
+        for n in first..self.remarks.len() {
+            out.extend(self.remark_lines(n));
+        }
+        out
+    }
+
+    /// A script that parses, with its comments marked, translated.
+    fn marked(&mut self, code: &str) -> Vec<Stmt> {
+        let (code, remarks) = comments::mark(code, self.remarks.len(), &parses);
+        self.remarks.extend(remarks.into_iter().map(|r| (r, false)));
+        let code = self.placeholders(&code);
         match shell::parse(&code) {
             Ok(prog) => prog
                 .complete_commands
                 .iter()
                 .flat_map(|c| self.list(c))
                 .collect(),
-            Err(e) => code
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .flat_map(|line| match shell::parse(line) {
-                    Ok(prog) => prog
-                        .complete_commands
-                        .iter()
-                        .flat_map(|c| self.list(c))
-                        .collect(),
-                    Err(_) => vec![self.keep_raw(
-                        line.trim(),
-                        &format!("this line does not parse as shell ({e})"),
-                    )],
-                })
-                .collect(),
+            Err(e) => vec![self.keep_raw(&code, &format!("it does not parse as shell ({e})"))],
         }
     }
 
+    /// `<LB-ID>` placeholders as parameters (`${__param_lb_id}`).
+    fn placeholders(&mut self, code: &str) -> String {
+        PLACEHOLDER
+            .replace_all(code, |c: &regex::Captures| {
+                let name = placeholder_name(&c[1]);
+                if !self.params.iter().any(|(n, _)| *n == name) {
+                    self.params
+                        .push((name.clone(), format!("`{}` in the runbook", &c[0])));
+                }
+                format!("${{__param_{name}}}")
+            })
+            .into_owned()
+    }
+
     fn list(&mut self, list: &ast::CompoundList) -> Vec<Stmt> {
-        list.0
-            .iter()
-            .flat_map(|item| self.and_or(&item.0))
-            .collect()
+        let mut out = Vec::new();
+        let mut last = None;
+        for item in &list.0 {
+            if let Some(n) = remark_of(&item.0) {
+                self.place_remark(n, last, &mut out);
+                continue;
+            }
+            let from = out.len();
+            out.extend(self.and_or(&item.0));
+            last = (out.len() > from).then_some(from);
+        }
+        out
+    }
+
+    /// Remark `n`'s marker stood after the statements from `last` on (None
+    /// when the command before it gave none): a trailing comment goes at
+    /// the end of that statement, any other on lines of its own.
+    fn place_remark(&mut self, n: usize, last: Option<usize>, out: &mut Vec<Stmt>) {
+        let Some((remark, used)) = self.remarks.get_mut(n) else {
+            return;
+        };
+        if *used {
+            return;
+        }
+        match (remark.trailing, last.and_then(|i| out.get_mut(i))) {
+            (true, Some(stmt)) if stmt.trailing.is_none() => {
+                *used = true;
+                let mut lines = remark.lines.clone();
+                stmt.trailing = lines.pop();
+                stmt.comments.extend(lines);
+            }
+            _ => out.extend(self.remark_lines(n)),
+        }
+    }
+
+    /// Remark `n` as comment lines, unless it is in the draft already.
+    fn remark_lines(&mut self, n: usize) -> Vec<Stmt> {
+        match self.remarks.get_mut(n) {
+            Some((remark, used)) if !*used => {
+                *used = true;
+                remark
+                    .lines
+                    .iter()
+                    .map(|l| Stmt::new(StmtKind::Comment(l.clone())))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Shell text printed back from the tree, without its markers; the
+    /// comments they stood for, as lines to put before it.
+    fn unmark(&mut self, text: &str) -> (String, Vec<String>) {
+        let (text, found) = comments::strip(text);
+        let lines = found
+            .into_iter()
+            .flat_map(|n| self.remark_lines(n))
+            .filter_map(|s| match s.kind {
+                StmtKind::Comment(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        (text, lines)
     }
 
     fn and_or(&mut self, ao: &ast::AndOrList) -> Vec<Stmt> {
@@ -657,8 +746,12 @@ impl<'a> Translator<'a> {
     /// Shell text kept as it is (counted as one command).
     fn keep_raw(&mut self, text: &str, why: &str) -> Stmt {
         self.stats.commands += 1;
-        let run = self.local_run(text);
-        Stmt::new(StmtKind::Expr(run)).todo(format!("kept as a local command: {why}"))
+        let (text, comments) = self.unmark(text);
+        let run = self.local_run(&text);
+        let mut stmt =
+            Stmt::new(StmtKind::Expr(run)).todo(format!("kept as a local command: {why}"));
+        stmt.comments = comments;
+        stmt
     }
 
     /// `local.run(["bash", "-c", TEXT])`: the command as the runbook wrote
@@ -712,8 +805,18 @@ impl<'a> Translator<'a> {
     /// `until CMD; do sleep S; done`: a poll, without the bound the
     /// runbook did not give (`rbk check` asks for one: RBK401).
     fn until_loop(&mut self, w: &ast::WhileOrUntilClauseCommand, text: &str) -> Vec<Stmt> {
-        let cond_items = &w.0 .0;
-        let body_items = &w.1 .0 .0;
+        // The comments in the loop go at the top of the poll's body.
+        let cond_items: Vec<_> =
+            w.0 .0
+                .iter()
+                .filter(|i| remark_of(&i.0).is_none())
+                .collect();
+        let body_items: Vec<_> =
+            w.1 .0
+                 .0
+                .iter()
+                .filter(|i| remark_of(&i.0).is_none())
+                .collect();
         let every = match body_items.as_slice() {
             [item] => sleep_of(&item.0),
             _ => None,
@@ -734,6 +837,13 @@ impl<'a> Translator<'a> {
                 return vec![self.keep_raw(text, &format!("its condition is not mapped ({why})"))]
             }
         };
+        let (_, comments) = self.unmark(text);
+        body.splice(
+            0..0,
+            comments
+                .into_iter()
+                .map(|c| Stmt::new(StmtKind::Comment(c))),
+        );
         self.stats.polls.push((None, every.clone()));
         let (scope, body) = hoist_scope(body);
         vec![Stmt::scoped(
@@ -771,8 +881,15 @@ impl<'a> Translator<'a> {
         let mut until: Vec<String> = Vec::new();
         let mut fails: Vec<(String, String)> = Vec::new();
         let mut todos = Vec::new();
+        let mut last = None;
         for (n, item) in items.iter().enumerate() {
+            if let Some(r) = remark_of(&item.0) {
+                self.place_remark(r, last, &mut body);
+                continue;
+            }
+            let from = body.len();
             if n == sleep_at {
+                last = None;
                 continue;
             }
             match self.break_condition(&item.0, &mut body) {
@@ -784,12 +901,21 @@ impl<'a> Translator<'a> {
                 Some(Err(why)) => {
                     todos.push(format!(
                         "this loop's exit is not mapped ({why}): {}",
-                        item.0
+                        comments::strip(&item.0.to_string()).0
                     ));
                 }
                 None => body.extend(self.and_or(&item.0)),
             }
+            last = (body.len() > from).then_some(from);
         }
+        // Comments the loop's exit held (in a `case` arm, say): at the top.
+        let (_, comments) = self.unmark(text);
+        body.splice(
+            0..0,
+            comments
+                .into_iter()
+                .map(|c| Stmt::new(StmtKind::Comment(c))),
+        );
         self.loop_var = saved_loop;
         let until = if until.is_empty() {
             match self.gate_until(&body) {
@@ -928,6 +1054,41 @@ impl<'a> Translator<'a> {
             _ => None,
         })?;
         Some(format!("{out}.stdout ~ {}", quote(&regex::escape(label))))
+    }
+}
+
+/// Does a script parse, placeholders and all?
+fn parses(code: &str) -> bool {
+    shell::parse(&without_placeholders(code)).is_ok()
+}
+
+/// `<LB-ID>` as the variable it becomes (`${__param_lb_id}`).
+fn without_placeholders(code: &str) -> String {
+    PLACEHOLDER
+        .replace_all(code, |c: &regex::Captures| {
+            format!("${{__param_{}}}", placeholder_name(&c[1]))
+        })
+        .into_owned()
+}
+
+fn placeholder_name(raw: &str) -> String {
+    raw.to_ascii_lowercase().replace('-', "_")
+}
+
+/// The remark a marker item (`: __rbk_comment_N`) stands for.
+fn remark_of(ao: &ast::AndOrList) -> Option<usize> {
+    if !ao.additional.is_empty() || ao.first.bang {
+        return None;
+    }
+    let [ast::Command::Simple(s)] = ao.first.seq.as_slice() else {
+        return None;
+    };
+    let w = shell::words(s);
+    match (w.words.as_slice(), w.assignments.is_empty()) {
+        ([colon, word], true) if shell::literal(colon).as_deref() == Some(":") => {
+            comments::marker_index(&word.value)
+        }
+        _ => None,
     }
 }
 
