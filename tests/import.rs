@@ -13,6 +13,7 @@ const SEED: &str = "tests/fixtures/import/capi-magnum-recovery-runbook.md";
 const WORKER: &str = "tests/fixtures/import/worker-maintenance.md";
 const RESCUE: &str = "tests/fixtures/import/server-rescue.md";
 const ANNOTATED: &str = "tests/fixtures/import/annotated-commands.md";
+const INGRESS: &str = "tests/fixtures/import/ingress-node-swap.md";
 
 /// An import into a temporary directory: the draft, the site file, stderr.
 struct Import {
@@ -149,7 +150,7 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
     // The gates, the decision and its arms.
     assert!(imp
         .draft
-        .contains("gate ssh_port_ok \"2. Start + boot gate -- GATE: SSH-PORT-OK\" {"));
+        .contains("gate ssh_port_ok \"2. Start + boot gate -- GATE: SSH-PORT-OK\" layer vm {"));
     assert!(imp.draft.contains("gate cluster_status_ready \"3. k8s-snap readiness (PATIENCE GATE) -- GATE: cluster status: ready\" {"));
     assert!(imp.draft.contains("decide decision \"DECISION\" {"));
     assert!(imp
@@ -324,6 +325,29 @@ fn comments_stay_where_the_author_wrote_them() {
         imp.stderr
     );
     insta::assert_snapshot!("annotated_draft", imp.draft);
+}
+
+#[test]
+fn layers_come_from_the_builtins_a_step_changes_through() {
+    let imp = import(INGRESS);
+    assert_parses_formatted(&imp.draft);
+    // The builtin table's layers, bottom first, declared once.
+    assert_eq!(count(&imp.draft, "\nlayers host < vm < k8s < lb\n"), 1);
+    for expected in [
+        // cordon and drain: k8s; stop: vm; failover: lb
+        "step take_node_out \"1. Take the node out of the cluster\" layer k8s {",
+        "step stop_old_vm \"2. Stop the old VM\" layer vm {",
+        "step move_load_balancer \"4. Move the load balancer to the spare\" layer lb {",
+        // a VM and a node in one step: no one layer
+        "step start_spare_bring \"3. Start the spare and bring its node back\" {",
+        // reads only: it changes no layer
+        "step look_at_result \"5. Look at the result\" {",
+    ] {
+        assert!(imp.draft.contains(expected), "{expected}\n{}", imp.draft);
+    }
+    // The layers add no error: the same as without them.
+    assert!(imp.stderr.contains("1 error, 3 warnings"), "{}", imp.stderr);
+    insta::assert_snapshot!("ingress_draft", imp.draft);
 }
 
 #[test]

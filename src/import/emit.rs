@@ -140,6 +140,8 @@ pub struct Node {
     pub doc: Option<String>,
     pub todos: Vec<String>,
     pub body: Vec<Stmt>,
+    /// The one layer its changes fall on (see `import::layers`).
+    pub layer: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -227,6 +229,19 @@ impl Draft {
         );
         out.push_str("// Each `TODO(import)` marks what the import could not map exactly;\n");
         out.push_str("// `rbk check` on this file lists what is left to decide.\n\n");
+        let layered = self
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Node(n) if n.layer.is_some()));
+        if layered {
+            out.push_str("// The layers rbk's builtins act on, bottom layer first: add the\n");
+            out.push_str("// runbook's own where they belong.\n");
+            let _ = writeln!(
+                out,
+                "layers {}\n",
+                crate::resolve::builtins::LAYERS.join(" < ")
+            );
+        }
         if !self.site.is_empty() {
             out.push_str("site {\n");
             for f in &self.site {
@@ -297,7 +312,8 @@ fn node(out: &mut String, n: &Node) {
         NodeKind::Step => "step",
         NodeKind::Gate => "gate",
     };
-    let _ = writeln!(out, "{kw} {} {} {{", n.name, quote(&n.title));
+    let layer = n.layer.map(|l| format!(" layer {l}")).unwrap_or_default();
+    let _ = writeln!(out, "{kw} {} {}{layer} {{", n.name, quote(&n.title));
     block(out, &n.body);
     out.push_str("}\n");
 }

@@ -8,11 +8,13 @@
 //! [`translate`] walks a block's shell (scopes, `let`, loops as polls),
 //! [`structure`] turns sections and prose into nodes, [`literals`] makes
 //! site literals `site` fields, [`comments`] keeps the shell's `# comments`
-//! where they stood, and [`emit`] prints the draft. Anything not
+//! where they stood, [`layers`] gives each node the layer it acts on, and
+//! [`emit`] prints the draft. Anything not
 //! mapped exactly is kept as `local.run([...])` behind a
 //! `// TODO(import): why` comment; `rbk check` on the draft lists the rest.
 pub mod comments;
 pub mod emit;
+pub mod layers;
 pub mod literals;
 pub mod mapping;
 pub mod markdown;
@@ -70,6 +72,7 @@ pub fn import(markdown: &str, opts: &Options) -> Imported {
     };
     let mut stats = Stats::default();
     structure::build(&doc, &mut draft, &mut stats);
+    layers::infer(&mut draft);
     let text = draft.text();
     let (rbk, formatted) = match crate::formatter::format_str("draft.rbk", &text) {
         Ok(f) => (f, true),

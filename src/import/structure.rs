@@ -151,6 +151,7 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
             doc: None,
             todos: Vec::new(),
             body,
+            layer: None,
         }));
     }
 
@@ -228,6 +229,7 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
                 doc: doc_line,
                 todos,
                 body,
+                layer: None,
             }));
             if !decision_list.is_empty() {
                 decision = Some(format!("DECISION: {}.", decision_list.join(". ")));

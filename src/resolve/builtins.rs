@@ -340,6 +340,11 @@ use Effect::*;
 use Hazard::*;
 use ScopeKind::{Kube, OpenStack, Ssh};
 
+/// The layers builtins act on ([`Builtin::layer`]), bottom layer first:
+/// the hosts, the VMs on them, the Kubernetes on the VMs, the load
+/// balancers in front. `rbk import` declares them for a draft.
+pub const LAYERS: &[&str] = &["host", "vm", "k8s", "lb"];
+
 /// Every builtin and function, in the order the book lists them.
 pub static BUILTINS: &[Builtin] = &[
     // ------------------------------------------------------------ OpenStack
@@ -1616,6 +1621,13 @@ mod tests {
                 Some("kube") => assert_eq!(b.scope, Some(Kube), "{}", b.name),
                 Some("ssh") => assert_eq!(b.scope, Some(Ssh), "{}", b.name),
                 _ => assert_eq!(b.scope, None, "{}", b.name),
+            }
+            if let Some(l) = b.layer {
+                assert!(
+                    LAYERS.contains(&l),
+                    "{}: layer {l} is not in LAYERS",
+                    b.name
+                );
             }
             // Required parameters come before optional ones.
             let first_opt = b
