@@ -401,7 +401,9 @@ impl Printer<'_> {
         }
         // Comments up to the exhausted clause's message belong in the body.
         let (close, closer) = match &p.exhausted {
-            None => (last(span), "}".to_string()),
+            // The span takes in the comments after the `}` (the grammar
+            // looked for an `on exhausted` there): they come after the poll.
+            None => (self.code_end(end(span)).saturating_sub(1), "}".to_string()),
             Some(Exhausted::Abort(m)) => (
                 start(m.span),
                 format!("}} on exhausted abort {}", self.outer_text(m)),

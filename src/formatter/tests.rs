@@ -101,6 +101,12 @@ procedure p "t" { // after brace
 }
 
 #[test]
+fn a_comment_after_a_poll_stays_after_it() {
+    let src = "procedure p \"t\" {\n  step a \"A\" {\n    poll every 1s max 2 {\n      until true\n    }\n    // about the next one\n    poll every 1s max 3 {\n      until true\n    }\n    // the end\n  }\n}\n";
+    assert_eq!(fmt(src), src);
+}
+
+#[test]
 fn reindents_triple_strings() {
     let src = "procedure p \"t\" {\nstep a \"A\" {\n        note \"\"\"\n              first\n                indented\n              last {x}\n              \"\"\"\n}\n}\n";
     let out = fmt(src);
