@@ -14,6 +14,7 @@ const WORKER: &str = "tests/fixtures/import/worker-maintenance.md";
 const RESCUE: &str = "tests/fixtures/import/server-rescue.md";
 const ANNOTATED: &str = "tests/fixtures/import/annotated-commands.md";
 const INGRESS: &str = "tests/fixtures/import/ingress-node-swap.md";
+const SLOW: &str = "tests/fixtures/import/slow-waits.md";
 
 /// An import into a temporary directory: the draft, the site file, stderr.
 struct Import {
@@ -190,6 +191,16 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
         .contains("project_id = \"674171fd28d446d3a37073b6a761e910\"\n"));
     assert!(imp.site.contains("mgmt_fip = \"10.12.7.40\"\n"));
 
+    // The PATIENCE GATE's wait is a patience window as long as its poll
+    // may take; what it forbids is the author's to name.
+    assert!(imp.draft.contains(
+        "    patience \"k8s-snap readiness\" for 30m {\n      scope ssh(host: site.mgmt_fip,"
+    ));
+    assert!(imp
+        .draft
+        .contains("// TODO(import): name what the window forbids"));
+    assert!(!imp.draft.contains("TODO(import): a PATIENCE GATE"));
+
     // The comments at the end of command lines stay on their statements.
     assert!(imp
         .draft
@@ -348,6 +359,30 @@ fn layers_come_from_the_builtins_a_step_changes_through() {
     // The layers add no error: the same as without them.
     assert!(imp.stderr.contains("1 error, 3 warnings"), "{}", imp.stderr);
     insta::assert_snapshot!("ingress_draft", imp.draft);
+}
+
+#[test]
+fn waits_the_prose_says_to_sit_out_are_patience_windows() {
+    let imp = import(SLOW);
+    assert_parses_formatted(&imp.draft);
+    for expected in [
+        // "Wait up to 20 minutes": the poll in a 20-minute window
+        "    patience \"Rebuild the proxy image cache\" for 20m {\n      scope kube(",
+        // "Do not act before 15 min": the sleep in a window, and a TODO to
+        // name what it forbids
+        "// TODO(import): name what the window forbids (`forbid openstack.server.stop, ssh.run ~ \"restart|reboot\"`): the checker then refuses it inside (RBK404). The runbook says: \"Do not act before 15 min have passed: the replicas resync one by one.\"\n    patience \"Let the replicas settle\" for 15m {\n      sleep(15m)\n    }",
+        // a PATIENCE heading: as long as the poll may take (12 x 10s)
+        "    patience \"Warm-up\" for 2m {\n      poll every 10s max 12 {",
+        // "takes ~10 minutes" with nothing that waits: a timing only
+        "timing ~10m \"This takes ~10 minutes, and nothing waits for it here.\"",
+        // a PATIENCE heading with nothing that waits: the TODO
+        "// TODO(import): a PATIENCE GATE: wrap the wait in `patience",
+    ] {
+        assert!(imp.draft.contains(expected), "{expected}\n{}", imp.draft);
+    }
+    assert_eq!(count(&imp.draft, "\n    patience \""), 3);
+    assert!(imp.stderr.contains("0 errors, 1 warning"), "{}", imp.stderr);
+    insta::assert_snapshot!("slow_draft", imp.draft);
 }
 
 #[test]

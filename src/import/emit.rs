@@ -95,6 +95,12 @@ pub enum StmtKind {
         items: String,
         body: Vec<Stmt>,
     },
+    /// `patience "label" for D { ... }`.
+    Patience {
+        label: String,
+        duration: Option<String>,
+        body: Vec<Stmt>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -413,6 +419,19 @@ fn stmt_kind(out: &mut String, s: &Stmt) {
         }
         StmtKind::Foreach { var, items, body } => {
             let _ = writeln!(out, "foreach {var} in {items} {{");
+            block(out, body);
+            out.push_str("}\n");
+        }
+        StmtKind::Patience {
+            label,
+            duration,
+            body,
+        } => {
+            let d = duration
+                .as_ref()
+                .map(|d| format!(" for {d}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "patience {}{d} {{", quote(label));
             block(out, body);
             out.push_str("}\n");
         }

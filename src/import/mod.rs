@@ -8,8 +8,9 @@
 //! [`translate`] walks a block's shell (scopes, `let`, loops as polls),
 //! [`structure`] turns sections and prose into nodes, [`literals`] makes
 //! site literals `site` fields, [`comments`] keeps the shell's `# comments`
-//! where they stood, [`layers`] gives each node the layer it acts on, and
-//! [`emit`] prints the draft. Anything not
+//! where they stood, [`layers`] gives each node the layer it acts on,
+//! [`patience`] wraps the waits the prose says to sit out, and [`emit`]
+//! prints the draft. Anything not
 //! mapped exactly is kept as `local.run([...])` behind a
 //! `// TODO(import): why` comment; `rbk check` on the draft lists the rest.
 pub mod comments;
@@ -18,6 +19,7 @@ pub mod layers;
 pub mod literals;
 pub mod mapping;
 pub mod markdown;
+pub mod patience;
 pub mod shell;
 pub mod structure;
 pub mod translate;
@@ -189,6 +191,7 @@ mod tests {
         "`openstack loadbalancer failover $LB`\n\n",
         "```sh\nopenstack server stop vm  # park\nfor i in $(seq 1 3); do # each\n  # inside\n  X=$(openstack server show vm -f value -c status) # st\n  case \"$X\" in # which\n    SHUTOFF) break ;; # done\n  esac\n  sleep 1 # wait\ndone # end\nkubectl get pods | # all\n  grep x # ours\n#\n```\n\n",
         "plain prose e.g. this. And that!\n\n",
+        "Wait up to 2.5 minutes. This takes ~90 s. Do not act before 0.5 s.\n\n",
     ];
 
     proptest::proptest! {

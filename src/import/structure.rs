@@ -10,6 +10,7 @@ use regex::Regex;
 use super::emit::{Arm, Decide, Draft, Expect, Item, Node, NodeKind, Stmt, StmtKind};
 use super::literals::Literals;
 use super::markdown::{Block, Document};
+use super::patience;
 use super::shell::{self, Segment};
 use super::translate::{Stats, Translator};
 
@@ -215,7 +216,12 @@ pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
                 numbered.push((n.clone(), name.clone()));
             }
             let mut todos = Vec::new();
-            if chunk.title.contains("PATIENCE") {
+            let prose: Vec<&Stmt> = body.iter().collect();
+            let waited = match patience::signal(&chunk.title, &prose) {
+                Some(signal) => patience::wrap(&patience_label(&chunk.title), signal, &mut body),
+                None => false,
+            };
+            if chunk.title.contains("PATIENCE") && !waited {
                 todos.push(
                     "a PATIENCE GATE: wrap the wait in `patience \"...\" for D forbid ... { }` so the checker \
                      refuses restarts inside the window"
@@ -637,6 +643,18 @@ fn decision(
         arms,
         todos,
     })
+}
+
+/// A patience window's label: the section's title without its number and
+/// without the "(PATIENCE GATE)" that asked for the window.
+fn patience_label(title: &str) -> String {
+    static MARK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\s*\([^)]*patience[^)]*\)").expect("valid regex"));
+    let title = SUB_NUMBER
+        .captures(title)
+        .map(|c| c[2].to_string())
+        .unwrap_or_else(|| title.to_string());
+    MARK.replace_all(&title, "").trim().to_string()
 }
 
 /// A name from a title: its first words, lower case, joined with `_`.
