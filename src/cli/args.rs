@@ -57,6 +57,9 @@ pub enum Command {
         exact, openrc/OS_* and KUBECONFIG preambles become scopes, `for i in $(seq 1 N); do ...; \
         sleep S; done` loops become polls bounded by N and S, with their break as `until`. \
         Anything else is kept as local.run([...]) behind a `// TODO(import): why` comment. \
+        The shell's `# comments` stay where they stood, as `//` comments. A step whose changes \
+        all fall on one builtin layer (vm, k8s, lb, host) gets `layer L`; waits the prose says \
+        to sit out (PATIENCE, \"wait up to 20 minutes\") become patience windows. \
         Site literals (exported values, IP addresses, UUIDs) become site fields.\n\n\
         The draft is formatted as `rbk fmt` would; `rbk check` runs on it and a summary of \
         what is left to decide (diagnostics by code, TODOs) goes to stderr.",
