@@ -151,7 +151,15 @@ fn seed_draft_keeps_every_command_and_finds_polls_gates_and_decision() {
     // The gates, the decision and its arms.
     assert!(imp
         .draft
-        .contains("gate ssh_port_ok \"2. Start + boot gate -- GATE: SSH-PORT-OK\" layer vm {"));
+        .contains("gate ssh_port_ok \"2. Start + boot gate -- GATE: SSH-PORT-OK\" {"));
+    // Steps get the layer their changes fall on; gates none (the layer a
+    // gate proves is the author's to say).
+    assert!(imp.draft.contains(
+        "step parking_deliberate_stop \"1. Parking (deliberate stop) -- forward procedure\" layer vm {"
+    ));
+    assert!(imp.draft.contains(
+        "step failover_strictly_sequential \"5c. FAILOVER, STRICTLY SEQUENTIAL\" layer lb {"
+    ));
     assert!(imp.draft.contains("gate cluster_status_ready \"3. k8s-snap readiness (PATIENCE GATE) -- GATE: cluster status: ready\" {"));
     assert!(imp.draft.contains("decide decision \"DECISION\" {"));
     assert!(imp

@@ -1,15 +1,20 @@
-//! The layer each node acts on, read from the builtins it calls: a node
+//! The layer each step acts on, read from the builtins it calls: a step
 //! whose changes all fall on one layer of the builtin table
 //! ([`Builtin::layer`](crate::resolve::builtins::Builtin::layer)) gets
-//! `layer L`; a node that changes several layers, or none the table names,
+//! `layer L`; a step that changes several layers, or none the table names,
 //! gets none. The draft then declares the builtin table's layer order.
+//!
+//! Gates get none: a gate's layer is the layer whose readiness it proves,
+//! which what it calls does not tell (a gate that reboots a VM after a
+//! drain proves the node, not the VM), and a wrong one would make the
+//! ordering rule (RBK204) fault the steps before it.
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::emit::{Draft, Item};
+use super::emit::{Draft, Item, NodeKind};
 use crate::check::walk::Index;
 use crate::diagnostic::SourceFile;
 
-/// Give each node of the draft the one layer its changes fall on.
+/// Give each step of the draft the one layer its changes fall on.
 pub fn infer(draft: &mut Draft) {
     let text = draft.text();
     let Ok(file) = crate::syntax::parse(&SourceFile::new("draft.rbk", text.as_str())) else {
@@ -30,6 +35,9 @@ pub fn infer(draft: &mut Draft) {
     });
     for item in &mut draft.items {
         if let Item::Node(n) = item {
+            if n.kind != NodeKind::Step {
+                continue;
+            }
             n.layer = match acting.get(&n.name) {
                 Some(layers) if layers.len() == 1 => layers.first().copied(),
                 _ => None,
