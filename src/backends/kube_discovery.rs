@@ -737,6 +737,25 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_that_cannot_be_written_costs_requests_not_a_failure() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("not-a-folder");
+        std::fs::write(&root, "").expect("a file where the root should be");
+        let cache = DiskCache::for_server(&root, "https://10.12.7.40:6443");
+        cache.write(&served());
+        assert!(cache.read().is_none());
+        // A folder where a file should be.
+        let cache = DiskCache::for_server(dir.path(), "https://10.12.7.40:6443");
+        std::fs::create_dir_all(cache.dir().join("v1/serverresources.json")).expect("mkdir");
+        cache.write(&served());
+        let read = cache.read().expect("the rest was written");
+        assert!(read.group("").expect("core").versions[0]
+            .resources
+            .is_none());
+        assert!(read.find_anywhere("cl").is_some());
+    }
+
+    #[test]
     fn no_credential_or_path_of_the_servers_escapes_into_file_names() {
         let root = Path::new("/cache");
         let cache = DiskCache::for_server(root, "https://admin:s3cret@10.0.0.1:6443/k8s/c-1");
