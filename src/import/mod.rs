@@ -163,6 +163,18 @@ mod tests {
         }
     }
 
+    /// A comment at the end of a block's line goes on the first statement
+    /// the block gave, never on a comment line inside it.
+    #[test]
+    fn a_trailing_comment_after_a_block_goes_on_its_first_statement() {
+        let imp = draft("# T\n\n## S\n\n```sh\n( # the block\n  # first\n  openstack server stop vm\n) # after\n```\n");
+        assert!(
+            imp.rbk.contains("    // the block\n    // first\n    scope openstack {\n      openstack.server.stop(\"vm\") // after\n"),
+            "{}",
+            imp.rbk
+        );
+    }
+
     #[test]
     fn names_are_names() {
         assert_eq!(procedure_name("capi-recovery"), "capi_recovery");

@@ -180,7 +180,13 @@ impl<'a> Translator<'a> {
         if *used {
             return;
         }
-        match (remark.trailing, last.and_then(|i| out.get_mut(i))) {
+        // The first statement the command gave (not a comment inside it).
+        let stmt = last.and_then(|i| {
+            out.get_mut(i..)?
+                .iter_mut()
+                .find(|s| !matches!(s.kind, StmtKind::Comment(_)))
+        });
+        match (remark.trailing, stmt) {
             (true, Some(stmt)) if stmt.trailing.is_none() => {
                 *used = true;
                 let mut lines = remark.lines.clone();
