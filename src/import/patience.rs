@@ -26,13 +26,15 @@ pub struct Signal {
 
 const AMOUNT: &str = r"~?\s?(\d+(?:\.\d+)?)(?:\s?(?:-|–|to)\s?(\d+(?:\.\d+)?))?\s?(ms|s|secs?|seconds?|min|mins|minutes?|m|h|hours?)\b";
 
-/// "wait up to 20 minutes", "takes ~10 min", "not ... before 15 min".
+/// "wait up to 20 minutes" (the imperative: "the job waits 30 s between
+/// tries" tells how it polls), "takes ~10 min".
 static WAIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:wait(?:s|ing)?\s+(?:up to\s+|at least\s+|for\s+|about\s+|around\s+)?|takes?\s+(?:about\s+|around\s+|roughly\s+|up to\s+)?){AMOUNT}"
+        r"(?i)\b(?:wait\s+(?:up to\s+|at least\s+|for\s+|about\s+|around\s+)?|takes?\s+(?:about\s+|around\s+|roughly\s+|up to\s+)?){AMOUNT}"
     ))
     .expect("valid regex")
 });
+/// "do not act before 15 min", "don't touch it for the first 90 s".
 static NOT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?i)\b(?:do not|don't|never|not)\b[^.;]*?\b(?:before|for|within|inside)\s+(?:the first\s+)?{AMOUNT}"
@@ -198,6 +200,7 @@ mod tests {
             "Verified timing: ~108 s to ACTIVE.",
             "Wait for the status.",
             "Do not retry.",
+            "The agent waits 30 s between tries.",
         ] {
             assert_eq!(said("Failover", &[note(quiet)]), None, "{quiet}");
         }
