@@ -2,7 +2,9 @@
 //! (numbered lists with `$ ` prompts in `console` blocks; `### Step N`
 //! headings with `sh` blocks) become drafts that parse, keep every command
 //! (mapped or as a TODO), find the polls with their bounds, the gates and
-//! the decision, and end with the checker's summary.
+//! the decision, and end with the checker's summary. Three more runbooks
+//! show the comments kept where they stood, the steps' layers, and the
+//! patience windows.
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
