@@ -162,9 +162,12 @@ fn find(code: &str) -> Vec<Found> {
             before = Some(t);
             continue;
         }
-        let Some(start) = byte(t.location().start.index) else {
+        let Some(at) = byte(t.location().start.index) else {
             continue;
         };
+        // The token starts at the `#`, or at the blanks before it (after
+        // a here-document's start).
+        let start = at + (src[at..].len() - src[at..].trim_start_matches([' ', '\t']).len());
         let rest = &src[start..];
         if !rest.starts_with('#') {
             continue;
@@ -243,9 +246,16 @@ mod tests {
 
     #[test]
     fn heredocs_keep_their_hashes_and_markers_strip_back() {
-        let (code, remarks) = mark("cat <<EOF > /tmp/x\n# text\nEOF\n", 0, &parses);
-        assert_eq!(code, "cat <<EOF > /tmp/x\n# text\nEOF\n");
-        assert!(remarks.is_empty());
+        let (code, remarks) = mark(
+            "cat <<EOF > /tmp/x  # write it — café\n# text\nEOF\n",
+            0,
+            &parses,
+        );
+        assert_eq!(
+            code,
+            "cat <<EOF > /tmp/x  ; : __rbk_comment_0\n# text\nEOF\n"
+        );
+        assert_eq!(remarks[0].lines, vec!["write it — café"]);
         let (text, found) = strip(
             "for i in 1 2;\ndo\n    : __rbk_comment_1;\n    echo $i; : __rbk_comment_2\ndone",
         );
