@@ -438,8 +438,7 @@ fn to_service(v: &Value) -> ComputeService {
     }
 }
 
-/// From 2.53 a service is updated by its UUID; older clouds take
-/// `disable-log-reason` / `enable` with host and binary. Answers the
+/// Enables or disables the `binary` service on `host`; answers the
 /// service as it is afterwards.
 async fn service_set(
     client: &Client,
@@ -450,54 +449,60 @@ async fn service_set(
     enabled: bool,
     reason: &str,
 ) -> Result<Value, CallError> {
-    let found = services(client, scope, call, host, binary).await?;
-    let Some(service) = found
-        .into_iter()
-        .find(|s| s.host == host && s.binary == binary)
-    else {
+    let Some(service) = service_on(client, scope, call, host, binary).await? else {
         return Err(CallError::Remote {
             call: call.into(),
             status: Some(404),
             message: format!("no {binary} service on host {host:?}"),
         });
     };
-    let status = if enabled { "enabled" } else { "disabled" };
-    let req = if is_uuid(&service.id) {
+    let req = service_update(call, &service, enabled, reason);
+    client.send(scope, &req).await?;
+    match service_on(client, scope, call, host, binary).await? {
+        Some(s) => to_json(&s),
+        None => Ok(Value::Null),
+    }
+}
+
+/// The `binary` service on `host`, if Nova has one.
+async fn service_on(
+    client: &Client,
+    scope: &OpenStackScope,
+    call: &'static str,
+    host: &str,
+    binary: &str,
+) -> Result<Option<ComputeService>, CallError> {
+    let found = services(client, scope, call, host, binary).await?;
+    Ok(found
+        .into_iter()
+        .find(|s| s.host == host && s.binary == binary))
+}
+
+/// The PUT that enables or disables `service`. From 2.53 a service is
+/// updated by its UUID; older clouds take `enable` / `disable-log-reason`
+/// with host and binary (and always a reason, if empty).
+fn service_update(
+    call: &'static str,
+    service: &ComputeService,
+    enabled: bool,
+    reason: &str,
+) -> Request {
+    let (path, body) = if is_uuid(&service.id) {
+        let status = if enabled { "enabled" } else { "disabled" };
         let mut body = json!({"status": status});
         if !enabled && !reason.is_empty() {
             body["disabled_reason"] = json!(reason);
         }
-        nova::request(
-            call,
-            Method::PUT,
-            format!("/os-services/{}", path_segment(&service.id)),
-        )
-        .json(body)
+        (format!("/os-services/{}", path_segment(&service.id)), body)
+    } else if enabled {
+        let body = json!({"host": service.host, "binary": service.binary});
+        ("/os-services/enable".to_string(), body)
     } else {
-        let (path, mut body) = match enabled {
-            true => (
-                "/os-services/enable",
-                json!({"host": host, "binary": binary}),
-            ),
-            false => (
-                "/os-services/disable-log-reason",
-                json!({"host": host, "binary": binary}),
-            ),
-        };
-        if !enabled {
-            body["disabled_reason"] = json!(reason);
-        }
-        nova::request(call, Method::PUT, path).json(body)
+        let body =
+            json!({"host": service.host, "binary": service.binary, "disabled_reason": reason});
+        ("/os-services/disable-log-reason".to_string(), body)
     };
-    client.send(scope, &req).await?;
-    let after = services(client, scope, call, host, binary).await?;
-    match after
-        .into_iter()
-        .find(|s| s.host == host && s.binary == binary)
-    {
-        Some(s) => to_json(&s),
-        None => Ok(Value::Null),
-    }
+    nova::request(call, Method::PUT, path).json(body)
 }
 
 /// By id (one request); a name is resolved by listing, as the CLI does.
@@ -739,4 +744,59 @@ async fn inventories(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_is_set_by_uuid_from_2_53_else_by_host_and_binary() {
+        let service = |id: &str| ComputeService {
+            id: id.into(),
+            host: "cmp1".into(),
+            binary: "nova-compute".into(),
+            zone: "nova".into(),
+            status: "enabled".into(),
+            state: "up".into(),
+            disabled_reason: String::new(),
+        };
+        let uuid = "5f3c9a4e-1b2d-4c6e-8f90-a1b2c3d4e5f6";
+        let sent = |id: &str, enabled: bool, reason: &str| {
+            let req = service_update("c", &service(id), enabled, reason);
+            assert_eq!(req.method, Method::PUT);
+            let body = req.body.map(|b| b.to_string()).unwrap_or_default();
+            (req.path, body)
+        };
+        let by_uuid = format!("/os-services/{uuid}");
+        assert_eq!(
+            sent(uuid, false, "maint"),
+            (
+                by_uuid.clone(),
+                r#"{"status":"disabled","disabled_reason":"maint"}"#.into()
+            )
+        );
+        assert_eq!(
+            sent(uuid, false, ""),
+            (by_uuid.clone(), r#"{"status":"disabled"}"#.into())
+        );
+        assert_eq!(
+            sent(uuid, true, "maint"),
+            (by_uuid, r#"{"status":"enabled"}"#.into())
+        );
+        assert_eq!(
+            sent("7", true, "maint"),
+            (
+                "/os-services/enable".into(),
+                r#"{"host":"cmp1","binary":"nova-compute"}"#.into()
+            )
+        );
+        assert_eq!(
+            sent("7", false, ""),
+            (
+                "/os-services/disable-log-reason".into(),
+                r#"{"host":"cmp1","binary":"nova-compute","disabled_reason":""}"#.into()
+            )
+        );
+    }
 }
