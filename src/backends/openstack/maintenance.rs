@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::client::{Client, Request, Service};
-use super::{int_field, is_uuid, list_all, nova, path_segment, str_field, to_hypervisor};
+use super::{int_field, is_uuid, list_all, magnum, nova, path_segment, str_field, to_hypervisor};
 use crate::backends::{
     CallError, ComputeService, FloatingIp, Inventory, Listener, Member, Network, NodeGroup,
     OpenStackScope, OsOp, Pool, Port, ResourceProvider, Volume,
@@ -101,42 +101,21 @@ pub async fn run(
         }
         OsOp::AmphoraFailover { id } => {
             let path = format!("/octavia/amphorae/{}/failover", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::PUT,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::PUT, path);
+            no_answer(client, scope, req).await
         }
         OsOp::AmphoraDelete { id } => {
             let path = format!("/octavia/amphorae/{}", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::LoadBalancerDelete { id, cascade } => {
             let mut path = format!("/lbaas/loadbalancers/{}", path_segment(id));
             if *cascade {
                 path.push_str("?cascade=true");
             }
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::VolumeList { all_projects } => {
             let session = client.session(scope, call).await?;
@@ -162,7 +141,7 @@ pub async fn run(
                     path_segment(&volume_id)
                 ),
             );
-            client.send(scope, &req).await.map(|_| Value::Null)
+            no_answer(client, scope, req).await
         }
         OsOp::VolumeDelete { id } => {
             if !is_uuid(id) {
@@ -172,15 +151,8 @@ pub async fn run(
                 });
             }
             let path = format!("/volumes/{}", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::BlockStorage,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::BlockStorage, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::NetworkList => {
             let items = neutron_list(client, scope, call, "/networks", "networks", &[]).await?;
@@ -227,18 +199,17 @@ pub async fn run(
             to_json(&items.iter().map(to_member).collect::<Vec<_>>())
         }
         OsOp::ClusterList => {
-            let req = Request::get(call, Service::ContainerInfra, "/clusters")
-                .header("OpenStack-API-Version", "container-infra latest");
+            let req = magnum::get(call, "/clusters");
             let body = client.send(scope, &req).await?.body;
             let list: Vec<_> = body
                 .get("clusters")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().map(super::magnum::to_cluster).collect())
+                .map(|a| a.iter().map(magnum::to_cluster).collect())
                 .unwrap_or_default();
             to_json(&list)
         }
         OsOp::NodeGroupList { cluster } => {
-            let req = magnum(
+            let req = magnum::get(
                 call,
                 format!("/clusters/{}/nodegroups", path_segment(cluster)),
             );
@@ -251,7 +222,7 @@ pub async fn run(
             to_json(&list)
         }
         OsOp::NodeGroupShow { cluster, nodegroup } => {
-            let req = magnum(
+            let req = magnum::get(
                 call,
                 format!(
                     "/clusters/{}/nodegroups/{}",
@@ -285,11 +256,6 @@ pub async fn run(
             super::request::run(client, scope, call, target, body, microversion).await
         }
     }
-}
-
-fn magnum(call: &'static str, path: String) -> Request {
-    Request::get(call, Service::ContainerInfra, path)
-        .header("OpenStack-API-Version", "container-infra latest")
 }
 
 fn to_nodegroup(v: &Value) -> NodeGroup {
@@ -393,15 +359,12 @@ async fn server_action(
     Ok(client.send(scope, &req).await?.body)
 }
 
-async fn send(
+/// An action whose answer is only that it succeeded: null.
+async fn no_answer(
     client: &Client,
     scope: &OpenStackScope,
-    call: &'static str,
-    service: Service,
-    method: Method,
-    path: String,
+    req: Request,
 ) -> Result<Value, CallError> {
-    let req = Request::new(call, service, method, path);
     client.send(scope, &req).await.map(|_| Value::Null)
 }
 
