@@ -296,15 +296,19 @@ async fn octavia_list(
     list_all(client, &session, req, kind, links).await
 }
 
+/// The load balancer a listener or pool belongs to (its first).
+fn loadbalancer_id(v: &Value) -> String {
+    v.pointer("/loadbalancers/0/id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn to_listener(v: &Value) -> Listener {
     Listener {
         id: str_field(v, "id"),
         name: str_field(v, "name"),
-        loadbalancer_id: v
-            .pointer("/loadbalancers/0/id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        loadbalancer_id: loadbalancer_id(v),
         protocol: str_field(v, "protocol"),
         protocol_port: int_field(v, "protocol_port"),
         default_pool_id: str_field(v, "default_pool_id"),
@@ -317,11 +321,7 @@ fn to_pool(v: &Value) -> Pool {
     Pool {
         id: str_field(v, "id"),
         name: str_field(v, "name"),
-        loadbalancer_id: v
-            .pointer("/loadbalancers/0/id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        loadbalancer_id: loadbalancer_id(v),
         protocol: str_field(v, "protocol"),
         lb_algorithm: str_field(v, "lb_algorithm"),
         provisioning_status: str_field(v, "provisioning_status"),
@@ -761,5 +761,13 @@ mod tests {
                 r#"{"host":"cmp1","binary":"nova-compute","disabled_reason":""}"#.into()
             )
         );
+    }
+
+    #[test]
+    fn listeners_and_pools_belong_to_their_first_load_balancer() {
+        let v = json!({"id": "l1", "loadbalancers": [{"id": "lb1"}, {"id": "lb2"}]});
+        assert_eq!(to_listener(&v).loadbalancer_id, "lb1");
+        assert_eq!(to_pool(&v).loadbalancer_id, "lb1");
+        assert_eq!(to_pool(&json!({"id": "p1"})).loadbalancer_id, "");
     }
 }
