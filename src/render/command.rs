@@ -376,49 +376,44 @@ mod tests {
     #[test]
     fn placeholders_without_a_site_file() {
         let context = CommandContext::default();
-        assert_eq!(
-            cmd("openstack.server.start(site.mgmt_vm)", &context),
-            "openstack server start <site.mgmt_vm>"
-        );
-        assert_eq!(
-            cmd("openstack.loadbalancer.failover(lb.id)", &context),
-            "openstack loadbalancer failover <lb.id>"
-        );
-        assert_eq!(
-            cmd("tcp.probe(site.mgmt_fip, 22)", &context),
-            "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'"
-        );
-        assert_eq!(
-            cmd("openstack.server.list()", &context),
-            "openstack server list --long"
-        );
-        assert_eq!(
-            cmd("openstack.server.list(all_projects: true)", &context),
-            "openstack server list --all-projects --long"
-        );
-        assert_eq!(
-            cmd(
+        for (call, typed) in [
+            (
+                "openstack.server.start(site.mgmt_vm)",
+                "openstack server start <site.mgmt_vm>",
+            ),
+            (
+                "openstack.loadbalancer.failover(lb.id)",
+                "openstack loadbalancer failover <lb.id>",
+            ),
+            (
+                "tcp.probe(site.mgmt_fip, 22)",
+                "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'",
+            ),
+            ("openstack.server.list()", "openstack server list --long"),
+            (
+                "openstack.server.list(all_projects: true)",
+                "openstack server list --all-projects --long",
+            ),
+            (
                 "kube.list(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")",
-                &context
+                "kubectl get cluster,openstackcluster,machines -n magnum-<site.project_id>",
             ),
-            "kubectl get cluster,openstackcluster,machines -n magnum-<site.project_id>"
-        );
-        assert_eq!(cmd("kube.list(\"nodes\")", &context), "kubectl get nodes");
-        assert_eq!(
-            cmd(
+            ("kube.list(\"nodes\")", "kubectl get nodes"),
+            (
                 "kube.list(\"pods\", \"\", fields: \"spec.nodeName=w1\")",
-                &context
+                "kubectl get pods -A --field-selector spec.nodeName=w1",
             ),
-            "kubectl get pods -A --field-selector spec.nodeName=w1"
-        );
-        assert_eq!(
-            cmd("kube.drain(\"w1\", timeout: 2m)", &context),
-            "kubectl drain w1 --ignore-daemonsets --timeout=2m"
-        );
-        assert_eq!(
-            cmd("kube.pods(namespace: \"kube-system\")", &context),
-            "kubectl -n kube-system get pods"
-        );
+            (
+                "kube.drain(\"w1\", timeout: 2m)",
+                "kubectl drain w1 --ignore-daemonsets --timeout=2m",
+            ),
+            (
+                "kube.pods(namespace: \"kube-system\")",
+                "kubectl -n kube-system get pods",
+            ),
+        ] {
+            assert_eq!(cmd(call, &context), typed, "{call}");
+        }
         assert_eq!(command("len", &[], &context), None);
     }
 
