@@ -7,32 +7,8 @@ use regex::Regex;
 
 use super::walk;
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::secrets::secret_name;
 use crate::syntax::ast::{self, Expr, ExprKind, Ident, Span, StmtKind};
-
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "token",
-    "secret",
-    "api_key",
-    "apikey",
-    "credential",
-];
-
-/// Case-insensitive, without lowering a copy of every name (the words are
-/// lowercase; most positions fail on their first letter).
-fn secret_name(name: &str) -> bool {
-    let n = name.as_bytes();
-    n.iter().enumerate().any(|(i, b)| {
-        let first = b.to_ascii_lowercase();
-        SECRET_WORDS.iter().any(|w| {
-            w.as_bytes().first() == Some(&first)
-                && n[i..]
-                    .get(..w.len())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
-        })
-    })
-}
 
 /// A literal string that could be a secret (not empty, not a path or a
 /// variable reference).
@@ -196,15 +172,5 @@ mod tests {
                 "argument `ApiKey` is set to a literal that looks like a secret",
             ]
         );
-    }
-
-    #[test]
-    fn secret_words_match_in_any_case_anywhere_in_the_name() {
-        assert!(secret_name("ADMIN_PASSWORD"));
-        assert!(secret_name("myApiKeyValue"));
-        assert!(secret_name("token"));
-        assert!(!secret_name("tok"));
-        assert!(!secret_name(""));
-        assert!(!secret_name("projéct_id"));
     }
 }
