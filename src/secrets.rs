@@ -115,11 +115,31 @@ pub fn hide_json(v: &mut Value, secret: bool) -> bool {
     }
 }
 
-/// A copy of `v` with its secrets hidden ([`hide_json`]).
-pub fn hidden(v: &Value) -> Value {
-    let mut out = v.clone();
-    hide_json(&mut out, false);
-    out
+/// The fields of a journal event that carry what a procedure sent, got or
+/// said; the others are rbk's own (step names, hashes keyed by node name,
+/// times) and are left alone.
+const EVENT_DATA: &[&str] = &[
+    "args",
+    "value",
+    "message",
+    "error",
+    "observation",
+    "meaning",
+    "question",
+    "why",
+];
+
+/// Hide in place the secrets a journal event's data fields hold
+/// ([`hide_json`]; an argument named like a secret is hidden whole): the
+/// one rule for the journal as it is written and as it is read back.
+pub fn hide_event(event: &mut Value) {
+    if let Value::Object(m) = event {
+        for (k, v) in m.iter_mut() {
+            if EVENT_DATA.contains(&k.as_str()) {
+                hide_json(v, false);
+            }
+        }
+    }
 }
 
 /// The secret-named keys of a JSON, YAML or form text, each with the text
@@ -306,11 +326,35 @@ mod tests {
             "json": {"token": "tok-1", "user": "admin"},
             "content_type": "application/json",
         });
-        let shown = hidden(&r);
+        let mut shown = r.clone();
+        assert!(hide_json(&mut shown, false));
         assert!(!shown.to_string().contains("tok-1"), "{shown}");
         assert_eq!(shown["json"]["user"], "admin");
         assert_eq!(shown["status"], 201);
         assert_eq!(shown["body"], r#"{"token":"<hidden>","user":"admin"}"#);
+    }
+
+    #[test]
+    fn events_hide_their_data_and_keep_rbks_own_fields() {
+        let mut start = serde_json::json!({
+            "event": "run_start",
+            "node_hashes": {"rotate_token": "abc123"},
+        });
+        let before = start.clone();
+        hide_event(&mut start);
+        assert_eq!(start, before, "node names are not data");
+        let mut call = serde_json::json!({
+            "event": "call",
+            "step": "rotate_token",
+            "args": {"body": "password=x", "api_token": "t", "url": "u"},
+            "error": "{\"secret\": \"s\"}",
+        });
+        hide_event(&mut call);
+        assert_eq!(call["step"], "rotate_token");
+        assert_eq!(call["args"]["body"], "password=<hidden>");
+        assert_eq!(call["args"]["api_token"], HIDDEN);
+        assert_eq!(call["args"]["url"], "u");
+        assert_eq!(call["error"], r#"{"secret":"<hidden>"}"#);
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //!
 //! No event carries a secret: the arguments' own hiding (header values, a
 //! file's content) is the caller's; [`Journal::emit`] hides the values of
-//! secret-named keys in every event's bodies, results and messages
-//! ([`crate::secrets`]).
+//! secret-named keys in every event's arguments, results and messages
+//! ([`crate::secrets::hide_event`]).
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -87,7 +87,7 @@ impl Journal {
         obj.insert("event".into(), event.into());
         // Every event, whoever writes it: a body, a result or a message
         // that is JSON, YAML or a form shows no secret-named key's value.
-        crate::secrets::hide_json(&mut fields, false);
+        crate::secrets::hide_event(&mut fields);
         if let serde_json::Value::Object(f) = fields {
             obj.extend(f);
         }

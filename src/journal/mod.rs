@@ -209,7 +209,7 @@ impl JournalFile {
             };
             // What rbk writes hides secrets already; a journal written before
             // it did is shown without them all the same.
-            crate::secrets::hide_json(&mut raw, false);
+            crate::secrets::hide_event(&mut raw);
             let kind = raw
                 .get("event")
                 .and_then(Value::as_str)
