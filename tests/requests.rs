@@ -271,3 +271,44 @@ fn one_token_serves_called_procedures_and_every_scope_with_the_same_credentials(
     let (_, by_path) = run(&sim, &outer, &fresh_kube_cache_dir());
     assert_eq!(by_path["POST /identity/v3/auth/tokens"], 1, "{by_path:#}");
 }
+
+/// A server without aggregated discovery (before 1.27, or with the feature
+/// gate off): rbk's pinned kinds still need no discovery, and other kinds
+/// cost `/apis` and the lists of the group versions they live in, once,
+/// then come from the disk cache.
+#[test]
+fn legacy_discovery_server_reads_only_the_group_versions_it_needs() {
+    let sim = SimServe::start_with("healthy", 1.0, &["--kube-discovery", "legacy"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+
+    let (total, by_path) = run(&sim, &seed("final-verify"), &cache);
+    assert_eq!(total, 6, "{by_path:#}");
+    assert_eq!(discovery_reads(&by_path), 0, "{by_path:#}");
+
+    let procedure = dir.path().join("discovering.rbk");
+    std::fs::write(
+        &procedure,
+        DISCOVERING
+            .replace("KUBECONFIG", &sim.kubeconfig().to_string_lossy())
+            .replace("NS", NS),
+    )
+    .expect("write");
+    // Cold: the group list, then group versions' resource lists. The short
+    // name `osc` can live in any group, so (as kubectl does) every group's
+    // preferred version may be read, once; never a version that is not
+    // preferred (`cluster.x-k8s.io/v1beta1` beside `v1beta2`).
+    let (_, by_path) = run(&sim, &procedure, &cache);
+    assert_eq!(by_path["GET /apis"], 1, "{by_path:#}");
+    assert!(
+        by_path.get("GET /apis/cluster.x-k8s.io/v1beta1").is_none(),
+        "{by_path:#}"
+    );
+    assert!(
+        by_path.as_object().expect("map").values().all(|n| n == 1),
+        "{by_path:#}"
+    );
+    // Warm: the two lists alone.
+    let (total, by_path) = run(&sim, &procedure, &cache);
+    assert_eq!(total, 2, "{by_path:#}");
+}

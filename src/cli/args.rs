@@ -1,6 +1,7 @@
 //! The command line, as fixed by `shared/design/cli-contract.md`.
 use std::path::PathBuf;
 
+use crate::sim::server::KubeDiscovery;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -256,6 +257,10 @@ pub struct SimServeArgs {
     /// Write openrc, clouds.yaml and kubeconfig pointing at the server into DIR.
     #[arg(long, value_name = "DIR")]
     pub env_out: Option<PathBuf>,
+    /// The Kubernetes discovery the server offers: aggregated (1.30+) or
+    /// only the legacy per-group documents (older servers).
+    #[arg(long, value_enum, default_value_t = KubeDiscovery::Aggregated)]
+    pub kube_discovery: KubeDiscovery,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

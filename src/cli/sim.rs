@@ -52,8 +52,13 @@ fn serve(args: SimServeArgs) -> i32 {
         Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async move {
-        let cloud = match SimCloud::start(scenario.clone(), Clock::scaled(args.speed), Some(listen))
-            .await
+        let cloud = match SimCloud::start_serving(
+            scenario.clone(),
+            Clock::scaled(args.speed),
+            Some(listen),
+            args.kube_discovery,
+        )
+        .await
         {
             Ok(c) => c,
             Err(e @ SimError::Bind { .. }) => {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-use super::server::{self, AppState, Stats};
+use super::server::{self, AppState, KubeDiscovery, Stats};
 use super::{ids, Scenario, SharedWorld, SimError};
 use crate::clock::Clock;
 
@@ -77,6 +77,16 @@ impl SimCloud {
         clock: Clock,
         listen: Option<SocketAddr>,
     ) -> Result<SimCloud, SimError> {
+        Self::start_serving(scenario, clock, listen, KubeDiscovery::default()).await
+    }
+
+    /// [`SimCloud::start`], with the Kubernetes discovery the server offers.
+    pub async fn start_serving(
+        scenario: Scenario,
+        clock: Clock,
+        listen: Option<SocketAddr>,
+        kube_discovery: KubeDiscovery,
+    ) -> Result<SimCloud, SimError> {
         let addr = listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         check_loopback(&addr)?;
         let world = SharedWorld::from_scenario(&scenario, clock)?;
@@ -97,6 +107,7 @@ impl SimCloud {
             kube_token: secret(),
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            kube_discovery,
         });
         let router = axum::Router::new()
             .fallback(server::dispatch)

@@ -27,9 +27,15 @@ impl Drop for SimServe {
 impl SimServe {
     /// Start on a free port.
     pub fn start(scenario: &str, speed: f64) -> SimServe {
+        Self::start_with(scenario, speed, &[])
+    }
+
+    /// Start on a free port with more `rbk sim serve` flags
+    /// (`--kube-discovery legacy`).
+    pub fn start_with(scenario: &str, speed: f64, flags: &[&str]) -> SimServe {
         let dir = tempfile::tempdir().expect("tempdir");
         let env_dir = dir.path().join("env");
-        let mut sim = Self::spawn(scenario, speed, "127.0.0.1:0", env_dir);
+        let mut sim = Self::spawn(scenario, speed, "127.0.0.1:0", env_dir, flags);
         sim._dir = Some(dir);
         sim
     }
@@ -44,12 +50,19 @@ impl SimServe {
             speed,
             &format!("127.0.0.1:{}", self.port),
             self.env_dir.clone(),
+            &[],
         );
         next._dir = self._dir.take();
         next
     }
 
-    fn spawn(scenario: &str, speed: f64, listen: &str, env_dir: PathBuf) -> SimServe {
+    fn spawn(
+        scenario: &str,
+        speed: f64,
+        listen: &str,
+        env_dir: PathBuf,
+        flags: &[&str],
+    ) -> SimServe {
         let mut child = rbk([
             "sim",
             "serve",
@@ -62,6 +75,7 @@ impl SimServe {
         .arg(speed.to_string())
         .arg("--env-out")
         .arg(&env_dir)
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -53,8 +53,8 @@ pub fn handle(app: &AppState, req: &Req) -> Response {
                    "compiler": "gc", "platform": "linux/amd64"}),
         ),
         ["healthz"] | ["livez"] | ["readyz"] => (StatusCode::OK, "ok").into_response(),
-        ["api"] if wants_aggregated(req) => aggregated(&[""]),
-        ["apis"] if wants_aggregated(req) => aggregated(&groups()),
+        ["api"] if serves_aggregated(app, req) => aggregated(&[""]),
+        ["apis"] if serves_aggregated(app, req) => aggregated(&groups()),
         ["api"] => json_response(
             StatusCode::OK,
             json!({"kind": "APIVersions", "versions": ["v1"],
@@ -164,9 +164,11 @@ pub fn not_found(path: &str) -> Response {
 /// The aggregated discovery document's media type (`apidiscovery.k8s.io/v2`).
 const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-/// Does the client (kubectl 1.30+, rbk) ask for aggregated discovery?
-fn wants_aggregated(req: &Req) -> bool {
-    req.header("accept").is_some_and(|a| a.contains(AGGREGATED))
+/// Does the client (kubectl 1.30+, rbk) ask for aggregated discovery, from a
+/// server that offers it?
+fn serves_aggregated(app: &AppState, req: &Req) -> bool {
+    app.kube_discovery == super::KubeDiscovery::Aggregated
+        && req.header("accept").is_some_and(|a| a.contains(AGGREGATED))
 }
 
 /// Every group, version and resource (with its subresources) in one

@@ -60,6 +60,21 @@ pub struct AppState {
     pub kube_token: String,
     pub tokens: Mutex<HashMap<String, Token>>,
     pub stats: Mutex<Stats>,
+    /// How the Kubernetes API answers discovery.
+    pub kube_discovery: KubeDiscovery,
+}
+
+/// The discovery a simulated Kubernetes API server offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum KubeDiscovery {
+    /// Aggregated discovery (`apidiscovery.k8s.io/v2`) to the clients that
+    /// ask for it, as every API server since 1.30 does.
+    #[default]
+    Aggregated,
+    /// Only the legacy documents (`/api`, `/apis`, one list per group
+    /// version), as a server before 1.27 or with the
+    /// `AggregatedDiscoveryEndpoint` feature gate off.
+    Legacy,
 }
 
 impl AppState {
