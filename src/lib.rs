@@ -28,7 +28,9 @@
 //! CLI contract's exit codes; [`formatter`] is `rbk fmt`; [`lsp`] is the
 //! language server (`rbk lsp`) answering from the same compilation,
 //! checker, formatter and tables; [`import`] drafts a procedure from a
-//! Markdown runbook (`rbk import`) and checks the draft.
+//! Markdown runbook (`rbk import`) and checks the draft; [`secrets`] is
+//! the one rule of which names are secret, read by the checker (RBK406)
+//! and by everything that shows a run (journal, terminal), which hides them.
 
 pub mod backends;
 pub mod check;
@@ -46,6 +48,7 @@ pub mod journal;
 pub mod lsp;
 pub mod render;
 pub mod resolve;
+pub mod secrets;
 pub mod sim;
 pub mod site;
 pub mod syntax;

@@ -53,6 +53,7 @@ mod rehearsals_openstack;
 mod render;
 mod requests;
 mod scopes;
+mod secrets_bodies;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;

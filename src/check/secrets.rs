@@ -7,32 +7,8 @@ use regex::Regex;
 
 use super::walk;
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
-use crate::syntax::ast::{self, Expr, ExprKind, Ident, Span, StmtKind};
-
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "token",
-    "secret",
-    "api_key",
-    "apikey",
-    "credential",
-];
-
-/// Case-insensitive, without lowering a copy of every name (the words are
-/// lowercase; most positions fail on their first letter).
-fn secret_name(name: &str) -> bool {
-    let n = name.as_bytes();
-    n.iter().enumerate().any(|(i, b)| {
-        let first = b.to_ascii_lowercase();
-        SECRET_WORDS.iter().any(|w| {
-            w.as_bytes().first() == Some(&first)
-                && n[i..]
-                    .get(..w.len())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
-        })
-    })
-}
+use crate::secrets::secret_name;
+use crate::syntax::ast::{self, Expr, ExprKind, Ident, Span, StmtKind, TextPart};
 
 /// A literal string that could be a secret (not empty, not a path or a
 /// variable reference).
@@ -40,11 +16,72 @@ fn secret_value(e: &Expr) -> bool {
     let ExprKind::Str(t) = &e.kind else {
         return false;
     };
-    let Some(v) = t.as_literal() else {
-        return false;
-    };
+    t.as_literal().is_some_and(|v| looks_secret(&v))
+}
+
+fn looks_secret(v: &str) -> bool {
     let v = v.trim();
     !(v.is_empty() || v.starts_with('/') || v.starts_with("~/") || v.starts_with('$'))
+}
+
+/// Where `key` is written giving `value` (`"key": "value"`, `key: value`,
+/// `key=value`) in `written`, at or after `from`: the key's offset and
+/// the value's.
+fn written_at(written: &str, from: usize, key: &str, value: &str) -> Option<(usize, usize)> {
+    let rest = written.get(from..)?;
+    rest.match_indices(key).find_map(|(i, _)| {
+        let k = from + i;
+        let after = &written[k + key.len()..];
+        let gap = after.trim_start_matches(['"', '\'']).trim_start();
+        let gap = gap.strip_prefix([':', '='])?.trim_start();
+        let gap = gap.trim_start_matches(['"', '\'']);
+        gap.starts_with(value)
+            .then(|| (k, written.len() - gap.len()))
+    })
+}
+
+/// Stands for an interpolation while a body's text is read: a value that
+/// holds it is not written in the source.
+const INTERPOLATED: &str = "__rbk_interpolated__";
+
+/// A `body` (a `"""` block or a string) that is JSON, YAML or a form giving
+/// a secret-named key a literal value: one finding per value, at the value
+/// itself when the source spells it as the text does (else the whole body).
+fn body_secrets(body: &Expr, source: &str) -> Vec<Diagnostic> {
+    let ExprKind::Str(t) = &body.kind else {
+        return Vec::new();
+    };
+    let text: String = t
+        .parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Lit(s) => s.as_str(),
+            TextPart::Expr(_) => INTERPOLATED,
+        })
+        .collect();
+    let start = body.span.offset();
+    let written = source.get(start..start + body.span.len()).unwrap_or("");
+    let mut from = 0;
+    let mut out = Vec::new();
+    for (key, value) in crate::secrets::keyed_values(&text) {
+        if value.contains(INTERPOLATED) || !looks_secret(&value) {
+            continue;
+        }
+        let message = format!("body key `{key}` is set to a literal that looks like a secret");
+        let d = match written_at(written, from, &key, &value) {
+            Some((k, v)) => {
+                from = v + value.len();
+                let at = |i: usize, len: usize| Span::new((start + i).into(), len);
+                Diagnostic::new(Code::SecretLiteral, at(v, value.len()), message)
+                    .with_secondary(at(k, key.len()), "named like a secret")
+            }
+            _ => Diagnostic::new(Code::SecretLiteral, body.span, message),
+        };
+        out.push(d
+            .with_label("secret in source")
+            .with_help("never write secrets into procedures: they are committed, rendered and journalled; interpolate the value from where it is kept (`\"password\": \"{password}\"` with a parameter, or a credentials file read at run time)"));
+    }
+    out
 }
 
 fn named(name: &Ident, value: &Expr, what: &str) -> Diagnostic {
@@ -150,11 +187,24 @@ pub fn check(text: &str, file: &ast::File, index: Option<&walk::Index>) -> Vec<D
         if c.frames.is_empty() {
             return;
         }
+        let mut position = 0;
         for a in c.args {
+            let param = match &a.name {
+                Some(n) => Some(n.name.as_str()),
+                None => {
+                    position += 1;
+                    c.builtin
+                        .and_then(|b| b.params.get(position - 1))
+                        .map(|p| p.name)
+                }
+            };
             if let Some(n) = &a.name {
                 if secret_value(&a.value) && secret_name(&n.name) {
                     out.push(named(n, &a.value, "argument"));
                 }
+            }
+            if param == Some("body") {
+                out.extend(body_secrets(&a.value, text));
             }
         }
     });
@@ -173,6 +223,64 @@ mod tests {
             .into_iter()
             .map(|d| d.message)
             .collect()
+    }
+
+    #[test]
+    fn literal_secrets_in_bodies_are_found_and_interpolated_ones_are_not() {
+        let got = messages(
+            r#"procedure p "P" {
+  param pw: str = ""
+  step a "A" {
+    confirm "go?"
+    let f = http.request("POST", "https://x.example/", body: "user=ops&password=hunter2&client_secret={pw}")
+    let j = http.request("POST", "https://x.example/", body: """
+      {{"methods": ["password"], "password": {{"user": {{"name": "ops", "password": "hunter2"}}}}}}
+      """)
+    let k = http.request("POST", "https://x.example/", body: """
+      {{"password": "{pw}", "token": "$TOKEN", "key_file": "~/k", "api_key": "pre-{pw}"}}
+      """)
+    scope openstack {
+      openstack.request("compute", "POST", "/os-keypairs", """
+        keypair:
+          private_key: abcdef
+        """)
+    }
+    log "user=ops&password=hunter2"
+  }
+}
+"#,
+        );
+        assert_eq!(
+            got,
+            vec![
+                "body key `password` is set to a literal that looks like a secret",
+                "body key `password` is set to a literal that looks like a secret",
+                "body key `private_key` is set to a literal that looks like a secret",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_body_secret_points_at_its_value() {
+        let text = r#"procedure p "P" {
+  step a "A" {
+    confirm "go?"
+    let j = http.request("POST", "https://x.example/", body: """
+      {{"methods": ["password"], "password": {{"user": {{"password": "hunter2"}}}}}}
+      """)
+  }
+}
+"#;
+        let file = crate::syntax::parse(&SourceFile::new("t.rbk", text)).expect("parses");
+        let index = file.procedure().map(walk::Index::of);
+        let d = check(text, &file, index.as_ref());
+        let at = |s: Span| &text[s.offset()..s.offset() + s.len()];
+        assert_eq!(at(d[0].primary_span().expect("a span")), "hunter2");
+        // The key named like a secret is the one that holds it.
+        let key = d[0].labels.iter().find(|l| !l.primary).expect("the key");
+        assert_eq!(at(key.span), "password");
+        let before = &text[..key.span.offset()];
+        assert!(before.ends_with("\"user\": {{\""), "{before}");
     }
 
     #[test]
@@ -196,15 +304,5 @@ mod tests {
                 "argument `ApiKey` is set to a literal that looks like a secret",
             ]
         );
-    }
-
-    #[test]
-    fn secret_words_match_in_any_case_anywhere_in_the_name() {
-        assert!(secret_name("ADMIN_PASSWORD"));
-        assert!(secret_name("myApiKeyValue"));
-        assert!(secret_name("token"));
-        assert!(!secret_name("tok"));
-        assert!(!secret_name(""));
-        assert!(!secret_name("projéct_id"));
     }
 }

@@ -149,7 +149,9 @@ pub struct ExecArgs {
     pub set: Vec<String>,
     /// Write the as-executed journal (JSON Lines) to FILE. A journal is
     /// never overwritten: an existing FILE is refused unless it is the
-    /// --resume journal or --journal-mode append is given.
+    /// --resume journal or --journal-mode append is given. It holds no
+    /// secret: header values, and the value of every key named like a
+    /// secret in a JSON, YAML or form body or answer, show as `<hidden>`.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// What to do when the --journal file exists: `new` refuses it, `append`
@@ -197,6 +199,8 @@ pub enum JournalMode {
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// Print a run, or the chain of runs it resumes, as an as-executed log.
+    /// Secrets are hidden as `rbk exec` hides them, also in journals an
+    /// older rbk wrote.
     Show(JournalShowArgs),
 }
 

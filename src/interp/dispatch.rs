@@ -16,8 +16,11 @@ use crate::diagnostic::Code;
 use crate::resolve::builtins::{self, Builtin, Effect, Implementation};
 use crate::syntax::ast::{Arg, Path, Span};
 
-/// Arguments whose value never reaches the journal or the terminal.
-const HIDDEN_ARGS: &[&str] = &["content", "password", "token", "secret"];
+/// Arguments whose value never reaches the journal or the terminal, only
+/// its length: a file's `content`, and any named like a secret.
+fn hidden_arg(name: &str) -> bool {
+    name == "content" || crate::secrets::secret_name(name)
+}
 
 impl<'c> Interp<'c> {
     pub(crate) async fn call(
@@ -337,8 +340,10 @@ pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &RunState<'_>) 
                 out.replace_range(start..end + flag_re.len(), &replacement);
             }
         }
+        // A body's (or any text's) secret-named keys: `<hidden>`.
+        let v = &v.shown();
         let shown = match (p.name, v) {
-            (name, _) if HIDDEN_ARGS.contains(&name) => format!("<{} bytes>", v.to_string().len()),
+            (name, _) if hidden_arg(name) => format!("<{} bytes>", v.to_string().len()),
             ("headers", _) => crate::backends::http::headers_shown(&v.to_string()),
             // `local.run`'s argv: the words a shell would need.
             (_, Value::List(words)) => words
@@ -360,7 +365,8 @@ pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &RunState<'_>) 
 fn journal_args(b: &Builtin, values: &[Value]) -> serde_json::Value {
     let mut m = BTreeMap::new();
     for (p, v) in b.params.iter().zip(values) {
-        let j = if HIDDEN_ARGS.contains(&p.name) {
+        // Bodies are hidden by key when the journal writes the event.
+        let j = if hidden_arg(p.name) {
             serde_json::Value::String(format!("<{} bytes>", v.to_string().len()))
         } else if p.name == "headers" {
             serde_json::Value::String(crate::backends::http::hidden_headers(&v.to_string()))

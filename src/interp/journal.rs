@@ -9,6 +9,11 @@
 //! that changes the world. A write that fails is not silent: it warns on the
 //! terminal at once, and [`Journal::failure`] makes the run's exit status say
 //! the record is incomplete. Reading journals back is `crate::journal`.
+//!
+//! No event carries a secret: the arguments' own hiding (header values, a
+//! file's content) is the caller's; [`Journal::emit`] hides the values of
+//! secret-named keys in every event's arguments, results and messages
+//! ([`crate::secrets::hide_event`]).
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,10 +81,13 @@ impl Journal {
 
     /// Write one event: `{"ts": ..., "event": name, ...fields}`, as a single
     /// `write` of the whole line.
-    pub fn emit(&self, event: &str, fields: serde_json::Value) {
+    pub fn emit(&self, event: &str, mut fields: serde_json::Value) {
         let mut obj = serde_json::Map::new();
         obj.insert("ts".into(), self.inner.clock.now().to_string().into());
         obj.insert("event".into(), event.into());
+        // Every event, whoever writes it: a body, a result or a message
+        // that is JSON, YAML or a form shows no secret-named key's value.
+        crate::secrets::hide_event(&mut fields);
         if let serde_json::Value::Object(f) = fields {
             obj.extend(f);
         }

@@ -168,7 +168,7 @@ impl Terminal {
     }
 
     pub(crate) fn record(&self, name: &str, v: &Value) {
-        self.line(&format!("  recorded {name} = {}", v.short(100)));
+        self.line(&format!("  recorded {name} = {}", v.shown().short(100)));
     }
 
     pub(crate) fn scope_line(&self, text: &str) {
@@ -185,11 +185,14 @@ impl Terminal {
         command: &str,
         result: std::result::Result<&Value, &CallError>,
     ) {
+        if self.level != Verbosity::Verbose {
+            return;
+        }
         match result {
             Ok(Value::Null) => self.emit(Verbosity::Verbose, &format!("    $ {command}")),
             Ok(v) => self.emit(
                 Verbosity::Verbose,
-                &format!("    $ {command}  → {}", v.short(120)),
+                &format!("    $ {command}  → {}", v.shown().short(120)),
             ),
             Err(e) => self.emit(Verbosity::Verbose, &format!("    $ {command}  ✗ {e}")),
         }

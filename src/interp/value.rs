@@ -167,6 +167,18 @@ impl Value {
         }
     }
 
+    /// A copy to show (terminal, journal): the values of secret-named keys,
+    /// and of such keys in JSON, YAML or form text, are `<hidden>`
+    /// ([`crate::secrets`]). The value itself is what a call sends.
+    pub fn shown(&self) -> Value {
+        let mut j = self.to_json();
+        if crate::secrets::hide_json(&mut j, false) {
+            Value::from_json(j)
+        } else {
+            self.clone()
+        }
+    }
+
     /// A short form for progress lines: long values are cut.
     pub fn short(&self, max: usize) -> String {
         let s = self.to_string();

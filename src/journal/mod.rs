@@ -20,7 +20,7 @@ pub struct Event {
     /// 1-based line in its file.
     pub line: usize,
     pub kind: Kind,
-    /// The whole event as written.
+    /// The whole event as written, secrets hidden ([`crate::secrets`]).
     pub raw: Value,
 }
 
@@ -193,7 +193,7 @@ impl JournalFile {
                 continue;
             }
             let n = i + 1;
-            let raw: Value = match serde_json::from_str(line) {
+            let mut raw: Value = match serde_json::from_str(line) {
                 Ok(v @ Value::Object(_)) => v,
                 Ok(_) => return Err(format!("line {n}: not a journal event (not a JSON object)")),
                 Err(e) => {
@@ -207,6 +207,9 @@ impl JournalFile {
                     return Err(format!("line {n}: not a journal event: {e}"));
                 }
             };
+            // What rbk writes hides secrets already; a journal written before
+            // it did is shown without them all the same.
+            crate::secrets::hide_event(&mut raw);
             let kind = raw
                 .get("event")
                 .and_then(Value::as_str)

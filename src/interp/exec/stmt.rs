@@ -12,7 +12,7 @@ impl<'c> Interp<'c> {
             StmtKind::Let { name, value } => {
                 let v = self.eval(ctx, value).await?;
                 if ctx.in_poll {
-                    ctx.observed = Some(format!("{}={}", name.name, v.short(60)));
+                    ctx.observed = Some(format!("{}={}", name.name, v.shown().short(60)));
                 }
                 ctx.vars.insert(name.name.clone(), v);
             }
@@ -43,6 +43,7 @@ impl<'c> Interp<'c> {
             }
             StmtKind::Log { message } => {
                 let text = self.eval_text(ctx, message).await?;
+                let text = crate::secrets::hide_text(&text).into_owned();
                 self.journal.emit(
                     "log",
                     serde_json::json!({"step": ctx.node, "message": text}),
