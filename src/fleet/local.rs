@@ -174,6 +174,8 @@ struct Running {
     runs_before: usize,
     /// The journal's length when last read: unchanged, not read again.
     journal_len: u64,
+    /// How many of the run's step entries have been shown.
+    steps_shown: usize,
 }
 
 struct Fleet<'a> {
@@ -337,6 +339,7 @@ impl<'a> Fleet<'a> {
                 since: Instant::now(),
                 runs_before,
                 journal_len: 0,
+                steps_shown: 0,
             },
         );
         self.set(i, SiteState::Running { step: None });
@@ -347,6 +350,9 @@ impl<'a> Fleet<'a> {
     }
 
     fn finish(&mut self, i: usize, code: Option<i32>) {
+        // The steps it went through since the last look come first, so a
+        // site that ran between two looks still shows each of them.
+        self.refresh_site(i);
         let site = &self.plan.sites[i];
         let state = status::finished(
             code,
@@ -360,33 +366,47 @@ impl<'a> Fleet<'a> {
         self.set(i, state);
     }
 
-    /// Read each running site's journal: the step it is in now.
+    /// Read each running site's journal.
     fn refresh(&mut self) {
-        let plan = self.plan;
-        let updates: Vec<(usize, Option<String>)> = self
-            .running
-            .iter_mut()
-            .filter_map(|(&i, r)| {
-                let journal = plan.journal_path(&plan.sites[i]);
-                let len = std::fs::metadata(&journal).map_or(0, |m| m.len());
-                if len == r.journal_len {
-                    return None;
-                }
-                r.journal_len = len;
-                let step = JournalFile::read(&journal).ok().and_then(|f| {
-                    f.runs
-                        .get(r.runs_before..)
-                        .and_then(|new| new.last())
-                        .and_then(status::current_step)
-                });
-                Some((i, step))
-            })
+        let mut sites: Vec<usize> = self.running.keys().copied().collect();
+        sites.sort_unstable();
+        for i in sites {
+            self.refresh_site(i);
+        }
+    }
+
+    /// Show each step site `i` entered since the last look (a line each
+    /// where the output is not a terminal), then the step it is in now.
+    fn refresh_site(&mut self, i: usize) {
+        let journal = self.plan.journal_path(&self.plan.sites[i]);
+        let Some(r) = self.running.get_mut(&i) else {
+            return;
+        };
+        let len = std::fs::metadata(&journal).map_or(0, |m| m.len());
+        if len == r.journal_len {
+            return;
+        }
+        r.journal_len = len;
+        let Some(run) = JournalFile::read(&journal)
+            .ok()
+            .and_then(|f| f.runs.into_iter().skip(r.runs_before).last())
+        else {
+            return;
+        };
+        let entered = status::steps_entered(&run);
+        let new: Vec<String> = entered
+            .get(r.steps_shown..)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_string())
             .collect();
-        for (i, step) in updates {
-            // Between two steps, keep showing the last one.
-            if step.is_some() {
-                self.set(i, SiteState::Running { step });
-            }
+        r.steps_shown = entered.len();
+        for step in new {
+            self.set(i, SiteState::Running { step: Some(step) });
+        }
+        // Between two steps, keep showing the last one.
+        if let Some(step) = status::current_step(&run) {
+            self.set(i, SiteState::Running { step: Some(step) });
         }
     }
 

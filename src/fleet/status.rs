@@ -85,6 +85,15 @@ pub fn completed(journal: &Path) -> bool {
         .is_some_and(|r| r.outcome() == "success" && r.start.bool("dry_run") != Some(true))
 }
 
+/// Every step the run entered, in order (a step entered again counts again).
+pub fn steps_entered(run: &Run) -> Vec<&str> {
+    run.events
+        .iter()
+        .filter(|e| e.kind == Kind::StepStart)
+        .filter_map(|e| e.str("step"))
+        .collect()
+}
+
 /// The innermost step the run is in now (started, not ended).
 pub fn current_step(run: &Run) -> Option<String> {
     let mut open: Vec<&str> = Vec::new();
