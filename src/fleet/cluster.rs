@@ -5,7 +5,8 @@
 //!   supporting objects by server-side apply, the Workflow or the Jobs by
 //!   create (never changed once they exist: a Job's template is immutable
 //!   and re-applying `suspend: true` would stop a running one). For Jobs it
-//!   then releases them wave by wave (see `fleet::jobs`).
+//!   then releases them wave by wave (see `fleet::jobs`), each once it holds
+//!   its site's lock, a Lease (see `Cluster::take_site_lock`).
 //! - `status` reads where each site is: the Workflow's nodes, or the Jobs'.
 //! - `journals` starts a short-lived pod that mounts the journals' claim
 //!   and prints every journal, framed by `==> FILE` lines, reads its log
@@ -15,7 +16,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, LogParams, Patch,
     PatchParams, PostParams,
@@ -209,7 +212,7 @@ impl Cluster {
                 }
                 for (j, s) in members.iter().zip(&states) {
                     if *s == JobState::Waiting {
-                        self.release_job(fleet, j, say).await?;
+                        self.release_job(j, say).await?;
                     }
                 }
                 pending = true;
@@ -230,31 +233,12 @@ impl Cluster {
         }
     }
 
-    /// Unsuspend one Job, unless another fleet's Job runs the same site.
-    async fn release_job(
-        &self,
-        fleet: &str,
-        job: &Job,
-        say: &mut dyn FnMut(&str),
-    ) -> Result<(), String> {
+    /// Unsuspend one Job once it holds its site's lock (see `take_site_lock`).
+    async fn release_job(&self, job: &Job, say: &mut dyn FnMut(&str)) -> Result<(), String> {
         let name = job.metadata.name.clone().unwrap_or_default();
         if let Some(lock) = label(job, LOCK_LABEL) {
-            let lp = ListParams::default().labels(&format!("{LOCK_LABEL}={lock}"));
-            let others = self
-                .jobs()
-                .list(&lp)
-                .await
-                .map_err(|e| format!("listing the Jobs of the site lock {lock}: {e}"))?;
-            if let Some(other) = others
-                .items
-                .iter()
-                .find(|o| label(o, FLEET_LABEL) != Some(fleet) && job_state(o) == JobState::Running)
-            {
-                say(&format!(
-                    "job/{name} held: job/{} of fleet {} runs the same site",
-                    other.metadata.name.as_deref().unwrap_or_default(),
-                    label(other, FLEET_LABEL).unwrap_or_default()
-                ));
+            if let Some(why) = self.take_site_lock(lock, &name).await? {
+                say(&format!("job/{name} held: {why}"));
                 return Ok(());
             }
         }
@@ -268,6 +252,121 @@ impl Cluster {
             .map_err(|e| format!("job/{name}: {e}"))?;
         say(&format!("job/{name} released (wave {})", wave_of(job)));
         Ok(())
+    }
+
+    fn leases(&self) -> Api<Lease> {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+
+    /// Take the site's lock for `job` (`Ok(None)`), or say who holds it.
+    ///
+    /// The lock is a `coordination.k8s.io/v1` Lease per site lock and
+    /// namespace (`lease_name`), held by `NAMESPACE/JOB`, and taken by
+    /// compare-and-swap, so two submits racing for a site cannot both win:
+    /// a create fails with AlreadyExists for all but one; a Lease whose
+    /// holder Job finished or is gone is taken over by a replace carrying
+    /// the `resourceVersion` read, which fails with Conflict for all but
+    /// one. A losing submit holds its Job back and looks again next round.
+    ///
+    /// The lock is never given back by a delete: it is free once its
+    /// holder Job has finished or is gone, whoever looks next. That one
+    /// rule also covers the Jobs that finish while no submit is following
+    /// them (`--no-wait`, an interrupted submit), and leaves no window
+    /// where a delete and a takeover race. For the same reason the Lease
+    /// has no duration: the submitter does not stay to renew it, and the
+    /// holder's Job says whether the site still runs.
+    async fn take_site_lock(&self, lock: &str, job: &str) -> Result<Option<String>, String> {
+        let name = lease_name(lock);
+        let me = format!("{}/{job}", self.namespace);
+        let now = Some(MicroTime(k8s_openapi::jiff::Timestamp::now()));
+        let spec = LeaseSpec {
+            holder_identity: Some(me.clone()),
+            acquire_time: now.clone(),
+            renew_time: now,
+            ..LeaseSpec::default()
+        };
+        let lease = Lease {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                labels: Some(
+                    [(MANAGED_BY, "rbk"), (LOCK_LABEL, lock)]
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec.clone()),
+        };
+        let what = format!("lease/{name}");
+        // A Lease deleted between the create and the read is created again.
+        for _ in 0..3 {
+            match self.leases().create(&PostParams::default(), &lease).await {
+                Ok(_) => return Ok(None),
+                Err(kube::Error::Api(s)) if s.is_already_exists() => {}
+                Err(e) => return Err(format!("{what}: {e}")),
+            }
+            let Some(held) = self
+                .leases()
+                .get_opt(&name)
+                .await
+                .map_err(|e| format!("{what}: {e}"))?
+            else {
+                continue;
+            };
+            let old = held.spec.clone().unwrap_or_default();
+            let holder = old.holder_identity.clone().unwrap_or_default();
+            // Ours already: a submit that took it and stopped before the release.
+            if holder == me {
+                return Ok(None);
+            }
+            if let Some(why) = self.holder_runs(&name, &holder).await? {
+                return Ok(Some(why));
+            }
+            let mut taken = held;
+            taken.spec = Some(LeaseSpec {
+                lease_transitions: Some(old.lease_transitions.unwrap_or(0) + 1),
+                ..spec.clone()
+            });
+            return match self
+                .leases()
+                .replace(&name, &PostParams::default(), &taken)
+                .await
+            {
+                Ok(_) => Ok(None),
+                Err(kube::Error::Api(s)) if s.is_conflict() => Ok(Some(format!(
+                    "another submit took the site's lock ({what}) first; looking again next round"
+                ))),
+                Err(e) => Err(format!("{what}: {e}")),
+            };
+        }
+        Ok(Some(format!(
+            "{what} changed hands while rbk read it; looking again next round"
+        )))
+    }
+
+    /// Why the lease's `holder` (`NAMESPACE/JOB`) still holds it: its Job
+    /// exists and has not finished. `None`: the lock is free.
+    async fn holder_runs(&self, lease: &str, holder: &str) -> Result<Option<String>, String> {
+        if holder.is_empty() {
+            return Ok(None);
+        }
+        let Some((ns, job)) = holder.split_once('/') else {
+            return Ok(Some(format!(
+                "lease/{lease} is held by {holder:?}, not an rbk Job (delete the lease to free the site)"
+            )));
+        };
+        let jobs: Api<Job> = Api::namespaced(self.client.clone(), ns);
+        let found = jobs
+            .get_opt(job)
+            .await
+            .map_err(|e| format!("job/{job}, the holder of lease/{lease}: {e}"))?;
+        Ok(found.filter(|j| !job_state(j).finished()).map(|j| {
+            format!(
+                "job/{job} of fleet {} holds the site's lock",
+                label(&j, FLEET_LABEL).unwrap_or("?")
+            )
+        }))
     }
 
     /// Where each site of the fleet is: the Workflow's nodes, else the Jobs'.
@@ -513,6 +612,12 @@ impl FleetStatus {
             .iter()
             .any(|s| matches!(s.state.as_str(), "failed" | "error"))
     }
+}
+
+/// The Lease that holds a site's lock in the namespace, named after the
+/// digest the Jobs carry as `LOCK_LABEL`.
+pub fn lease_name(lock_digest: &str) -> String {
+    format!("rbk-site-{lock_digest}")
 }
 
 /// A Job's state as the fleet sees it.
