@@ -803,6 +803,164 @@ pub fn workflow_status(wf: &DynamicObject) -> FleetStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What the scripted API server was asked: `METHOD PATH` and the body.
+    type Asked = Arc<Mutex<Vec<(String, Value)>>>;
+
+    /// A Kubernetes API on 127.0.0.1 that answers `METHOD PATH` as
+    /// `answers` say (else 404), and a cluster (namespace `ops`) on it.
+    async fn scripted(answers: Vec<(&'static str, u16, Value)>) -> (Cluster, Asked) {
+        use axum::http::{Method, StatusCode, Uri};
+        let asked: Asked = Arc::default();
+        let log = asked.clone();
+        let answer = move |method: Method, uri: Uri, body: axum::body::Bytes| {
+            let key = format!("{method} {}", uri.path());
+            let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            log.lock().unwrap().push((key.clone(), body));
+            let (code, v) = answers.iter().find(|(k, _, _)| *k == key).map_or(
+                (
+                    404,
+                    json!({"kind": "Status", "code": 404, "reason": "NotFound"}),
+                ),
+                |(_, c, v)| (*c, v.clone()),
+            );
+            async move { (StatusCode::from_u16(code).unwrap(), axum::Json(v)) }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(answer);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let config = kube::Config::new(url.parse().unwrap());
+        let client = kube::Client::try_from(config).unwrap();
+        let cluster = Cluster {
+            client,
+            namespace: "ops".into(),
+        };
+        (cluster, asked)
+    }
+
+    fn conflict(reason: &str) -> Value {
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 409, "reason": reason, "message": reason})
+    }
+
+    fn held_by(holder: &str) -> Value {
+        json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+               "metadata": {"name": "rbk-site-abc", "namespace": "ops", "resourceVersion": "7"},
+               "spec": {"holderIdentity": holder, "leaseTransitions": 2}})
+    }
+
+    fn job(conditions: Value) -> Value {
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "old-us-east", "namespace": "ops", "labels": {FLEET_LABEL: "old"}},
+               "spec": {"suspend": false, "template": {"spec": {"containers": []}}},
+               "status": {"conditions": conditions}})
+    }
+
+    fn bodies_of(asked: &Asked, method: &str) -> Vec<Value> {
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.starts_with(method))
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_lease_of_a_running_job_holds_the_site() {
+        let (cluster, asked) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/old-us-east"),
+            ),
+            (
+                "GET /apis/batch/v1/namespaces/ops/jobs/old-us-east",
+                200,
+                job(json!([])),
+            ),
+        ])
+        .await;
+        let held = cluster.take_site_lock("abc", "new-us-east").await.unwrap();
+        assert_eq!(
+            held.as_deref(),
+            Some("job/old-us-east of fleet old holds the site's lock")
+        );
+        assert!(bodies_of(&asked, "PUT").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_finished_holder_is_taken_over_on_the_version_read() {
+        let (cluster, asked) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/old-us-east"),
+            ),
+            (
+                "GET /apis/batch/v1/namespaces/ops/jobs/old-us-east",
+                200,
+                job(json!([{"type": "Complete", "status": "True"}])),
+            ),
+            (
+                "PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/new-us-east"),
+            ),
+        ])
+        .await;
+        assert_eq!(cluster.take_site_lock("abc", "new-us-east").await, Ok(None));
+        let put = bodies_of(&asked, "PUT");
+        assert_eq!(put.len(), 1);
+        assert_eq!(put[0]["metadata"]["resourceVersion"], "7");
+        assert_eq!(put[0]["spec"]["holderIdentity"], "ops/new-us-east");
+        assert_eq!(put[0]["spec"]["leaseTransitions"], 3);
+        let created = bodies_of(&asked, "POST");
+        assert_eq!(created[0]["metadata"]["name"], "rbk-site-abc");
+        assert_eq!(created[0]["metadata"]["labels"][MANAGED_BY], "rbk");
+    }
+
+    #[tokio::test]
+    async fn a_takeover_that_loses_the_race_holds_the_job_back() {
+        let (cluster, _) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/gone-us-east"),
+            ),
+            (
+                "PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                409,
+                conflict("Conflict"),
+            ),
+        ])
+        .await;
+        // The holder's Job is gone (404): the lock is free, but another
+        // submit wrote the Lease first.
+        let held = cluster.take_site_lock("abc", "new-us-east").await.unwrap();
+        assert!(
+            held.as_deref()
+                .is_some_and(|h| h
+                    .starts_with("another submit took the site's lock (lease/rbk-site-abc) first")),
+            "{held:?}"
+        );
+    }
 
     #[test]
     fn journals_split_on_their_frames() {
