@@ -10,11 +10,12 @@
 //! released: one after the other, and racing.
 use crate::support::said;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::support::rbk;
 use crate::support::sim::Sim;
+use crate::support::sim_serve::SimServe;
 
 fn scenario() -> String {
     crate::support::root()
@@ -591,4 +592,54 @@ fn the_sim_refuses_a_second_lease_and_a_stale_replace() {
     sim.kubectl_ok(&["-n", "ops", "delete", "lease", "demo"]);
     let (ok, _, err) = sim.kubectl(&["-n", "ops", "get", "lease", "demo"]);
     assert!(!ok && err.contains("NotFound"), "{err}");
+}
+
+/// kubectl finds Leases through aggregated discovery and through the
+/// legacy one (`--kube-discovery legacy`), and sees the lock a submit took.
+#[test]
+fn kubectl_finds_the_leases_through_either_discovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plan(dir.path(), "jobs", &[]);
+    for flags in [&[][..], &["--kube-discovery", "legacy"][..]] {
+        let serve = SimServe::start_with(&scenario(), 20.0, flags);
+        let cache = tempfile::tempdir().unwrap();
+        let kubectl = |args: &[&str]| {
+            let o = Command::new(crate::support::sim::kubectl())
+                .args(args)
+                .arg("--cache-dir")
+                .arg(cache.path())
+                .env("KUBECONFIG", serve.kubeconfig())
+                .env_remove("KUBERNETES_SERVICE_HOST")
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "kubectl {args:?} {flags:?}: {}",
+                said(&o)
+            );
+            stdout(&o)
+        };
+        let names = kubectl(&[
+            "api-resources",
+            "--api-group=coordination.k8s.io",
+            "-o",
+            "name",
+        ]);
+        assert_eq!(names.trim(), "leases.coordination.k8s.io", "{flags:?}");
+        let o = rbk(["fleet", "submit", "--no-wait", "--kubeconfig"])
+            .arg(serve.kubeconfig())
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{flags:?}: {}", said(&o));
+        let holders = kubectl(&[
+            "-n",
+            "ops",
+            "get",
+            "leases",
+            "-o",
+            "jsonpath={.items[*].spec.holderIdentity}",
+        ]);
+        assert_eq!(holders, "ops/hello-us-east", "{flags:?}");
+    }
 }
