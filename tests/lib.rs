@@ -42,6 +42,7 @@ mod generic_builtins;
 mod import;
 mod journal_html;
 mod kill_resume;
+mod kube_discovery_cache;
 mod lsp;
 mod openstack_builtins;
 mod property;

@@ -4,10 +4,11 @@
 //! else `~/.kube/config`), reused across calls. Nodes and pods are typed
 //! (k8s-openapi); every other kind is a dynamic object. Finding where a kind
 //! lives costs no request for the kinds rbk knows (their group/version is
-//! pinned) and at most one aggregated discovery read per scope and run for
-//! the others, or when the server does not serve the pinned version (a
-//! management cluster serving `cluster.x-k8s.io/v1beta1` only); what
-//! discovery says is kept in kubectl's disk cache
+//! pinned) and at most one aggregated discovery read (`/api` and `/apis`
+//! together) per scope and run for the others, or when the server does not
+//! serve the pinned version (a management cluster serving
+//! `cluster.x-k8s.io/v1beta1` only); what discovery says is kept in
+//! kubectl's disk cache
 //! ([`super::kube_discovery`]) so the next run, rbk's or kubectl's, skips
 //! it. Each attempt has a timeout; reads retry transient failures with
 //! backoff, changes are sent once.
@@ -394,11 +395,12 @@ impl RealKube {
         }
     }
 
-    /// The server's discovery, read at most once per scope and run: one
-    /// aggregated read of `/apis`; from a server without aggregated
-    /// discovery the group list plus the resource lists `wanted` needs.
-    /// The core group's resources (`/api/v1`) are read only for a kind
-    /// found nowhere else. What was read goes to the disk cache.
+    /// The server's discovery, read at most once per scope and run: the
+    /// aggregated reads of `/api` and `/apis`, together (kubectl's two, so
+    /// the disk cache then spares kubectl its own); from a server without
+    /// aggregated discovery the group list plus the resource lists `wanted`
+    /// needs, the core group's (`/api/v1`) only for a kind found nowhere
+    /// else. What was read goes to the disk cache.
     async fn discover(
         &self,
         sc: &ScopeClient,
@@ -409,19 +411,7 @@ impl RealKube {
         let mut state = sc.served.lock().await;
         let mut served = match state.fresh.take() {
             Some(s) => s,
-            None => {
-                let doc = self
-                    .get_json(sc, "/apis", Some(ACCEPT_AGGREGATED), call)
-                    .await?;
-                Served::from_aggregated(&doc)
-                    .or_else(|| Served::from_group_list(&doc))
-                    .ok_or_else(|| CallError::Remote {
-                        call: call.into(),
-                        status: None,
-                        message: format!("{}/apis is not a discovery document", sc.target),
-                    })?
-                    .with_core_group()
-            }
+            None => self.read_discovery(sc, call).await?,
         };
         let before = served.clone();
         let result = self.complete_for(sc, &mut served, wanted, key, call).await;
@@ -433,6 +423,27 @@ impl RealKube {
         state.fresh = Some(served.clone());
         state.cached = Some(Some(served.clone()));
         result.map(|()| served)
+    }
+
+    /// `/apis` and `/api` in one go. `/apis` must answer; `/api` may not
+    /// (aggregated API servers answer 404 there, as client-go tolerates),
+    /// and from a server without aggregated discovery its answer names only
+    /// `v1`, whose resources are read later if needed.
+    async fn read_discovery(&self, sc: &ScopeClient, call: &str) -> Result<Served, CallError> {
+        let (core, apis) = tokio::join!(
+            self.get_json(sc, "/api", Some(ACCEPT_AGGREGATED), call),
+            self.get_json(sc, "/apis", Some(ACCEPT_AGGREGATED), call),
+        );
+        let apis = apis?;
+        let served = Served::from_aggregated(&apis)
+            .or_else(|| Served::from_group_list(&apis))
+            .ok_or_else(|| CallError::Remote {
+                call: call.into(),
+                status: None,
+                message: format!("{}/apis is not a discovery document", sc.target),
+            })?;
+        let core = core.ok().and_then(|doc| Served::from_aggregated(&doc));
+        Ok(served.with_core_group(core))
     }
 
     /// Read the resource lists (legacy discovery) `wanted` still needs.
@@ -472,7 +483,8 @@ impl RealKube {
                 (group.is_none()
                     && served
                         .group("")
-                        .is_some_and(|g| g.versions[0].resources.is_none()))
+                        .and_then(|g| g.versions.first())
+                        .is_some_and(|v| v.resources.is_none()))
                 .then(|| (String::new(), "v1".to_string())),
             )
             .collect();

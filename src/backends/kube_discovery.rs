@@ -1,14 +1,22 @@
 //! What a Kubernetes API server serves (groups, versions, resources), read
 //! as cheaply as the server allows and kept where kubectl keeps it.
 //!
-//! The discovery documents come from one aggregated read of `/apis`
-//! (`apidiscovery.k8s.io/v2`, every group, version and resource in one
-//! answer), or, from a server too old for that, the legacy `APIGroupList`
-//! plus one `APIResourceList` per group/version needed. They are cached on
-//! disk in kubectl's own layout and with its time to live, so rbk and
-//! kubectl share them: `$KUBECACHEDIR` (else `~/.kube/cache`) +
-//! `/discovery/<host_port>/servergroups.json` and
-//! `<group>/<version>/serverresources.json`, fresh for 6 hours.
+//! The discovery documents come from the aggregated reads of `/api` and
+//! `/apis` (`apidiscovery.k8s.io/v2`: every group, version and resource in
+//! one answer each, the two reads kubectl makes), or, from a server too old
+//! for that, the legacy `APIGroupList` plus one `APIResourceList` per
+//! group/version needed. They are cached on disk exactly as kubectl
+//! (client-go's `discovery/cached/disk`) caches them, so either tool's
+//! cache spares the other its discovery: under `$KUBECACHEDIR` (else
+//! `~/.kube/cache`), `discovery/<host_port>/servergroups.json` (the group
+//! list, core group first) and `<group-version>/serverresources.json` for
+//! every group/version (`v1/` for the core group, subresources included),
+//! each fresh for 6 hours from its own modification time; folders `0750`,
+//! files `0660`, written through a temporary file and a rename. kubectl
+//! trusts its cache only when every group/version the group list names has
+//! a fresh file; a file that does not parse is ignored, as kubectl ignores
+//! it. The documents hold no credential.
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -27,20 +35,39 @@ pub struct ServedResource {
     pub plural: String,
     pub singular: String,
     pub kind: String,
+    /// The group and version of the kind it answers with, when discovery
+    /// says (empty: the group/version it is served at).
+    pub kind_group: String,
+    pub kind_version: String,
     pub namespaced: bool,
     pub short_names: Vec<String>,
     pub verbs: Vec<String>,
     pub categories: Vec<String>,
+    /// `pods/eviction`, `deployments/scale`: rbk does not look them up,
+    /// but kubectl finds them in the cache (drain, scale).
+    pub subresources: Vec<ServedSubresource>,
+}
+
+/// A subresource (`eviction` of `pods`) and the kind it answers with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServedSubresource {
+    pub name: String,
+    pub kind: String,
+    pub kind_group: String,
+    pub kind_version: String,
+    pub verbs: Vec<String>,
 }
 
 impl ServedResource {
     /// Does a lowercase `kind` argument name this resource (kind, plural,
-    /// singular or short name)?
+    /// singular or short name)? One without a kind (listed for its
+    /// subresources alone) names nothing.
     pub fn answers(&self, key: &str) -> bool {
-        self.plural == key
-            || self.singular == key
-            || self.kind.eq_ignore_ascii_case(key)
-            || self.short_names.iter().any(|s| s == key)
+        !self.kind.is_empty()
+            && (self.plural == key
+                || self.singular == key
+                || self.kind.eq_ignore_ascii_case(key)
+                || self.short_names.iter().any(|s| s == key))
     }
 }
 
@@ -124,45 +151,26 @@ impl Served {
             .is_some_and(|g| g.versions.iter().any(|v| v.version == version))
     }
 
-    /// An aggregated discovery document (`APIGroupDiscoveryList`), or None
-    /// when `doc` is another kind of document.
+    /// An aggregated discovery document (`APIGroupDiscoveryList`, from
+    /// `/api` or `/apis`), or None when `doc` is another kind of document.
+    /// A version marked stale (its aggregated API server is not answering)
+    /// is left out, as kubectl leaves it out.
     pub fn from_aggregated(doc: &Value) -> Option<Served> {
         if doc["kind"] != "APIGroupDiscoveryList" {
             return None;
         }
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-        let texts = |v: &Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let groups = items(&doc["items"])
             .map(|g| ServedGroup {
                 name: text(&g["metadata"]["name"]),
                 versions: items(&g["versions"])
+                    .filter(|v| v["freshness"] != "Stale")
                     .map(|v| ServedVersion {
                         version: text(&v["version"]),
-                        resources: Some(
-                            items(&v["resources"])
-                                .map(|r| ServedResource {
-                                    plural: text(&r["resource"]),
-                                    singular: text(&r["singularResource"]),
-                                    kind: text(&r["responseKind"]["kind"]),
-                                    namespaced: r["scope"] == "Namespaced",
-                                    short_names: texts(&r["shortNames"]),
-                                    verbs: texts(&r["verbs"]),
-                                    categories: texts(&r["categories"]),
-                                })
-                                .collect(),
-                        ),
+                        resources: Some(items(&v["resources"]).map(aggregated_resource).collect()),
                     })
                     .collect(),
             })
+            .filter(|g| !g.versions.is_empty())
             .collect();
         Some(Served { groups })
     }
@@ -185,7 +193,7 @@ impl Served {
                     .collect();
                 versions.sort_by_key(|v| v.version != preferred);
                 ServedGroup {
-                    name: g["name"].as_str().unwrap_or_default().to_string(),
+                    name: text(&g["name"]),
                     versions,
                 }
             })
@@ -193,21 +201,23 @@ impl Served {
         Some(Served { groups })
     }
 
-    /// The core group as every Kubernetes serves it (`/api`: `v1`), for a
-    /// group list read from `/apis` alone.
-    pub fn with_core_group(mut self) -> Served {
-        if self.group("").is_none() {
-            self.groups.insert(
-                0,
-                ServedGroup {
-                    name: String::new(),
-                    versions: vec![ServedVersion {
-                        version: "v1".into(),
-                        resources: None,
-                    }],
-                },
-            );
+    /// The core group first, as kubectl lists it: from `core` (`/api`'s
+    /// aggregated answer) when there is one, else `v1` with its resources
+    /// unread (every Kubernetes serves it).
+    pub fn with_core_group(mut self, core: Option<Served>) -> Served {
+        if self.group("").is_some() {
+            return self;
         }
+        let core = core
+            .and_then(|c| c.groups.into_iter().find(|g| g.name.is_empty()))
+            .unwrap_or_else(|| ServedGroup {
+                name: String::new(),
+                versions: vec![ServedVersion {
+                    version: "v1".into(),
+                    resources: None,
+                }],
+            });
+        self.groups.insert(0, core);
         self
     }
 
@@ -226,83 +236,184 @@ impl Served {
 
     /// kubectl's `servergroups.json`.
     pub fn group_list_json(&self) -> Value {
-        let gv = |g: &str, v: &str| {
-            let group_version = if g.is_empty() {
-                v.to_string()
-            } else {
-                format!("{g}/{v}")
-            };
-            json!({"groupVersion": group_version, "version": v})
-        };
         let groups: Vec<Value> = self
             .groups
             .iter()
+            .filter(|g| !g.versions.is_empty())
             .map(|g| {
-                let versions: Vec<Value> =
-                    g.versions.iter().map(|v| gv(&g.name, &v.version)).collect();
-                json!({"name": g.name, "versions": versions,
-                       "preferredVersion": versions.first().cloned().unwrap_or(Value::Null)})
+                let versions: Vec<Value> = g
+                    .versions
+                    .iter()
+                    .map(|v| json!({"groupVersion": group_version(&g.name, &v.version), "version": v.version}))
+                    .collect();
+                json!({"name": g.name, "preferredVersion": versions[0].clone(), "versions": versions})
             })
             .collect();
         json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
     }
 }
 
-/// A legacy `APIResourceList` (`/apis/<group>/<version>`); subresources
-/// (`pods/log`) are left out.
-pub fn resources_from_list(doc: &Value) -> Vec<ServedResource> {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    let texts = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
+/// One resource of an aggregated document, with its subresources.
+fn aggregated_resource(r: &Value) -> ServedResource {
+    let kind = &r["responseKind"];
+    ServedResource {
+        plural: text(&r["resource"]),
+        singular: text(&r["singularResource"]),
+        kind: text(&kind["kind"]),
+        kind_group: text(&kind["group"]),
+        kind_version: text(&kind["version"]),
+        namespaced: r["scope"] == "Namespaced",
+        short_names: texts(&r["shortNames"]),
+        verbs: texts(&r["verbs"]),
+        categories: texts(&r["categories"]),
+        subresources: items(&r["subresources"])
+            // One without a kind is one client-go drops.
+            .filter(|s| {
+                s["responseKind"]["kind"]
+                    .as_str()
+                    .is_some_and(|k| !k.is_empty())
             })
-            .unwrap_or_default()
-    };
-    items(&doc["resources"])
-        .filter(|r| !r["name"].as_str().unwrap_or("/").contains('/'))
-        .map(|r| ServedResource {
-            plural: text(&r["name"]),
-            singular: text(&r["singularName"]),
-            kind: text(&r["kind"]),
-            namespaced: r["namespaced"].as_bool().unwrap_or(false),
-            short_names: texts(&r["shortNames"]),
-            verbs: texts(&r["verbs"]),
-            categories: texts(&r["categories"]),
-        })
-        .collect()
+            .map(|s| ServedSubresource {
+                name: text(&s["subresource"]),
+                kind: text(&s["responseKind"]["kind"]),
+                kind_group: text(&s["responseKind"]["group"]),
+                kind_version: text(&s["responseKind"]["version"]),
+                verbs: texts(&s["verbs"]),
+            })
+            .collect(),
+    }
 }
 
-/// kubectl's `serverresources.json` for one group/version.
+/// A legacy `APIResourceList` (`/apis/<group>/<version>`): the resources,
+/// each with its subresources (`pods/log`).
+pub fn resources_from_list(doc: &Value) -> Vec<ServedResource> {
+    let mut resources: Vec<ServedResource> = Vec::new();
+    for r in items(&doc["resources"]) {
+        let name = text(&r["name"]);
+        let (plural, sub) = match name.split_once('/') {
+            Some((plural, sub)) => (plural.to_string(), Some(sub.to_string())),
+            None => (name, None),
+        };
+        let at = match resources.iter().position(|p| p.plural == plural) {
+            Some(at) => at,
+            None => {
+                // A subresource before (or without) its resource: a
+                // placeholder without a kind, filled when the resource comes.
+                resources.push(ServedResource {
+                    plural,
+                    singular: text(&r["singularName"]),
+                    kind: String::new(),
+                    kind_group: String::new(),
+                    kind_version: String::new(),
+                    namespaced: r["namespaced"].as_bool().unwrap_or(false),
+                    short_names: Vec::new(),
+                    verbs: Vec::new(),
+                    categories: Vec::new(),
+                    subresources: Vec::new(),
+                });
+                resources.len() - 1
+            }
+        };
+        let parent = &mut resources[at];
+        match sub {
+            Some(name) => parent.subresources.push(ServedSubresource {
+                name,
+                kind: text(&r["kind"]),
+                kind_group: text(&r["group"]),
+                kind_version: text(&r["version"]),
+                verbs: texts(&r["verbs"]),
+            }),
+            None => {
+                parent.singular = text(&r["singularName"]);
+                parent.kind = text(&r["kind"]);
+                parent.kind_group = text(&r["group"]);
+                parent.kind_version = text(&r["version"]);
+                parent.namespaced = r["namespaced"].as_bool().unwrap_or(false);
+                parent.short_names = texts(&r["shortNames"]);
+                parent.verbs = texts(&r["verbs"]);
+                parent.categories = texts(&r["categories"]);
+            }
+        }
+    }
+    resources
+}
+
+/// kubectl's `serverresources.json` for one group/version: each resource,
+/// then its subresources as `plural/name`, in client-go's field names.
 pub fn resource_list_json(group: &str, version: &str, resources: &[ServedResource]) -> Value {
-    let group_version = if group.is_empty() {
-        version.to_string()
-    } else {
-        format!("{group}/{version}")
+    let entry = |name: String,
+                 r: &ServedResource,
+                 kind: &str,
+                 kind_group: &str,
+                 kind_version: &str,
+                 verbs: &[String]| {
+        let mut v = json!({"name": name, "singularName": r.singular, "namespaced": r.namespaced});
+        if !kind_group.is_empty() {
+            v["group"] = json!(kind_group);
+        }
+        if !kind_version.is_empty() {
+            v["version"] = json!(kind_version);
+        }
+        v["kind"] = json!(kind);
+        v["verbs"] = json!(verbs);
+        v
     };
-    let resources: Vec<Value> = resources
-        .iter()
-        .map(|r| {
-            let mut v = json!({"name": r.plural, "singularName": r.singular,
-                               "namespaced": r.namespaced, "kind": r.kind, "verbs": r.verbs});
+    let mut list = Vec::new();
+    for r in resources {
+        if !r.kind.is_empty() {
+            let mut v = entry(
+                r.plural.clone(),
+                r,
+                &r.kind,
+                &r.kind_group,
+                &r.kind_version,
+                &r.verbs,
+            );
             if !r.short_names.is_empty() {
                 v["shortNames"] = json!(r.short_names);
             }
             if !r.categories.is_empty() {
                 v["categories"] = json!(r.categories);
             }
-            v
-        })
-        .collect();
-    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
-           "resources": resources})
+            list.push(v);
+        }
+        for s in &r.subresources {
+            let name = format!("{}/{}", r.plural, s.name);
+            list.push(entry(
+                name,
+                r,
+                &s.kind,
+                &s.kind_group,
+                &s.kind_version,
+                &s.verbs,
+            ));
+        }
+    }
+    json!({"kind": "APIResourceList", "apiVersion": "v1",
+           "groupVersion": group_version(group, version), "resources": list})
+}
+
+fn group_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
 }
 
 fn items(v: &Value) -> impl Iterator<Item = &Value> {
     v.as_array().into_iter().flatten()
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn texts(v: &Value) -> Vec<String> {
+    items(v)
+        .filter_map(Value::as_str)
+        .map(String::from)
+        .collect()
 }
 
 /// kubectl's discovery cache for one API server.
@@ -324,12 +435,26 @@ impl DiskCache {
 
     /// The folder for `server` (the kubeconfig's URL) under `root`, named
     /// as kubectl names it: the URL without its scheme, every character
-    /// but letters, digits, `_`, `/`, `.`, `(` and `)` made `_`.
+    /// but letters, digits, `_`, `/`, `.`, `(` and `)` made `_`. A
+    /// `user:password@` in the URL is left out, so no credential names a
+    /// folder (kubectl would keep it; such a server's cache is then rbk's
+    /// own).
     pub fn for_server(root: &Path, server: &str) -> DiskCache {
-        let host = server
+        let schemeless = server
             .trim_end_matches('/')
             .replacen("https://", "", 1)
             .replacen("http://", "", 1);
+        let (authority, path) = match schemeless.split_once('/') {
+            Some((authority, path)) => (authority, Some(path)),
+            None => (schemeless.as_str(), None),
+        };
+        let authority = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        let host = match path {
+            Some(path) => format!("{authority}/{path}"),
+            None => authority.to_string(),
+        };
         let safe: String = host
             .chars()
             .map(|c| {
@@ -350,42 +475,57 @@ impl DiskCache {
     }
 
     /// What the cache holds while it is fresh: the group list, and the
-    /// resources of every group/version whose file is fresh too.
+    /// resources of every group/version whose file is fresh and parses.
+    /// A missing, stale or unreadable file is simply not there.
     pub fn read(&self) -> Option<Served> {
         let mut served = Served::from_group_list(&self.read_fresh(&self.groups_file())?)?;
         for g in &mut served.groups {
             for v in &mut g.versions {
                 v.resources = self
-                    .read_fresh(&self.resources_file(&g.name, &v.version))
+                    .resources_file(&g.name, &v.version)
+                    .and_then(|path| self.read_fresh(&path))
+                    .filter(|doc| doc["kind"] == "APIResourceList")
                     .map(|doc| resources_from_list(&doc));
             }
         }
         Some(served)
     }
 
-    /// Write what discovery said. Best effort: the cache only saves
+    /// Write what discovery said: the resource list of every group/version
+    /// read, then the group list. Best effort: the cache only saves
     /// requests, so a read-only home costs requests, never a failure.
     pub fn write(&self, served: &Served) {
         for g in &served.groups {
             for v in &g.versions {
-                if let Some(resources) = &v.resources {
-                    let doc = resource_list_json(&g.name, &v.version, resources);
-                    write_atomic(&self.resources_file(&g.name, &v.version), &doc);
-                }
+                let (Some(resources), Some(path)) =
+                    (&v.resources, self.resources_file(&g.name, &v.version))
+                else {
+                    continue;
+                };
+                let _ = write_atomic(&path, &resource_list_json(&g.name, &v.version, resources));
             }
         }
-        write_atomic(&self.groups_file(), &served.group_list_json());
+        let _ = write_atomic(&self.groups_file(), &served.group_list_json());
     }
 
     fn groups_file(&self) -> PathBuf {
         self.dir.join("servergroups.json")
     }
 
-    fn resources_file(&self, group: &str, version: &str) -> PathBuf {
-        self.dir
-            .join(group)
-            .join(version)
-            .join("serverresources.json")
+    /// `<group>/<version>/serverresources.json` (`v1/…` for the core
+    /// group); None for a name that is not a plain group or version (a
+    /// server's `..` never leads out of the cache).
+    fn resources_file(&self, group: &str, version: &str) -> Option<PathBuf> {
+        let plain = |s: &str| {
+            !s.starts_with('.')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        };
+        (plain(group) && !version.is_empty() && plain(version)).then(|| {
+            self.dir
+                .join(group_version(group, version))
+                .join("serverresources.json")
+        })
     }
 
     fn read_fresh(&self, path: &Path) -> Option<Value> {
@@ -400,21 +540,30 @@ impl DiskCache {
     }
 }
 
-/// Write `doc` to `path` through a temporary file and a rename, so kubectl
-/// or another run never reads half a file.
-fn write_atomic(path: &Path, doc: &Value) {
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
+/// Write `doc` to `path` as kubectl does: folders `0750`, the file `0660`,
+/// through a temporary file beside it and a rename, so kubectl or another
+/// run never reads half a file.
+fn write_atomic(path: &Path, doc: &Value) -> std::io::Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(());
+    };
+    let mut folders = std::fs::DirBuilder::new();
+    folders.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o750);
+    folders.create(dir)?;
+    let mut prefix = name.to_os_string();
+    prefix.push(".");
+    let mut tmp = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)?;
+    tmp.write_all(doc.to_string().as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o660))?;
     }
-    let tmp = dir.join(format!(
-        ".{}.rbk-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("cache"),
-        std::process::id()
-    ));
-    if std::fs::write(&tmp, doc.to_string()).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    tmp.persist(path)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -426,10 +575,30 @@ mod tests {
             {"metadata": {"name": "cluster.x-k8s.io"}, "versions": [
                 {"version": "v1beta2", "resources": [
                     {"resource": "clusters", "responseKind": {"group": "cluster.x-k8s.io", "version": "v1beta2", "kind": "Cluster"},
-                     "scope": "Namespaced", "singularResource": "cluster", "verbs": ["get", "list"], "shortNames": ["cl"]}]},
+                     "scope": "Namespaced", "singularResource": "cluster", "verbs": ["get", "list"], "shortNames": ["cl"],
+                     "subresources": [{"subresource": "status", "responseKind": {"group": "cluster.x-k8s.io", "version": "v1beta2", "kind": "Cluster"},
+                                       "verbs": ["get", "patch"]},
+                                      {"subresource": "nokind", "verbs": ["get"]}]}]},
                 {"version": "v1beta1", "resources": [
                     {"resource": "clusters", "responseKind": {"kind": "Cluster"}, "scope": "Namespaced",
-                     "singularResource": "cluster", "verbs": ["get", "list"]}]}]}]})
+                     "singularResource": "cluster", "verbs": ["get", "list"]}]},
+                {"version": "v1alpha4", "freshness": "Stale", "resources": []}]}]})
+    }
+
+    fn core() -> Value {
+        json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "items": [
+            {"metadata": {"name": ""}, "versions": [{"version": "v1", "resources": [
+                {"resource": "pods", "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "scope": "Namespaced",
+                 "singularResource": "pod", "verbs": ["get", "list"], "shortNames": ["po"],
+                 "subresources": [{"subresource": "eviction", "responseKind": {"group": "policy", "version": "v1", "kind": "Eviction"},
+                                   "verbs": ["create"]}]}]}]}]})
+    }
+
+    fn served() -> Served {
+        let core = Served::from_aggregated(&core());
+        Served::from_aggregated(&aggregated())
+            .expect("aggregated")
+            .with_core_group(core)
     }
 
     #[test]
@@ -443,6 +612,31 @@ mod tests {
         assert!(found.resource.namespaced);
         assert!(served.find_anywhere("pods").is_none());
         assert!(Served::from_aggregated(&json!({"kind": "APIGroupList"})).is_none());
+        // A stale version is not served; a subresource without a kind is
+        // dropped, as client-go drops it.
+        assert!(!served.serves_version("cluster.x-k8s.io", "v1alpha4"));
+        let subs: Vec<&str> = found
+            .resource
+            .subresources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(subs, ["status"]);
+    }
+
+    #[test]
+    fn the_core_group_comes_first_from_api_or_as_v1_unread() {
+        let served = served();
+        assert_eq!(served.groups[0].name, "");
+        assert_eq!(
+            served.find_anywhere("po").map(|f| f.resource.kind.as_str()),
+            Some("Pod")
+        );
+        let bare = Served::from_aggregated(&aggregated())
+            .expect("aggregated")
+            .with_core_group(None);
+        assert_eq!(bare.groups[0].versions[0].version, "v1");
+        assert!(bare.groups[0].versions[0].resources.is_none());
     }
 
     #[test]
@@ -451,16 +645,130 @@ mod tests {
         let cache = DiskCache::for_server(dir.path(), "https://10.12.7.40:6443/");
         assert!(cache.dir().ends_with("discovery/10.12.7.40_6443"));
         assert!(cache.read().is_none());
-        let served = Served::from_aggregated(&aggregated())
-            .expect("aggregated")
-            .with_core_group();
+        let served = served();
         cache.write(&served);
-        assert!(cache
-            .dir()
-            .join("cluster.x-k8s.io/v1beta2/serverresources.json")
-            .is_file());
-        // The core group is listed, its resources left for a later read.
-        assert!(!cache.dir().join("v1/serverresources.json").exists());
+        let file = |p: &str| cache.dir().join(p);
+        assert!(file("cluster.x-k8s.io/v1beta2/serverresources.json").is_file());
+        assert!(file("v1/serverresources.json").is_file());
         assert_eq!(cache.read(), Some(served));
+
+        // What client-go writes from the same documents: subresources as
+        // `plural/name` after their resource, the kind's group and version.
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(file("v1/serverresources.json")).expect("read"))
+                .expect("json");
+        assert_eq!(
+            doc,
+            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "v1", "resources": [
+                {"name": "pods", "singularName": "pod", "namespaced": true, "version": "v1", "kind": "Pod",
+                 "verbs": ["get", "list"], "shortNames": ["po"]},
+                {"name": "pods/eviction", "singularName": "pod", "namespaced": true, "group": "policy",
+                 "version": "v1", "kind": "Eviction", "verbs": ["create"]}]})
+        );
+        let groups: Value =
+            serde_json::from_slice(&std::fs::read(file("servergroups.json")).expect("read"))
+                .expect("json");
+        assert_eq!(groups["groups"][0]["name"], "");
+        assert_eq!(
+            groups["groups"][1]["preferredVersion"]["groupVersion"],
+            "cluster.x-k8s.io/v1beta2"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_has_kubectls_permissions_and_no_leftovers() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = DiskCache::for_server(dir.path(), "https://10.12.7.40:6443");
+        cache.write(&served());
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&cache.dir().join("servergroups.json")), 0o660);
+        assert_eq!(mode(&cache.dir().join("v1/serverresources.json")), 0o660);
+        // 0750, less what the umask takes away.
+        assert_eq!(mode(cache.dir()) & !0o750, 0);
+        assert_eq!(mode(&cache.dir().join("cluster.x-k8s.io")) & !0o750, 0);
+        let names: Vec<String> = std::fs::read_dir(cache.dir())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("servergroups"))
+            .collect();
+        assert_eq!(names, ["servergroups.json"]);
+    }
+
+    #[test]
+    fn corrupt_stale_or_foreign_files_are_not_there() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = DiskCache::for_server(dir.path(), "https://10.12.7.40:6443");
+        cache.write(&served());
+        let file = |p: &str| cache.dir().join(p);
+        std::fs::write(file("v1/serverresources.json"), "{\"kind\": \"APIResour").expect("w");
+        std::fs::write(
+            file("cluster.x-k8s.io/v1beta2/serverresources.json"),
+            "{\"kind\": \"Status\"}",
+        )
+        .expect("w");
+        let read = cache.read().expect("the group list is fine");
+        assert!(read.group("").expect("core").versions[0]
+            .resources
+            .is_none());
+        assert!(read.find_at("cluster.x-k8s.io", "v1beta2", "cl").is_none());
+        assert!(read
+            .find_at("cluster.x-k8s.io", "v1beta1", "clusters")
+            .is_some());
+
+        let old = SystemTime::now() - CACHE_TTL - Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(file("servergroups.json"))
+            .and_then(|f| f.set_modified(old))
+            .expect("age the group list");
+        assert!(cache.read().is_none(), "stale");
+        for junk in [
+            "",
+            "null",
+            "[]",
+            "{\"kind\": \"APIGroupList\", \"groups\": 7}",
+        ] {
+            std::fs::write(file("servergroups.json"), junk).expect("w");
+            let read = cache.read();
+            assert!(read.is_none_or(|s| s.groups.is_empty()), "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_written_costs_requests_not_a_failure() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("not-a-folder");
+        std::fs::write(&root, "").expect("a file where the root should be");
+        let cache = DiskCache::for_server(&root, "https://10.12.7.40:6443");
+        cache.write(&served());
+        assert!(cache.read().is_none());
+        // A folder where a file should be.
+        let cache = DiskCache::for_server(dir.path(), "https://10.12.7.40:6443");
+        std::fs::create_dir_all(cache.dir().join("v1/serverresources.json")).expect("mkdir");
+        cache.write(&served());
+        let read = cache.read().expect("the rest was written");
+        assert!(read.group("").expect("core").versions[0]
+            .resources
+            .is_none());
+        assert!(read.find_anywhere("cl").is_some());
+    }
+
+    #[test]
+    fn no_credential_or_path_of_the_servers_escapes_into_file_names() {
+        let root = Path::new("/cache");
+        let cache = DiskCache::for_server(root, "https://admin:s3cret@10.0.0.1:6443/k8s/c-1");
+        assert_eq!(
+            cache.dir(),
+            Path::new("/cache/discovery/10.0.0.1_6443/k8s/c_1")
+        );
+        assert!(cache.resources_file("..", "v1").is_none());
+        assert!(cache.resources_file("a/../../b", "v1").is_none());
+        assert!(cache.resources_file("apps", "").is_none());
+        assert_eq!(
+            cache.resources_file("", "v1"),
+            Some(root.join("discovery/10.0.0.1_6443/k8s/c_1/v1/serverresources.json"))
+        );
     }
 }
