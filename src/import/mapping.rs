@@ -57,94 +57,80 @@ const OPENSTACK_OUTPUT_VALUE_FLAGS: &[&str] = &[
     "--sort-ascending",
 ];
 
-/// `openstack` subcommands, the builtin each is, and the flags that are its
-/// optional parameters (`--all-projects` is `all_projects: true`).
-struct OsEntry {
-    path: &'static [&'static str],
-    builtin: &'static str,
-    bool_flags: &'static [(&'static str, &'static str)],
-    value_flags: &'static [(&'static str, &'static str)],
-}
-
-const fn os(path: &'static [&'static str], builtin: &'static str) -> OsEntry {
-    OsEntry {
-        path,
-        builtin,
-        bool_flags: &[],
-        value_flags: &[],
-    }
-}
-
-const OPENSTACK: &[OsEntry] = &[
-    os(&["server", "start"], "openstack.server.start"),
-    os(&["server", "stop"], "openstack.server.stop"),
-    os(&["server", "show"], "openstack.server.show"),
-    OsEntry {
-        path: &["server", "list"],
-        builtin: "openstack.server.list",
-        bool_flags: &[("--all-projects", "all_projects")],
-        value_flags: &[
-            ("--host", "host"),
-            ("--status", "status"),
-            ("--name", "name"),
-        ],
-    },
-    os(&["server", "delete"], "openstack.server.delete"),
-    os(&["loadbalancer", "list"], "openstack.loadbalancer.list"),
-    os(&["loadbalancer", "show"], "openstack.loadbalancer.show"),
-    os(
-        &["loadbalancer", "failover"],
-        "openstack.loadbalancer.failover",
+/// The builtins an `openstack` command line can be. The command's words
+/// are those the builtin's `command` starts with (`openstack server list`);
+/// the flags listed are the optional ones it maps, each to the parameter
+/// its `command` gives it (`[--all-projects]{all_projects}` is
+/// `all_projects: true`, `[--host {host}]{host}` is `host: VALUE`). Any
+/// other flag is refused.
+const OPENSTACK: &[(&str, &[&str])] = &[
+    ("openstack.server.start", &[]),
+    ("openstack.server.stop", &[]),
+    ("openstack.server.show", &[]),
+    (
+        "openstack.server.list",
+        &["--all-projects", "--host", "--status", "--name"],
     ),
-    os(
-        &["loadbalancer", "amphora", "list"],
-        "openstack.loadbalancer.amphora.list",
-    ),
-    os(
-        &["loadbalancer", "amphora", "failover"],
-        "openstack.loadbalancer.amphora.failover",
-    ),
-    os(
-        &["loadbalancer", "listener", "list"],
-        "openstack.loadbalancer.listener.list",
-    ),
-    os(
-        &["loadbalancer", "pool", "list"],
-        "openstack.loadbalancer.pool.list",
-    ),
-    os(&["hypervisor", "list"], "openstack.hypervisor.list"),
-    os(&["hypervisor", "show"], "openstack.hypervisor.show"),
-    os(&["coe", "cluster", "show"], "openstack.coe.cluster.show"),
-    os(&["coe", "cluster", "list"], "openstack.coe.cluster.list"),
-    os(&["volume", "list"], "openstack.volume.list"),
-    os(&["volume", "show"], "openstack.volume.show"),
-    os(&["network", "list"], "openstack.network.list"),
-    os(&["port", "show"], "openstack.port.show"),
-    os(&["floating", "ip", "list"], "openstack.floating_ip.list"),
-    os(
-        &["compute", "service", "list"],
-        "openstack.compute.service.list",
-    ),
+    ("openstack.server.delete", &[]),
+    ("openstack.loadbalancer.list", &[]),
+    ("openstack.loadbalancer.show", &[]),
+    ("openstack.loadbalancer.failover", &[]),
+    ("openstack.loadbalancer.amphora.list", &[]),
+    ("openstack.loadbalancer.amphora.failover", &[]),
+    ("openstack.loadbalancer.listener.list", &[]),
+    ("openstack.loadbalancer.pool.list", &[]),
+    ("openstack.hypervisor.list", &[]),
+    ("openstack.hypervisor.show", &[]),
+    ("openstack.coe.cluster.show", &[]),
+    ("openstack.coe.cluster.list", &[]),
+    ("openstack.volume.list", &[]),
+    ("openstack.volume.show", &[]),
+    ("openstack.network.list", &[]),
+    ("openstack.port.show", &[]),
+    ("openstack.floating_ip.list", &[]),
+    ("openstack.compute.service.list", &[]),
 ];
+
+/// The words after `openstack` that a builtin's `command` starts with
+/// (`server list`): up to its first flag or argument.
+fn subcommand(b: &Builtin) -> Vec<&'static str> {
+    b.command
+        .split(' ')
+        .skip(1)
+        .take_while(|w| !w.starts_with(['-', '[', '{', '<']))
+        .collect()
+}
+
+/// The parameter an optional flag of a builtin's `command` is, and whether
+/// the flag takes a value: `[--all-projects]{all_projects}` is a switch,
+/// `[--host {host}]{host}` a value.
+fn flag_param(b: &Builtin, flag: &str) -> Option<(&'static str, bool)> {
+    let command = b.command;
+    let opening = format!("[{flag}");
+    command.match_indices(&opening).find_map(|(at, _)| {
+        let after = &command[at + opening.len()..];
+        if let Some(rest) = after.strip_prefix("]{") {
+            return Some((rest.split_once('}')?.0, false));
+        }
+        let rest = after.strip_prefix(" {")?;
+        Some((rest.split_once("}]")?.0, true))
+    })
+}
 
 /// `openstack ...` (the words after `openstack`).
 pub fn openstack(argv: &mut Argv) -> Result<Call, String> {
     let n = argv.lits.len();
-    let entry = OPENSTACK
+    let (builtin, flags, path) = OPENSTACK
         .iter()
-        .filter(|e| {
-            e.path
-                .iter()
-                .enumerate()
-                .all(|(i, w)| argv.lit(i) == Some(w))
-        })
-        .max_by_key(|e| e.path.len())
+        .filter_map(|&(name, flags)| Some((builtins::lookup(name)?, flags)))
+        .map(|(b, flags)| (b, flags, subcommand(b)))
+        .filter(|(_, _, path)| path.iter().enumerate().all(|(i, w)| argv.lit(i) == Some(w)))
+        .max_by_key(|(_, _, path)| path.len())
         .ok_or_else(|| format!("no builtin does `openstack {}`", words(argv, 0, 3)))?;
-    let builtin = builtins::lookup(entry.builtin).ok_or("not in the builtin table")?;
     let mut positional = Vec::new();
     let mut named = Vec::new();
     let mut columns = Vec::new();
-    let mut i = entry.path.len();
+    let mut i = path.len();
     while i < n {
         let (flag, inline) = split_flag(argv.lit(i));
         match flag.as_deref() {
@@ -157,10 +143,9 @@ pub fn openstack(argv: &mut Argv) -> Result<Call, String> {
                 columns.push(col.ok_or("a column that is not plain text")?);
                 i += 1;
             }
-            Some(f) => {
-                if let Some((_, p)) = entry.bool_flags.iter().find(|(fl, _)| *fl == f) {
-                    named.push(format!("{p}: true"));
-                } else if let Some((_, p)) = entry.value_flags.iter().find(|(fl, _)| *fl == f) {
+            Some(f) => match flags.contains(&f).then(|| flag_param(builtin, f)).flatten() {
+                Some((p, false)) => named.push(format!("{p}: true")),
+                Some((p, true)) => {
                     let v = match inline {
                         Some(v) => crate::import::emit::quote(&v),
                         None => {
@@ -169,13 +154,14 @@ pub fn openstack(argv: &mut Argv) -> Result<Call, String> {
                         }
                     };
                     named.push(format!("{p}: {v}"));
-                } else {
+                }
+                None => {
                     return Err(format!(
                         "`{f}` has no equivalent parameter on {}",
                         builtin.name
-                    ));
+                    ))
                 }
-            }
+            },
             None => positional.push((argv.expr)(i, Role::Value)?),
         }
         i += 1;
@@ -318,7 +304,13 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
         .ok_or("no kubectl verb")?
         .to_string();
     let operands: Vec<usize> = rest[1..].to_vec();
-    let ns_arg = namespace.clone().map(|ns| format!("namespace: {ns}"));
+    // `, namespace: NS` after an action's arguments, where -n gave one.
+    let ns_arg = namespace.clone().map(|ns| format!(", namespace: {ns}"));
+    let ns_required = || {
+        ns_arg
+            .clone()
+            .ok_or("no -n: rbk's default namespace may differ from the context's")
+    };
     let take_value = |values: &mut Vec<(String, String)>, f: &str| {
         values
             .iter()
@@ -360,7 +352,7 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
         }
         ("cordon" | "uncordon", [node]) => {
             let node = (argv.expr)(*node, Role::Value)?;
-            (format!("kube.{verb}({node})"), String::new(), false)
+            action(format!("kube.{verb}({node})"))
         }
         ("drain", [node]) => {
             let node = (argv.expr)(*node, Role::Value)?;
@@ -395,24 +387,13 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
         ("delete", [kind, name]) => {
             let kind = (argv.expr)(*kind, Role::Value)?;
             let name = (argv.expr)(*name, Role::Value)?;
-            let ns = ns_arg.clone().map(|a| format!(", {a}")).unwrap_or_default();
-            (
-                format!("kube.delete({kind}, {name}{ns})"),
-                String::new(),
-                false,
-            )
+            let ns = ns_arg.clone().unwrap_or_default();
+            action(format!("kube.delete({kind}, {name}{ns})"))
         }
         ("rollout", [sub, target]) if argv.lit(*sub) == Some("restart") => {
             let (kind, name) = kind_slash_name(argv.lit(*target))?;
-            let ns = ns_arg
-                .clone()
-                .map(|a| format!(", {a}"))
-                .ok_or("no -n: rbk's default namespace may differ from the context's")?;
-            (
-                format!("kube.rollout_restart({kind}, {name}{ns})"),
-                String::new(),
-                false,
-            )
+            let ns = ns_required()?;
+            action(format!("kube.rollout_restart({kind}, {name}{ns})"))
         }
         ("scale", [target]) => {
             let (kind, name) = kind_slash_name(argv.lit(*target))?;
@@ -421,15 +402,8 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
             replicas
                 .parse::<u32>()
                 .map_err(|_| "--replicas is not a number")?;
-            let ns = ns_arg
-                .clone()
-                .map(|a| format!(", {a}"))
-                .ok_or("no -n: rbk's default namespace may differ from the context's")?;
-            (
-                format!("kube.scale({kind}, {name}, {replicas}{ns})"),
-                String::new(),
-                false,
-            )
+            let ns = ns_required()?;
+            action(format!("kube.scale({kind}, {name}, {replicas}{ns})"))
         }
         ("logs", [pod]) => {
             let pod = (argv.expr)(*pod, Role::Value)?;
@@ -467,6 +441,11 @@ pub fn kubectl(argv: &mut Argv) -> Result<Call, String> {
         kubeconfig,
         todo,
     })
+}
+
+/// A call that returns nothing to read: no `let`, so no name for one.
+fn action(expr: String) -> (String, String, bool) {
+    (expr, String::new(), false)
 }
 
 /// Kinds without a namespace (their calls ignore one).
@@ -788,6 +767,29 @@ mod tests {
     }
 
     #[test]
+    fn every_openstack_entry_is_a_builtin_with_its_flags() {
+        for &(name, flags) in OPENSTACK {
+            let b = builtins::lookup(name).unwrap_or_else(|| panic!("{name} is no builtin"));
+            assert!(b.command.starts_with("openstack "), "{name}: {}", b.command);
+            assert!(!subcommand(b).is_empty(), "{name}: {}", b.command);
+            for flag in flags {
+                assert!(
+                    flag_param(b, flag).is_some(),
+                    "{name}: {flag} not in its command"
+                );
+            }
+        }
+        let list = builtins::lookup("openstack.server.list").expect("a builtin");
+        assert_eq!(subcommand(list), ["server", "list"]);
+        assert_eq!(
+            flag_param(list, "--all-projects"),
+            Some(("all_projects", false))
+        );
+        assert_eq!(flag_param(list, "--host"), Some(("host", true)));
+        assert_eq!(flag_param(list, "--hos"), None);
+    }
+
+    #[test]
     fn kubectl_commands_map_exactly() {
         let m = |l| map_with(kubectl, l);
         assert_eq!(m("get nodes -o wide").as_deref(), Ok("kube.nodes()"));
@@ -836,28 +838,21 @@ mod tests {
         assert!(s.insecure_host_keys);
         assert_eq!(s.command, vec![7]);
         let args = |l: &str| argv_of(l);
+        // `timeout SECS bash -c SCRIPT`: the script is one word.
+        let timeout_bash = |secs: &str, script: &str| {
+            let mut words = argv_of(&format!("{secs} bash -c"));
+            words.push(Some(script.to_string()));
+            words
+        };
         assert_eq!(
             tcp_probe(
                 "timeout",
-                &[
-                    Some("5".into()),
-                    Some("bash".into()),
-                    Some("-c".into()),
-                    Some("exec 3<>/dev/tcp/10.0.0.1/22".into())
-                ]
+                &timeout_bash("5", "exec 3<>/dev/tcp/10.0.0.1/22")
             ),
             Some(("10.0.0.1".into(), "22".into(), Some("5".into())))
         );
         assert_eq!(
-            tcp_probe(
-                "timeout",
-                &[
-                    Some("3".into()),
-                    Some("bash".into()),
-                    Some("-c".into()),
-                    Some("</dev/tcp/h/443".into())
-                ]
-            ),
+            tcp_probe("timeout", &timeout_bash("3", "</dev/tcp/h/443")),
             Some(("h".into(), "443".into(), Some("3".into())))
         );
         assert_eq!(
@@ -870,15 +865,7 @@ mod tests {
             "without -z nc sends data"
         );
         assert_eq!(
-            tcp_probe(
-                "timeout",
-                &[
-                    Some("5".into()),
-                    Some("bash".into()),
-                    Some("-c".into()),
-                    Some("echo hi > /dev/tcp/h/22".into())
-                ]
-            ),
+            tcp_probe("timeout", &timeout_bash("5", "echo hi > /dev/tcp/h/22")),
             None
         );
     }

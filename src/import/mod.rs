@@ -19,7 +19,7 @@ pub mod structure;
 pub mod translate;
 
 use emit::{Draft, Item, NodeKind};
-pub use translate::Stats;
+pub use translate::ImportStats;
 
 /// What to import, and how.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub struct Imported {
     /// The site file (TOML) with the values of the `site` fields.
     pub site_toml: String,
     pub site_fields: usize,
-    pub stats: Stats,
+    pub stats: ImportStats,
     pub summary: Summary,
 }
 
@@ -66,7 +66,7 @@ pub fn import(markdown: &str, opts: &Options) -> Imported {
         site_out: opts.site_out,
         ..Draft::default()
     };
-    let mut stats = Stats::default();
+    let mut stats = ImportStats::default();
     structure::build(&doc, &mut draft, &mut stats);
     let text = draft.text();
     let (rbk, formatted) = match crate::formatter::format_str("draft.rbk", &text) {

@@ -11,7 +11,7 @@ use super::emit::{Arm, Decide, Draft, Expect, Item, Node, NodeKind, Stmt, StmtKi
 use super::literals::Literals;
 use super::markdown::{Block, Document};
 use super::shell::{self, Segment};
-use super::translate::{Stats, Translator};
+use super::translate::{ImportStats, Translator};
 
 /// Words that cannot name a node, a variable or an expectation.
 pub fn is_reserved(word: &str) -> bool {
@@ -110,7 +110,7 @@ struct Chunk {
 }
 
 /// Build the draft of a Markdown runbook.
-pub fn build(doc: &Document, draft: &mut Draft, stats: &mut Stats) {
+pub fn build(doc: &Document, draft: &mut Draft, stats: &mut ImportStats) {
     let mut lits = Literals::default();
     for b in doc
         .intro

@@ -16,7 +16,7 @@ use super::shell::{self, Piece};
 
 /// What the import did with the runbook's commands.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Stats {
+pub struct ImportStats {
     /// Commands (pipelines of programs that are not shell plumbing) found.
     pub commands: usize,
     /// Of those, mapped to a builtin.
@@ -28,7 +28,7 @@ pub struct Stats {
 /// The shell state a runbook's commands run in: what `source`, `export`
 /// and assignments have set so far.
 #[derive(Debug, Clone, Default)]
-pub struct Env {
+pub struct ShellEnv {
     openrc: Option<String>,
     /// The project variables exported, by name (`OS_PROJECT_ID`, ...).
     project: BTreeMap<String, String>,
@@ -40,9 +40,9 @@ pub struct Env {
 
 pub struct Translator<'a> {
     pub lits: &'a mut Literals,
-    pub stats: &'a mut Stats,
+    pub stats: &'a mut ImportStats,
     pub params: &'a mut Vec<(String, String)>,
-    pub env: Env,
+    pub env: ShellEnv,
     /// The node's gate label, as written (`cluster status: ready`).
     pub gate_hint: Option<String>,
     /// `let` names taken in the procedure.
@@ -76,14 +76,14 @@ static PLACEHOLDER: LazyLock<Regex> =
 impl<'a> Translator<'a> {
     pub fn new(
         lits: &'a mut Literals,
-        stats: &'a mut Stats,
+        stats: &'a mut ImportStats,
         params: &'a mut Vec<(String, String)>,
     ) -> Self {
         Translator {
             lits,
             stats,
             params,
-            env: Env::default(),
+            env: ShellEnv::default(),
             gate_hint: None,
             names: BTreeSet::new(),
             loop_var: None,

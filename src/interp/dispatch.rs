@@ -13,7 +13,7 @@ use super::value::Value;
 use super::Interp;
 use crate::backends::CallError;
 use crate::diagnostic::Code;
-use crate::resolve::builtins::{self, Builtin, Effect, Run};
+use crate::resolve::builtins::{self, Builtin, Effect, Implementation};
 use crate::syntax::ast::{Arg, Path, Span};
 
 /// Arguments whose value never reaches the journal or the terminal.
@@ -37,7 +37,7 @@ impl<'c> Interp<'c> {
         };
         let values = self.bind(ctx, b, args, span).await?;
         let io = match b.run {
-            Run::Pure(f) => {
+            Implementation::Pure(f) => {
                 let re = |p: &str| {
                     regex::Regex::new(p).map_err(|e| format!("bad regular expression {p:?}: {e}"))
                 };
@@ -48,7 +48,7 @@ impl<'c> Interp<'c> {
                 };
                 return f(&args).map_err(|m| self.fail(ctx, span, m));
             }
-            Run::Io(io) => io,
+            Implementation::Io(io) => io,
         };
         if b.family().is_none() && !b.effect.mutates() {
             // `sleep`: nothing to show, journal or dry-run.

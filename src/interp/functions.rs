@@ -1,6 +1,6 @@
 //! The pure functions of the builtin table (`len`, `split`, `capture`, ...):
 //! functions of their arguments, no I/O. Each is named by its table entry
-//! (`Run::Pure(functions::len)`). Errors are plain messages; the caller
+//! (`Implementation::Pure(functions::len)`). Errors are plain messages; the caller
 //! attaches the span.
 use std::collections::BTreeMap;
 
@@ -56,7 +56,7 @@ pub(crate) fn call(
     regex: &dyn Fn(&str) -> Result<regex::Regex, String>,
 ) -> Result<Value, String> {
     match crate::resolve::builtins::lookup(name).map(|b| b.run) {
-        Some(crate::resolve::builtins::Run::Pure(f)) => f(&Args {
+        Some(crate::resolve::builtins::Implementation::Pure(f)) => f(&Args {
             name,
             values,
             regex,

@@ -1,5 +1,5 @@
 //! The implementations of the builtins that act on the world, each named
-//! by its entry in the builtin table (`Run::Io(io::server_start)`): a
+//! by its entry in the builtin table (`Implementation::Io(io::server_start)`): a
 //! builtin without one does not compile. Each takes its arguments in the
 //! table's parameter order, defaults filled in, and the scopes around the
 //! call, and goes through the backend traits, so the same function serves
@@ -459,7 +459,7 @@ io_fn! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::builtins::{Effect, Run, BUILTINS};
+    use crate::resolve::builtins::{Effect, Implementation, BUILTINS};
     use crate::resolve::types::Ty;
     use crate::sim::{Scenario, SimCloud};
 
@@ -497,8 +497,8 @@ mod tests {
     fn every_builtin_has_an_implementation_of_its_kind_and_a_render_command() {
         for b in BUILTINS {
             match b.run {
-                Run::Pure(_) => assert_eq!(b.effect, Effect::Pure, "{}", b.name),
-                Run::Io(_) => {
+                Implementation::Pure(_) => assert_eq!(b.effect, Effect::Pure, "{}", b.name),
+                Implementation::Io(_) => {
                     assert_ne!(b.effect, Effect::Pure, "{}", b.name);
                     assert!(!b.command.is_empty(), "{} has no render command", b.name);
                 }
@@ -537,7 +537,9 @@ mod tests {
         // ssh's own changes (`ssh.put`) before the ones that stop its VM.
         ordered.sort_by_key(|b| (b.effect_of(&[]).mutates(), b.family() != Some("ssh")));
         for b in ordered {
-            let Run::Io(run) = b.run else { continue };
+            let Implementation::Io(run) = b.run else {
+                continue;
+            };
             let args: Vec<Value> = b
                 .params
                 .iter()

@@ -14,7 +14,7 @@ use crate::syntax::ast::{format_duration, Arg, Expr, ExprKind, Scope, ScopeKind,
 /// What a command needs to know besides the call: site values and the
 /// enclosing ssh scope.
 #[derive(Debug, Clone, Default)]
-pub struct Env<'a> {
+pub struct CommandContext<'a> {
     pub site: Option<&'a SiteValues>,
     /// Site field defaults as declared (`mgmt_vm: str = "capi-mgmt-v2"`).
     pub site_defaults: BTreeMap<String, Expr>,
@@ -22,7 +22,7 @@ pub struct Env<'a> {
     pub ssh: Option<String>,
 }
 
-impl Env<'_> {
+impl CommandContext<'_> {
     /// An expression as an operator would type it: literals by value, site
     /// fields by value when known, anything else as `<source>`.
     pub fn show(&self, e: &Expr) -> String {
@@ -62,7 +62,7 @@ fn is_site(e: &Expr) -> bool {
 
 /// The command for a call of `callee` with `args`, or None for pure
 /// functions and unknown names (they have nothing to type).
-pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
+pub fn command(callee: &str, args: &[Arg], context: &CommandContext) -> Option<String> {
     let b = builtins::lookup(callee)?;
     if b.command.is_empty() {
         return None;
@@ -70,7 +70,7 @@ pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
     let mut template = b.command.to_string();
     // `kube.pods(namespace: "x")` narrows `-A` to one namespace.
     if b.name == "kube.pods" {
-        if let Some(ns) = arg_for(b, args, "namespace").map(|e| env.show(e)) {
+        if let Some(ns) = arg_for(b, args, "namespace").map(|e| context.show(e)) {
             if !ns.is_empty() {
                 template = format!("kubectl -n {} get pods", shell_word(&ns));
             }
@@ -78,13 +78,13 @@ pub fn command(callee: &str, args: &[Arg], env: &Env) -> Option<String> {
     }
     // `kube.list` without a namespace lists every namespace.
     if b.name == "kube.list"
-        && arg_for(b, args, "namespace").is_none_or(|e| env.show(e).is_empty())
+        && arg_for(b, args, "namespace").is_none_or(|e| context.show(e).is_empty())
         && !arg_for(b, args, "kind")
-            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&env.show(k)))
+            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&context.show(k)))
     {
         template = template.replacen("{kind}", "{kind} -A", 1);
     }
-    Some(expand(&template, b, args, env))
+    Some(expand(&template, b, args, context))
 }
 
 /// The argument bound to parameter `name`: named, or by position.
@@ -103,7 +103,7 @@ fn arg_for<'a>(b: &Builtin, args: &'a [Arg], name: &str) -> Option<&'a Expr> {
 }
 
 /// Replace `{param}` and `[--flag]{param}` in a command template.
-fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
+fn expand(template: &str, b: &Builtin, args: &[Arg], context: &CommandContext) -> String {
     let mut out = String::new();
     let mut rest = template;
     let mut pending_flag: Option<String> = None;
@@ -123,7 +123,7 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
         }
         let quoted = out.matches('\'').count() % 2 == 1;
         let value = if inner == "scope" {
-            env.ssh.clone().unwrap_or_else(|| "<host>".into())
+            context.ssh.clone().unwrap_or_else(|| "<host>".into())
         } else {
             let given = arg_for(b, args, inner);
             if let Some(flag) = pending_flag.take() {
@@ -142,19 +142,19 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], env: &Env) -> String {
                     {
                         String::new()
                     }
-                    Some(_) if flag.contains('{') => expand(&flag, b, args, env),
+                    Some(_) if flag.contains('{') => expand(&flag, b, args, context),
                     Some(_) => format!("[{flag}]"),
                 }
             } else {
                 let shown = match given {
-                    Some(e) => env.show(e),
+                    Some(e) => context.show(e),
                     None => default_text(b, inner),
                 };
                 if let Some(ExprKind::List(items)) = given.map(|e| &e.kind) {
                     // An argv: one shell word per item.
                     items
                         .iter()
-                        .map(|i| shell_word(&env.show(i)))
+                        .map(|i| shell_word(&context.show(i)))
                         .collect::<Vec<_>>()
                         .join(" ")
                 } else if inner == "headers" {
@@ -236,8 +236,8 @@ fn scope_arg<'a>(s: &'a Scope, name: &str) -> Option<&'a Expr> {
         .map(|a| &a.value)
 }
 
-pub fn preamble(s: &Scope, env: &Env) -> Preamble {
-    let shown = |name: &str| scope_arg(s, name).map(|e| env.show(e));
+pub fn preamble(s: &Scope, context: &CommandContext) -> Preamble {
+    let shown = |name: &str| scope_arg(s, name).map(|e| context.show(e));
     match s.kind {
         ScopeKind::OpenStack => {
             let mut shell = Vec::new();
@@ -368,81 +368,76 @@ mod tests {
         }
     }
 
-    fn cmd(src: &str, env: &Env) -> String {
+    fn cmd(src: &str, context: &CommandContext) -> String {
         let (callee, args) = call_of(src);
-        command(&callee, &args, env).expect("has a command")
+        command(&callee, &args, context).expect("has a command")
     }
 
     #[test]
     fn placeholders_without_a_site_file() {
-        let env = Env::default();
-        assert_eq!(
-            cmd("openstack.server.start(site.mgmt_vm)", &env),
-            "openstack server start <site.mgmt_vm>"
-        );
-        assert_eq!(
-            cmd("openstack.loadbalancer.failover(lb.id)", &env),
-            "openstack loadbalancer failover <lb.id>"
-        );
-        assert_eq!(
-            cmd("tcp.probe(site.mgmt_fip, 22)", &env),
-            "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'"
-        );
-        assert_eq!(
-            cmd("openstack.server.list()", &env),
-            "openstack server list --long"
-        );
-        assert_eq!(
-            cmd("openstack.server.list(all_projects: true)", &env),
-            "openstack server list --all-projects --long"
-        );
-        assert_eq!(
-            cmd(
+        let context = CommandContext::default();
+        for (call, typed) in [
+            (
+                "openstack.server.start(site.mgmt_vm)",
+                "openstack server start <site.mgmt_vm>",
+            ),
+            (
+                "openstack.loadbalancer.failover(lb.id)",
+                "openstack loadbalancer failover <lb.id>",
+            ),
+            (
+                "tcp.probe(site.mgmt_fip, 22)",
+                "timeout 5s bash -c 'exec 3<>/dev/tcp/<site.mgmt_fip>/22'",
+            ),
+            ("openstack.server.list()", "openstack server list --long"),
+            (
+                "openstack.server.list(all_projects: true)",
+                "openstack server list --all-projects --long",
+            ),
+            (
                 "kube.list(\"cluster,openstackcluster,machines\", \"magnum-{site.project_id}\")",
-                &env
+                "kubectl get cluster,openstackcluster,machines -n magnum-<site.project_id>",
             ),
-            "kubectl get cluster,openstackcluster,machines -n magnum-<site.project_id>"
-        );
-        assert_eq!(cmd("kube.list(\"nodes\")", &env), "kubectl get nodes");
-        assert_eq!(
-            cmd(
+            ("kube.list(\"nodes\")", "kubectl get nodes"),
+            (
                 "kube.list(\"pods\", \"\", fields: \"spec.nodeName=w1\")",
-                &env
+                "kubectl get pods -A --field-selector spec.nodeName=w1",
             ),
-            "kubectl get pods -A --field-selector spec.nodeName=w1"
-        );
-        assert_eq!(
-            cmd("kube.drain(\"w1\", timeout: 2m)", &env),
-            "kubectl drain w1 --ignore-daemonsets --timeout=2m"
-        );
-        assert_eq!(
-            cmd("kube.pods(namespace: \"kube-system\")", &env),
-            "kubectl -n kube-system get pods"
-        );
-        assert_eq!(command("len", &[], &env), None);
+            (
+                "kube.drain(\"w1\", timeout: 2m)",
+                "kubectl drain w1 --ignore-daemonsets --timeout=2m",
+            ),
+            (
+                "kube.pods(namespace: \"kube-system\")",
+                "kubectl -n kube-system get pods",
+            ),
+        ] {
+            assert_eq!(cmd(call, &context), typed, "{call}");
+        }
+        assert_eq!(command("len", &[], &context), None);
     }
 
     #[test]
     fn site_values_fill_in() {
         let site = SiteValues::parse("mgmt_vm = \"capi-mgmt-v2\"").expect("site");
-        let env = Env {
+        let context = CommandContext {
             site: Some(&site),
-            ..Env::default()
+            ..CommandContext::default()
         };
         assert_eq!(
-            cmd("openstack.server.start(site.mgmt_vm)", &env),
+            cmd("openstack.server.start(site.mgmt_vm)", &context),
             "openstack server start capi-mgmt-v2"
         );
     }
 
     #[test]
     fn ssh_commands_quote_for_the_shell() {
-        let env = Env {
+        let context = CommandContext {
             ssh: Some("-i ~/.ssh/id -o BatchMode=yes ubuntu@h".into()),
-            ..Env::default()
+            ..CommandContext::default()
         };
         assert_eq!(
-            cmd("ssh.run(\"echo 'hi' | head\")", &env),
+            cmd("ssh.run(\"echo 'hi' | head\")", &context),
             "ssh -i ~/.ssh/id -o BatchMode=yes ubuntu@h 'echo '\\''hi'\\'' | head'"
         );
     }
@@ -454,7 +449,7 @@ mod tests {
         let node = f.procedure().and_then(|p| p.nodes().next()).cloned();
         let body = node.and_then(|n| n.kind.body().cloned()).expect("a body");
         match &body.stmts[0].kind {
-            StmtKind::Scope(sc) => preamble(sc, &Env::default()),
+            StmtKind::Scope(sc) => preamble(sc, &CommandContext::default()),
             _ => panic!("not a scope"),
         }
     }

@@ -4,7 +4,7 @@
 //! of a composed procedure reads end to end like the document it replaces.
 use std::collections::{BTreeMap, HashMap};
 
-use super::command::Env;
+use super::command::CommandContext;
 use super::condition::{self, words};
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Document, Inline};
 use super::stmt::{self, StmtCtx};
@@ -20,14 +20,14 @@ pub fn build(program: &Checked, opts: &Options) -> Document {
         .site_fields()
         .filter_map(|(_, f)| f.default.clone().map(|d| (f.name.name.clone(), d)))
         .collect();
-    let env = Env {
+    let context = CommandContext {
         site: opts.site,
         site_defaults,
         ssh: None,
     };
     let mut b = Builder {
         comp,
-        env,
+        context,
         blocks: Vec::new(),
         stack: Vec::new(),
     };
@@ -88,7 +88,7 @@ pub fn build(program: &Checked, opts: &Options) -> Document {
 
 struct Builder<'a> {
     comp: &'a Compilation,
-    env: Env<'a>,
+    context: CommandContext<'a>,
     blocks: Vec<Block>,
     /// Procedures being inlined, to stop a `call` cycle.
     stack: Vec<String>,
@@ -165,7 +165,7 @@ impl Builder<'_> {
         }
         self.blocks.push(heading(2, None, "Inputs"));
         if !fields.is_empty() {
-            let with_site = self.env.site.is_some();
+            let with_site = self.context.site.is_some();
             self.blocks.push(Block::Para(vec![
                 text("Site fields, from the site file ("),
                 code("--site FILE.toml"),
@@ -179,10 +179,10 @@ impl Builder<'_> {
             let rows = fields
                 .iter()
                 .map(|f| {
-                    let value = match self.env.site.and_then(|s| s.get(&f.name.name)) {
+                    let value = match self.context.site.and_then(|s| s.get(&f.name.name)) {
                         Some(v) => vec![code(v)],
                         None => match &f.default {
-                            Some(d) => vec![text("default "), code(self.env.show(d))],
+                            Some(d) => vec![text("default "), code(self.context.show(d))],
                             None => vec![text("required")],
                         },
                     };
@@ -363,7 +363,7 @@ impl Builder<'_> {
             .map(|f| (f.name.name.clone(), f.default.clone()))
             .collect();
         let cx = StmtCtx {
-            env: self.env.clone(),
+            context: self.context.clone(),
             params,
         };
         let mut index = 0;

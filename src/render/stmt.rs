@@ -2,7 +2,7 @@
 //! one list item per statement, nested blocks as nested lists.
 use std::collections::BTreeMap;
 
-use super::command::{self, Env};
+use super::command::{self, CommandContext};
 use super::condition::words;
 use super::doc::{code, prose, strong, text, Block, CalloutKind, Inline};
 use crate::resolve::builtins::{self, Effect};
@@ -13,7 +13,7 @@ use crate::syntax::ast::{
 
 /// What statement rendering needs besides the statements.
 pub struct StmtCtx<'a> {
-    pub env: Env<'a>,
+    pub context: CommandContext<'a>,
     /// Procedure parameters' defaults, to explain `max attempts`.
     pub params: BTreeMap<String, Option<Expr>>,
 }
@@ -35,16 +35,16 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                 code(value.to_string()),
                 text(effect_note(value)),
             ])];
-            out.extend(commands(&[value], &cx.env));
+            out.extend(commands(&[value], &cx.context));
             out
         }
         StmtKind::Expr(e) => {
             let mut out = vec![Block::Para(vec![code(e.to_string()), text(effect_note(e))])];
-            out.extend(commands(&[e], &cx.env));
+            out.extend(commands(&[e], &cx.context));
             out
         }
         StmtKind::Scope(sc) => {
-            let pre = command::preamble(sc, &cx.env);
+            let pre = command::preamble(sc, &cx.context);
             let mut out = vec![Block::Para(vec![
                 strong("Scope:"),
                 text(format!(" {}", pre.summary)),
@@ -56,9 +56,9 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                 });
             }
             let inner = StmtCtx {
-                env: Env {
-                    ssh: pre.ssh.or_else(|| cx.env.ssh.clone()),
-                    ..cx.env.clone()
+                context: CommandContext {
+                    ssh: pre.ssh.or_else(|| cx.context.ssh.clone()),
+                    ..cx.context.clone()
                 },
                 params: cx.params.clone(),
             };
@@ -67,7 +67,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
         }
         StmtKind::Poll(p) => poll(p, cx),
         StmtKind::Patience(pt) => {
-            let mut body = quoted(&pt.label, &cx.env);
+            let mut body = quoted(&pt.label, &cx.context);
             if let Some(d) = &pt.duration {
                 body.push(text(format!(" for {}", duration_words(d))));
             }
@@ -116,7 +116,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                 code(f.iter.to_string()),
                 text(format!("{how}:")),
             ])];
-            out.extend(commands(&[&f.iter], &cx.env));
+            out.extend(commands(&[&f.iter], &cx.context));
             out.extend(block(&f.body.stmts, cx));
             out
         }
@@ -126,7 +126,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
             head.extend(words(&i.condition));
             head.push(text(":"));
             out.push(Block::Para(head));
-            out.extend(commands(&[&i.condition], &cx.env));
+            out.extend(commands(&[&i.condition], &cx.context));
             out.extend(block(&i.then.stmts, cx));
             let mut next = i.otherwise.as_ref();
             while let Some(e) = next {
@@ -142,7 +142,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                         head.extend(words(&inner.condition));
                         head.push(text(":"));
                         out.push(Block::Para(head));
-                        out.extend(commands(&[&inner.condition], &cx.env));
+                        out.extend(commands(&[&inner.condition], &cx.context));
                         out.extend(block(&inner.then.stmts, cx));
                         next = inner.otherwise.as_ref();
                     }
@@ -154,9 +154,9 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
             let mut head = vec![strong("Require"), text(" ")];
             head.extend(words(condition));
             head.push(text(", else ABORT: "));
-            head.extend(quoted(message, &cx.env));
+            head.extend(quoted(message, &cx.context));
             let mut out = vec![Block::Para(head)];
-            out.extend(commands(&[condition], &cx.env));
+            out.extend(commands(&[condition], &cx.context));
             out
         }
         StmtKind::Confirm { message } => {
@@ -166,12 +166,12 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                 code("--yes"),
                 text(" answers yes): "),
             ];
-            p.extend(quoted(message, &cx.env));
+            p.extend(quoted(message, &cx.context));
             vec![Block::Para(p)]
         }
         StmtKind::Log { message } => {
             let mut p = vec![text("Print ")];
-            p.extend(quoted(message, &cx.env));
+            p.extend(quoted(message, &cx.context));
             vec![Block::Para(p)]
         }
         StmtKind::Record { name, value } => {
@@ -182,7 +182,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
                 text(" = "),
                 code(value.to_string()),
             ])];
-            out.extend(commands(&[value], &cx.env));
+            out.extend(commands(&[value], &cx.context));
             out
         }
         StmtKind::Doc(d) => vec![callout(d)],
@@ -198,7 +198,7 @@ fn item(s: &Stmt, cx: &StmtCtx) -> Vec<Block> {
             p.extend(call_args(&c.args));
             if let Some(t) = &c.note {
                 p.push(text(": "));
-                p.extend(quoted(t, &cx.env));
+                p.extend(quoted(t, &cx.context));
             }
             vec![Block::Para(p)]
         }
@@ -229,7 +229,7 @@ fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
     let mut head = vec![strong("Poll")];
     if let Some(l) = &p.label {
         head.push(text(" "));
-        head.extend(quoted(l, &cx.env));
+        head.extend(quoted(l, &cx.context));
     }
     let mut bounds: Vec<Vec<Inline>> = Vec::new();
     if let Some(e) = &p.every {
@@ -266,7 +266,7 @@ fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
         .iter()
         .chain(p.fails.iter().map(|f| &f.condition))
         .collect();
-    let extra = commands(&conds, &cx.env);
+    let extra = commands(&conds, &cx.context);
     if !extra.is_empty() {
         let mut it = vec![Block::Para(vec![text("Check with:")])];
         it.extend(extra);
@@ -282,19 +282,19 @@ fn poll(p: &Poll, cx: &StmtCtx) -> Vec<Block> {
         let mut it = vec![strong("Stop at once, FAILED,"), text(" if ")];
         it.extend(words(&f.condition));
         it.push(text(": "));
-        it.extend(quoted(&f.message, &cx.env));
+        it.extend(quoted(&f.message, &cx.context));
         items.push(vec![Block::Para(it)]);
     }
     out.push(Block::List(items));
     let exhausted = match &p.exhausted {
         Some(Exhausted::Abort(m)) => {
             let mut p = vec![strong("When it runs out:"), text(" ABORT: ")];
-            p.extend(quoted(m, &cx.env));
+            p.extend(quoted(m, &cx.context));
             p
         }
         Some(Exhausted::Continue(Some(m))) => {
             let mut p = vec![strong("When it runs out:"), text(" carry on, warning: ")];
-            p.extend(quoted(m, &cx.env));
+            p.extend(quoted(m, &cx.context));
             p
         }
         Some(Exhausted::Continue(None)) => vec![strong("When it runs out:"), text(" carry on.")],
@@ -347,14 +347,14 @@ pub fn callout(d: &DocItem) -> Block {
 
 /// A message as the operator will see it: site fields by value when known,
 /// other interpolations as `<placeholders>`, `backticks` as code.
-fn quoted(t: &Text, env: &Env) -> Vec<Inline> {
+fn quoted(t: &Text, context: &CommandContext) -> Vec<Inline> {
     let shown: String = t
         .parts
         .iter()
         .map(|p| match p {
             TextPart::Lit(s) => s.clone(),
             TextPart::Expr(e) => match &e.kind {
-                ExprKind::Field { .. } => env.show(e),
+                ExprKind::Field { .. } => context.show(e),
                 _ => format!("<{e}>"),
             },
         })
@@ -390,11 +390,11 @@ fn effect_note(e: &Expr) -> String {
 
 /// The hand-typed commands of every builtin call in `exprs`, as one shell
 /// block (none when there are none).
-fn commands(exprs: &[&Expr], env: &Env) -> Vec<Block> {
+fn commands(exprs: &[&Expr], context: &CommandContext) -> Vec<Block> {
     let mut lines: Vec<String> = Vec::new();
     for e in exprs {
         for (callee, args) in calls_in(e) {
-            if let Some(c) = command::command(&callee, &args, env) {
+            if let Some(c) = command::command(&callee, &args, context) {
                 if !lines.contains(&c) {
                     lines.push(c);
                 }

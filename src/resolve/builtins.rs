@@ -18,7 +18,7 @@
 //! 4. Add its entry here: name, params, returns, effect, layer, scope,
 //!    hazards (what the checker demands around a call of it),
 //!    summary, `command` (what `rbk render` prints) and
-//!    `run: Run::Io(io::name)`.
+//!    `run: Implementation::Io(io::name)`.
 //!
 //! The tests in `interp::io` then prove the entry has an implementation of
 //! its kind, a render command, and an answer from the simulator; the book's
@@ -125,12 +125,12 @@ pub struct Builtin {
     /// argument as written, `[--flag]{param}` only when the argument is true.
     pub command: &'static str,
     /// Its implementation.
-    pub run: Run,
+    pub run: Implementation,
 }
 
 /// How a builtin runs: the implementation its table entry names.
 #[derive(Debug, Clone, Copy)]
-pub enum Run {
+pub enum Implementation {
     /// A function of its arguments, no I/O (`interp::functions`).
     Pure(functions::PureFn),
     /// An action or a look at the world through a backend (`interp::io`).
@@ -353,7 +353,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Start a stopped server (Nova os-start).",
         command: "openstack server start {server}",
-        run: Run::Io(io::server_start),
+        run: Implementation::Io(io::server_start),
     },
     Builtin {
         name: "openstack.server.stop",
@@ -365,7 +365,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Stop a server (Nova os-stop: an ACPI stop, not a clean guest shutdown on every image).",
         command: "openstack server stop {server}",
-        run: Run::Io(io::server_stop),
+        run: Implementation::Io(io::server_stop),
     },
     Builtin {
         name: "openstack.server.show",
@@ -377,7 +377,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One server's details.",
         command: "openstack server show {server}",
-        run: Run::Io(io::server_show),
+        run: Implementation::Io(io::server_show),
     },
     Builtin {
         name: "openstack.server.list",
@@ -394,7 +394,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Servers in the scope's project, or in all projects; optionally on one host, in one status, by name.",
         command: "openstack server list [--all-projects]{all_projects} [--host {host}]{host} [--status {status}]{status} [--name {name}]{name} --long",
-        run: Run::Io(io::server_list),
+        run: Implementation::Io(io::server_list),
     },
     Builtin {
         name: "openstack.server.delete",
@@ -406,7 +406,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ById],
         summary: "Delete a server by UUID.",
         command: "openstack server delete {id}",
-        run: Run::Io(io::server_delete),
+        run: Implementation::Io(io::server_delete),
     },
     Builtin {
         name: "openstack.loadbalancer.list",
@@ -418,7 +418,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Load balancers visible in the scope.",
         command: "openstack loadbalancer list",
-        run: Run::Io(io::loadbalancer_list),
+        run: Implementation::Io(io::loadbalancer_list),
     },
     Builtin {
         name: "openstack.loadbalancer.show",
@@ -430,7 +430,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One load balancer's provisioning and operating status.",
         command: "openstack loadbalancer show {id}",
-        run: Run::Io(io::loadbalancer_show),
+        run: Implementation::Io(io::loadbalancer_show),
     },
     Builtin {
         name: "openstack.loadbalancer.failover",
@@ -442,7 +442,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive, PlacesLoad, ById],
         summary: "Fail a load balancer over to new amphorae (needs headroom for one more amphora; admin).",
         command: "openstack loadbalancer failover {id}",
-        run: Run::Io(io::loadbalancer_failover),
+        run: Implementation::Io(io::loadbalancer_failover),
     },
     Builtin {
         name: "openstack.loadbalancer.amphora.list",
@@ -454,7 +454,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Octavia's amphora inventory (the database truth; admin).",
         command: "openstack loadbalancer amphora list",
-        run: Run::Io(io::amphora_list),
+        run: Implementation::Io(io::amphora_list),
     },
     Builtin {
         name: "openstack.hypervisor.list",
@@ -466,7 +466,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ReadsCapacity],
         summary: "Compute hosts with memory figures and allocation ratios (Nova < 2.88 or Placement; admin).",
         command: "openstack hypervisor list --long",
-        run: Run::Io(io::hypervisor_list),
+        run: Implementation::Io(io::hypervisor_list),
     },
     Builtin {
         name: "openstack.coe.cluster.show",
@@ -478,7 +478,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A Magnum cluster, with its health status and reason.",
         command: "openstack coe cluster show {name}",
-        run: Run::Io(io::coe_cluster_show),
+        run: Implementation::Io(io::coe_cluster_show),
     },
     Builtin {
         name: "openstack.server.reboot",
@@ -493,7 +493,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Reboot a server: REBOOT (soft) or HARD_REBOOT, then ACTIVE.",
         command: "openstack server reboot [--hard]{hard} {server}",
-        run: Run::Io(io::server_reboot),
+        run: Implementation::Io(io::server_reboot),
     },
     Builtin {
         name: "openstack.server.live_migrate",
@@ -508,7 +508,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive, PlacesLoad],
         summary: "Live-migrate a server (MIGRATING, then ACTIVE on the target; back to ACTIVE on its host when it fails). One at a time: each needs room on a target (admin).",
         command: "openstack server migrate --live-migration [--host {host}]{host} {server}",
-        run: Run::Io(io::server_live_migrate),
+        run: Implementation::Io(io::server_live_migrate),
     },
     Builtin {
         name: "openstack.server.migrate",
@@ -523,7 +523,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive, PlacesLoad],
         summary: "Cold-migrate a server (RESIZE, then VERIFY_RESIZE until confirmed; admin).",
         command: "openstack server migrate [--host {host}]{host} {server}",
-        run: Run::Io(io::server_migrate),
+        run: Implementation::Io(io::server_migrate),
     },
     Builtin {
         name: "openstack.server.confirm_resize",
@@ -535,7 +535,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Confirm a migration or resize in VERIFY_RESIZE (frees the source host).",
         command: "openstack server resize confirm {server}",
-        run: Run::Io(io::server_confirm_resize),
+        run: Implementation::Io(io::server_confirm_resize),
     },
     Builtin {
         name: "openstack.server.console_log",
@@ -550,7 +550,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The end of a server's console log.",
         command: "openstack console log show --lines {lines} {server}",
-        run: Run::Io(io::server_console_log),
+        run: Implementation::Io(io::server_console_log),
     },
     Builtin {
         name: "openstack.compute.service.list",
@@ -565,7 +565,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Nova services with their status, state and disabled reason (admin).",
         command: "openstack compute service list [--host {host}]{host} [--service {binary}]{binary}",
-        run: Run::Io(io::compute_service_list),
+        run: Implementation::Io(io::compute_service_list),
     },
     Builtin {
         name: "openstack.compute.service.disable",
@@ -581,7 +581,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Disable a compute service with a reason: the scheduler places nothing new on the host (admin).",
         command: "openstack compute service set --disable --disable-reason {reason} {host} {binary}",
-        run: Run::Io(io::compute_service_disable),
+        run: Implementation::Io(io::compute_service_disable),
     },
     Builtin {
         name: "openstack.compute.service.enable",
@@ -596,7 +596,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Enable a compute service again: the scheduler may place servers on the host (admin).",
         command: "openstack compute service set --enable {host} {binary}",
-        run: Run::Io(io::compute_service_enable),
+        run: Implementation::Io(io::compute_service_enable),
     },
     Builtin {
         name: "openstack.hypervisor.show",
@@ -608,7 +608,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ReadsCapacity],
         summary: "One compute host's memory figures, status and running servers (admin).",
         command: "openstack hypervisor show {host}",
-        run: Run::Io(io::hypervisor_show),
+        run: Implementation::Io(io::hypervisor_show),
     },
     Builtin {
         name: "openstack.hypervisor.servers",
@@ -620,7 +620,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The servers on one compute host, every project's (admin).",
         command: "openstack server list --all-projects --host {host} --long",
-        run: Run::Io(io::hypervisor_servers),
+        run: Implementation::Io(io::hypervisor_servers),
     },
     Builtin {
         name: "openstack.loadbalancer.listener.list",
@@ -632,7 +632,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Octavia listeners.",
         command: "openstack loadbalancer listener list [--loadbalancer {loadbalancer}]{loadbalancer}",
-        run: Run::Io(io::listener_list),
+        run: Implementation::Io(io::listener_list),
     },
     Builtin {
         name: "openstack.loadbalancer.pool.list",
@@ -644,7 +644,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Octavia pools.",
         command: "openstack loadbalancer pool list [--loadbalancer {loadbalancer}]{loadbalancer}",
-        run: Run::Io(io::pool_list),
+        run: Implementation::Io(io::pool_list),
     },
     Builtin {
         name: "openstack.loadbalancer.member.list",
@@ -656,7 +656,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The members (backends) of a pool, with their operating status.",
         command: "openstack loadbalancer member list {pool}",
-        run: Run::Io(io::member_list),
+        run: Implementation::Io(io::member_list),
     },
     Builtin {
         name: "openstack.coe.cluster.list",
@@ -668,7 +668,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Magnum clusters with their health.",
         command: "openstack coe cluster list",
-        run: Run::Io(io::coe_cluster_list),
+        run: Implementation::Io(io::coe_cluster_list),
     },
     Builtin {
         name: "openstack.coe.nodegroup.list",
@@ -680,7 +680,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A Magnum cluster's node groups.",
         command: "openstack coe nodegroup list {cluster}",
-        run: Run::Io(io::coe_nodegroup_list),
+        run: Implementation::Io(io::coe_nodegroup_list),
     },
     Builtin {
         name: "openstack.coe.nodegroup.show",
@@ -695,7 +695,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One node group of a Magnum cluster.",
         command: "openstack coe nodegroup show {cluster} {nodegroup}",
-        run: Run::Io(io::coe_nodegroup_show),
+        run: Implementation::Io(io::coe_nodegroup_show),
     },
     Builtin {
         name: "openstack.loadbalancer.delete",
@@ -710,7 +710,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ById],
         summary: "Delete a load balancer (by id).",
         command: "openstack loadbalancer delete [--cascade]{cascade} {id}",
-        run: Run::Io(io::loadbalancer_delete),
+        run: Implementation::Io(io::loadbalancer_delete),
     },
     Builtin {
         name: "openstack.loadbalancer.amphora.failover",
@@ -722,7 +722,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive, PlacesLoad, ById],
         summary: "Replace one amphora with a new one on the current amphora image (needs headroom for one more amphora; admin).",
         command: "openstack loadbalancer amphora failover {id}",
-        run: Run::Io(io::amphora_failover),
+        run: Implementation::Io(io::amphora_failover),
     },
     Builtin {
         name: "openstack.loadbalancer.amphora.delete",
@@ -734,7 +734,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ById],
         summary: "Delete an amphora Octavia no longer needs (ERROR or spare; admin).",
         command: "openstack loadbalancer amphora delete {id}",
-        run: Run::Io(io::amphora_delete),
+        run: Implementation::Io(io::amphora_delete),
     },
     Builtin {
         name: "openstack.volume.list",
@@ -746,7 +746,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Cinder volumes with their status and attachments.",
         command: "openstack volume list [--all-projects]{all_projects} --long",
-        run: Run::Io(io::volume_list),
+        run: Implementation::Io(io::volume_list),
     },
     Builtin {
         name: "openstack.volume.show",
@@ -758,7 +758,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One volume.",
         command: "openstack volume show {volume}",
-        run: Run::Io(io::volume_show),
+        run: Implementation::Io(io::volume_show),
     },
     Builtin {
         name: "openstack.volume.detach",
@@ -773,7 +773,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Detach a volume from a server.",
         command: "openstack server remove volume {server} {volume}",
-        run: Run::Io(io::volume_detach),
+        run: Implementation::Io(io::volume_detach),
     },
     Builtin {
         name: "openstack.volume.delete",
@@ -785,7 +785,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ById],
         summary: "Delete a volume that is attached to nothing.",
         command: "openstack volume delete {id}",
-        run: Run::Io(io::volume_delete),
+        run: Implementation::Io(io::volume_delete),
     },
     Builtin {
         name: "openstack.network.list",
@@ -797,7 +797,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Neutron networks visible in the scope.",
         command: "openstack network list --long",
-        run: Run::Io(io::network_list),
+        run: Implementation::Io(io::network_list),
     },
     Builtin {
         name: "openstack.port.list",
@@ -812,7 +812,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Neutron ports.",
         command: "openstack port list [--device-id {device}]{device} [--network {network}]{network} --long",
-        run: Run::Io(io::port_list),
+        run: Implementation::Io(io::port_list),
     },
     Builtin {
         name: "openstack.port.show",
@@ -824,7 +824,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One port.",
         command: "openstack port show {id}",
-        run: Run::Io(io::port_show),
+        run: Implementation::Io(io::port_show),
     },
     Builtin {
         name: "openstack.floating_ip.list",
@@ -836,7 +836,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Floating IPs and what they map to.",
         command: "openstack floating ip list --long",
-        run: Run::Io(io::floating_ip_list),
+        run: Implementation::Io(io::floating_ip_list),
     },
     Builtin {
         name: "openstack.floating_ip.show",
@@ -848,7 +848,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One floating IP.",
         command: "openstack floating ip show {id}",
-        run: Run::Io(io::floating_ip_show),
+        run: Implementation::Io(io::floating_ip_show),
     },
     Builtin {
         name: "openstack.placement.provider.list",
@@ -860,7 +860,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Placement resource providers (one per compute node; admin).",
         command: "openstack resource provider list [--name {name}]{name}",
-        run: Run::Io(io::placement_provider_list),
+        run: Implementation::Io(io::placement_provider_list),
     },
     Builtin {
         name: "openstack.placement.inventory.list",
@@ -872,7 +872,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ReadsCapacity],
         summary: "A provider's inventories with their usages and what is free: the scheduler's own capacity view (admin).",
         command: "openstack resource provider inventory list {provider}",
-        run: Run::Io(io::placement_inventory_list),
+        run: Implementation::Io(io::placement_inventory_list),
     },
     Builtin {
         name: "openstack.placement.usage.list",
@@ -884,7 +884,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[ReadsCapacity],
         summary: "What is allocated on a provider, by resource class (`u.MEMORY_MB`, `u.VCPU`; admin).",
         command: "openstack resource provider usage show {provider}",
-        run: Run::Io(io::placement_usage_list),
+        run: Implementation::Io(io::placement_usage_list),
     },
     Builtin {
         name: "openstack.request",
@@ -908,7 +908,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Any OpenStack API call the typed builtins do not cover, through the same credentials, catalog, microversion negotiation, retries (reads only) and error messages. Its effect is its method's; a call that changes the world needs a `confirm` first, since rbk cannot tell what it interrupts.",
         command: "curl -sS -X {method} -H \"X-Auth-Token: $OS_TOKEN\" [-H \"OpenStack-API-Version: {service} {microversion}\"]{microversion} [--json '{body}']{body} <{service}-endpoint>{path}",
-        run: Run::Io(io::openstack_request),
+        run: Implementation::Io(io::openstack_request),
     },
     // ------------------------------------------------------------ Kubernetes
     Builtin {
@@ -921,7 +921,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The cluster's nodes.",
         command: "kubectl get nodes -o wide",
-        run: Run::Io(io::kube_nodes),
+        run: Implementation::Io(io::kube_nodes),
     },
     Builtin {
         name: "kube.pods",
@@ -933,7 +933,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Pods in one namespace or in all of them.",
         command: "kubectl get pods -A",
-        run: Run::Io(io::kube_pods),
+        run: Implementation::Io(io::kube_pods),
     },
     Builtin {
         name: "kube.get",
@@ -949,7 +949,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One object of any kind, with its labels, spec, status and conditions.",
         command: "kubectl get {kind} {name} [-n {namespace}]{namespace} -o yaml",
-        run: Run::Io(io::kube_get),
+        run: Implementation::Io(io::kube_get),
     },
     Builtin {
         name: "kube.list",
@@ -966,7 +966,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Objects of one kind, in a namespace or in all of them, filtered by label and field selectors.",
         command: "kubectl get {kind} [-n {namespace}]{namespace} [-l {labels}]{labels} [--field-selector {fields}]{fields}",
-        run: Run::Io(io::kube_list),
+        run: Implementation::Io(io::kube_list),
     },
     Builtin {
         name: "kube.apply",
@@ -982,7 +982,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Server-side apply of a manifest; the object as the server stored it.",
         command: "kubectl apply --server-side --field-manager={field_manager} [--force-conflicts]{force} -f -",
-        run: Run::Io(io::kube_apply),
+        run: Implementation::Io(io::kube_apply),
     },
     Builtin {
         name: "kube.patch",
@@ -1000,7 +1000,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Patch one object; the object as the server stored it.",
         command: "kubectl patch {kind} {name} [-n {namespace}]{namespace} --type={type} -p '{patch}'",
-        run: Run::Io(io::kube_patch),
+        run: Implementation::Io(io::kube_patch),
     },
     Builtin {
         name: "kube.delete",
@@ -1016,7 +1016,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Delete one object; the garbage collector then removes what it owned.",
         command: "kubectl delete {kind} {name} [-n {namespace}]{namespace}",
-        run: Run::Io(io::kube_delete),
+        run: Implementation::Io(io::kube_delete),
     },
     Builtin {
         name: "kube.scale",
@@ -1033,7 +1033,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Set the replicas of a workload through its scale subresource; pods follow over time.",
         command: "kubectl -n {namespace} scale {kind}/{name} --replicas={replicas}",
-        run: Run::Io(io::kube_scale),
+        run: Implementation::Io(io::kube_scale),
     },
     Builtin {
         name: "kube.rollout_restart",
@@ -1049,7 +1049,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Replace a workload's pods with a rolling update (stamps `kubectl.kubernetes.io/restartedAt` on its pod template).",
         command: "kubectl -n {namespace} rollout restart {kind}/{name}",
-        run: Run::Io(io::kube_rollout_restart),
+        run: Implementation::Io(io::kube_rollout_restart),
     },
     Builtin {
         name: "kube.cordon",
@@ -1061,7 +1061,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Mark a node unschedulable: running pods stay, no new ones land.",
         command: "kubectl cordon {node}",
-        run: Run::Io(io::kube_cordon),
+        run: Implementation::Io(io::kube_cordon),
     },
     Builtin {
         name: "kube.uncordon",
@@ -1073,7 +1073,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Mark a node schedulable again.",
         command: "kubectl uncordon {node}",
-        run: Run::Io(io::kube_uncordon),
+        run: Implementation::Io(io::kube_uncordon),
     },
     Builtin {
         name: "kube.drain",
@@ -1092,7 +1092,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Cordon a node and evict its pods through the Eviction API, honouring PodDisruptionBudgets, until empty or the timeout.",
         command: "kubectl drain {node} [--ignore-daemonsets]{ignore_daemonsets} [--delete-emptydir-data]{delete_emptydir_data} [--force]{force} --timeout={timeout}",
-        run: Run::Io(io::kube_drain),
+        run: Implementation::Io(io::kube_drain),
     },
     Builtin {
         name: "kube.logs",
@@ -1109,7 +1109,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A container's log.",
         command: "kubectl -n {namespace} logs {pod} [-c {container}]{container} --tail={tail}",
-        run: Run::Io(io::kube_logs),
+        run: Implementation::Io(io::kube_logs),
     },
     // ------------------------------------------------------------ ssh, tcp, files
     Builtin {
@@ -1129,7 +1129,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Run a command over ssh (BatchMode, strict host keys by default); read-only unless `changes: true`.",
         command: "ssh {scope} '{command}'",
-        run: Run::Io(io::ssh_run),
+        run: Implementation::Io(io::ssh_run),
     },
     Builtin {
         name: "ssh.put",
@@ -1146,7 +1146,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Copy a local file to the scope's host over the same ssh connection as `ssh.run`; the bytes copied.",
         command: "ssh {scope} 'cat > {remote} && chmod {mode} {remote}' < {local}",
-        run: Run::Io(io::ssh_put),
+        run: Implementation::Io(io::ssh_put),
     },
     Builtin {
         name: "ssh.get",
@@ -1162,7 +1162,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Copy a file from the scope's host to the operator's machine; read-only for the host (it writes only your local copy). The bytes copied.",
         command: "ssh {scope} 'cat {remote}' > {local}",
-        run: Run::Io(io::ssh_get),
+        run: Implementation::Io(io::ssh_get),
     },
     // ------------------------------------------------------------ the operator's machine, HTTP
     Builtin {
@@ -1182,7 +1182,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Run a command on the operator's machine (`juju`, `kubectl`, a site script); stdin is closed. Mutating unless `readonly: true`. Under `--sim` nothing runs: the scenario's `[[local]]` answers, and any other argv exits 127 saying what to declare.",
         command: "timeout {timeout} {argv}",
-        run: Run::Io(io::local_run),
+        run: Implementation::Io(io::local_run),
     },
     Builtin {
         name: "http.get",
@@ -1200,7 +1200,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "GET a URL (a health endpoint); any status is an answer, no connection fails the call. Under `--sim` the scenario's `[[http]]` answers; any other URL gets a 404 saying what to declare.",
         command: "timeout {timeout} curl -sS [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} {url}",
-        run: Run::Io(io::http_get),
+        run: Implementation::Io(io::http_get),
     },
     Builtin {
         name: "http.request",
@@ -1223,7 +1223,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[Disruptive],
         summary: "Any HTTP request; its effect is its method's, and a call that changes the world needs a `confirm` first. Any status is an answer. Under `--sim` the scenario's `[[http]]` answers.",
         command: "timeout {timeout} curl -sS -X {method} [-k]{insecure} [--cacert {cacert}]{cacert} [-H {headers}]{headers} [--data-binary {body}]{body} {url}",
-        run: Run::Io(io::http_request),
+        run: Implementation::Io(io::http_request),
     },
     Builtin {
         name: "tcp.probe",
@@ -1239,7 +1239,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Can a TCP connection be opened?",
         command: "timeout {timeout} bash -c 'exec 3<>/dev/tcp/{host}/{port}'",
-        run: Run::Io(io::tcp_probe),
+        run: Implementation::Io(io::tcp_probe),
     },
     Builtin {
         name: "file.exists",
@@ -1251,7 +1251,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Does a local file exist?",
         command: "test -e {path}",
-        run: Run::Io(io::file_exists),
+        run: Implementation::Io(io::file_exists),
     },
     Builtin {
         name: "file.write",
@@ -1266,7 +1266,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Write a local file atomically, readable only by you.",
         command: "cat > {path}",
-        run: Run::Io(io::file_write),
+        run: Implementation::Io(io::file_write),
     },
     Builtin {
         name: "sleep",
@@ -1278,7 +1278,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Wait (simulated time under `--sim`).",
         command: "sleep {duration}",
-        run: Run::Io(io::sleep),
+        run: Implementation::Io(io::sleep),
     },
     // ------------------------------------------------------------ functions
     Builtin {
@@ -1291,7 +1291,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Number of items (or characters).",
         command: "",
-        run: Run::Pure(functions::len),
+        run: Implementation::Pure(functions::len),
     },
     Builtin {
         name: "contains",
@@ -1303,7 +1303,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Same as `needle in haystack`.",
         command: "",
-        run: Run::Pure(functions::contains_),
+        run: Implementation::Pure(functions::contains_),
     },
     Builtin {
         name: "starts_with",
@@ -1315,7 +1315,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Does the text start with the prefix?",
         command: "",
-        run: Run::Pure(functions::starts_with),
+        run: Implementation::Pure(functions::starts_with),
     },
     Builtin {
         name: "ends_with",
@@ -1327,7 +1327,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Does the text end with the suffix?",
         command: "",
-        run: Run::Pure(functions::ends_with),
+        run: Implementation::Pure(functions::ends_with),
     },
     Builtin {
         name: "trim_prefix",
@@ -1339,7 +1339,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The text without the prefix (unchanged when absent).",
         command: "",
-        run: Run::Pure(functions::trim_prefix),
+        run: Implementation::Pure(functions::trim_prefix),
     },
     Builtin {
         name: "trim",
@@ -1351,7 +1351,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The text without leading and trailing white space.",
         command: "",
-        run: Run::Pure(functions::trim),
+        run: Implementation::Pure(functions::trim),
     },
     Builtin {
         name: "lower",
@@ -1363,7 +1363,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Lower-case text.",
         command: "",
-        run: Run::Pure(functions::lower),
+        run: Implementation::Pure(functions::lower),
     },
     Builtin {
         name: "upper",
@@ -1375,7 +1375,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Upper-case text.",
         command: "",
-        run: Run::Pure(functions::upper),
+        run: Implementation::Pure(functions::upper),
     },
     Builtin {
         name: "lines",
@@ -1387,7 +1387,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The text's lines.",
         command: "",
-        run: Run::Pure(functions::lines),
+        run: Implementation::Pure(functions::lines),
     },
     Builtin {
         name: "split",
@@ -1399,7 +1399,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Split text on a separator.",
         command: "",
-        run: Run::Pure(functions::split),
+        run: Implementation::Pure(functions::split),
     },
     Builtin {
         name: "join",
@@ -1411,7 +1411,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "Join a list's items into text.",
         command: "",
-        run: Run::Pure(functions::join),
+        run: Implementation::Pure(functions::join),
     },
     Builtin {
         name: "capture",
@@ -1423,7 +1423,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The first group of the first match, or \"\" when none.",
         command: "",
-        run: Run::Pure(functions::capture),
+        run: Implementation::Pure(functions::capture),
     },
     Builtin {
         name: "str",
@@ -1435,7 +1435,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A value as text.",
         command: "",
-        run: Run::Pure(functions::str_),
+        run: Implementation::Pure(functions::str_),
     },
     Builtin {
         name: "int",
@@ -1447,7 +1447,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A value as a whole number (fails on non-numeric text).",
         command: "",
-        run: Run::Pure(functions::int_),
+        run: Implementation::Pure(functions::int_),
     },
     Builtin {
         name: "float",
@@ -1459,7 +1459,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A value as a decimal number (fails on non-numeric text).",
         command: "",
-        run: Run::Pure(functions::float_),
+        run: Implementation::Pure(functions::float_),
     },
     Builtin {
         name: "keys",
@@ -1471,7 +1471,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "A map's keys, sorted.",
         command: "",
-        run: Run::Pure(functions::keys),
+        run: Implementation::Pure(functions::keys),
     },
     Builtin {
         name: "first",
@@ -1483,7 +1483,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The first item, or none when the list is empty.",
         command: "",
-        run: Run::Pure(functions::first),
+        run: Implementation::Pure(functions::first),
     },
     Builtin {
         name: "sum",
@@ -1495,7 +1495,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The sum of a list of numbers.",
         command: "",
-        run: Run::Pure(functions::sum),
+        run: Implementation::Pure(functions::sum),
     },
     Builtin {
         name: "max",
@@ -1507,7 +1507,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The largest number, or none when the list is empty.",
         command: "",
-        run: Run::Pure(functions::max_min),
+        run: Implementation::Pure(functions::max_min),
     },
     Builtin {
         name: "min",
@@ -1519,7 +1519,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "The smallest number, or none when the list is empty.",
         command: "",
-        run: Run::Pure(functions::max_min),
+        run: Implementation::Pure(functions::max_min),
     },
     Builtin {
         name: "condition",
@@ -1534,7 +1534,7 @@ pub static BUILTINS: &[Builtin] = &[
         hazards: &[],
         summary: "One condition of an object; status \"Unknown\" and empty texts when it has none.",
         command: "",
-        run: Run::Pure(functions::condition),
+        run: Implementation::Pure(functions::condition),
     },
 ];
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-use super::server::{self, AppState, KubeDiscovery, Stats};
+use super::server::{self, AppState, KubeDiscovery, RequestCounts};
 use super::{ids, Scenario, SharedWorld, SimError};
 use crate::clock::Clock;
 
@@ -106,7 +106,7 @@ impl SimCloud {
             password: secret(),
             kube_token: secret(),
             tokens: Mutex::new(HashMap::new()),
-            stats: Mutex::new(Stats::default()),
+            stats: Mutex::new(RequestCounts::default()),
             kube_discovery,
         });
         let router = axum::Router::new()

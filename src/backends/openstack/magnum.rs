@@ -5,20 +5,21 @@ use super::client::{Client, Request, Service};
 use super::{calls, path_segment, str_field};
 use crate::backends::{CallError, CoeCluster, OpenStackScope};
 
+/// A Magnum GET. `container-infra latest` is what python-magnumclient
+/// sends; health fields need a recent microversion.
+pub(super) fn get(call: &'static str, path: impl Into<String>) -> Request {
+    Request::get(call, Service::ContainerInfra, path)
+        .header("OpenStack-API-Version", "container-infra latest")
+}
+
 /// `GET /v1/clusters/{name-or-uuid}` (Magnum resolves names itself).
-/// `container-infra latest` is what python-magnumclient sends; health
-/// fields need a recent microversion.
 pub async fn show(
     client: &Client,
     scope: &OpenStackScope,
     cluster: &str,
 ) -> Result<CoeCluster, CallError> {
-    let req = Request::get(
-        calls::COE_CLUSTER_SHOW,
-        Service::ContainerInfra,
-        format!("/clusters/{}", path_segment(cluster)),
-    )
-    .header("OpenStack-API-Version", "container-infra latest");
+    let path = format!("/clusters/{}", path_segment(cluster));
+    let req = get(calls::COE_CLUSTER_SHOW, path);
     let v = client.send(scope, &req).await?.body;
     Ok(to_cluster(&v))
 }

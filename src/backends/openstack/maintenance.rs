@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::client::{Client, Request, Service};
-use super::{int_field, is_uuid, list_all, nova, path_segment, str_field, to_hypervisor};
+use super::{int_field, is_uuid, list_all, magnum, nova, path_segment, str_field, to_hypervisor};
 use crate::backends::{
     CallError, ComputeService, FloatingIp, Inventory, Listener, Member, Network, NodeGroup,
     OpenStackScope, OsOp, Pool, Port, ResourceProvider, Volume,
@@ -101,42 +101,21 @@ pub async fn run(
         }
         OsOp::AmphoraFailover { id } => {
             let path = format!("/octavia/amphorae/{}/failover", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::PUT,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::PUT, path);
+            no_answer(client, scope, req).await
         }
         OsOp::AmphoraDelete { id } => {
             let path = format!("/octavia/amphorae/{}", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::LoadBalancerDelete { id, cascade } => {
             let mut path = format!("/lbaas/loadbalancers/{}", path_segment(id));
             if *cascade {
                 path.push_str("?cascade=true");
             }
-            send(
-                client,
-                scope,
-                call,
-                Service::LoadBalancer,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::LoadBalancer, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::VolumeList { all_projects } => {
             let session = client.session(scope, call).await?;
@@ -162,7 +141,7 @@ pub async fn run(
                     path_segment(&volume_id)
                 ),
             );
-            client.send(scope, &req).await.map(|_| Value::Null)
+            no_answer(client, scope, req).await
         }
         OsOp::VolumeDelete { id } => {
             if !is_uuid(id) {
@@ -172,15 +151,8 @@ pub async fn run(
                 });
             }
             let path = format!("/volumes/{}", path_segment(id));
-            send(
-                client,
-                scope,
-                call,
-                Service::BlockStorage,
-                Method::DELETE,
-                path,
-            )
-            .await
+            let req = Request::new(call, Service::BlockStorage, Method::DELETE, path);
+            no_answer(client, scope, req).await
         }
         OsOp::NetworkList => {
             let items = neutron_list(client, scope, call, "/networks", "networks", &[]).await?;
@@ -227,18 +199,17 @@ pub async fn run(
             to_json(&items.iter().map(to_member).collect::<Vec<_>>())
         }
         OsOp::ClusterList => {
-            let req = Request::get(call, Service::ContainerInfra, "/clusters")
-                .header("OpenStack-API-Version", "container-infra latest");
+            let req = magnum::get(call, "/clusters");
             let body = client.send(scope, &req).await?.body;
             let list: Vec<_> = body
                 .get("clusters")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().map(super::magnum::to_cluster).collect())
+                .map(|a| a.iter().map(magnum::to_cluster).collect())
                 .unwrap_or_default();
             to_json(&list)
         }
         OsOp::NodeGroupList { cluster } => {
-            let req = magnum(
+            let req = magnum::get(
                 call,
                 format!("/clusters/{}/nodegroups", path_segment(cluster)),
             );
@@ -251,7 +222,7 @@ pub async fn run(
             to_json(&list)
         }
         OsOp::NodeGroupShow { cluster, nodegroup } => {
-            let req = magnum(
+            let req = magnum::get(
                 call,
                 format!(
                     "/clusters/{}/nodegroups/{}",
@@ -285,11 +256,6 @@ pub async fn run(
             super::request::run(client, scope, call, target, body, microversion).await
         }
     }
-}
-
-fn magnum(call: &'static str, path: String) -> Request {
-    Request::get(call, Service::ContainerInfra, path)
-        .header("OpenStack-API-Version", "container-infra latest")
 }
 
 fn to_nodegroup(v: &Value) -> NodeGroup {
@@ -330,15 +296,19 @@ async fn octavia_list(
     list_all(client, &session, req, kind, links).await
 }
 
+/// The load balancer a listener or pool belongs to (its first).
+fn loadbalancer_id(v: &Value) -> String {
+    v.pointer("/loadbalancers/0/id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn to_listener(v: &Value) -> Listener {
     Listener {
         id: str_field(v, "id"),
         name: str_field(v, "name"),
-        loadbalancer_id: v
-            .pointer("/loadbalancers/0/id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        loadbalancer_id: loadbalancer_id(v),
         protocol: str_field(v, "protocol"),
         protocol_port: int_field(v, "protocol_port"),
         default_pool_id: str_field(v, "default_pool_id"),
@@ -351,11 +321,7 @@ fn to_pool(v: &Value) -> Pool {
     Pool {
         id: str_field(v, "id"),
         name: str_field(v, "name"),
-        loadbalancer_id: v
-            .pointer("/loadbalancers/0/id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        loadbalancer_id: loadbalancer_id(v),
         protocol: str_field(v, "protocol"),
         lb_algorithm: str_field(v, "lb_algorithm"),
         provisioning_status: str_field(v, "provisioning_status"),
@@ -393,15 +359,12 @@ async fn server_action(
     Ok(client.send(scope, &req).await?.body)
 }
 
-async fn send(
+/// An action whose answer is only that it succeeded: null.
+async fn no_answer(
     client: &Client,
     scope: &OpenStackScope,
-    call: &'static str,
-    service: Service,
-    method: Method,
-    path: String,
+    req: Request,
 ) -> Result<Value, CallError> {
-    let req = Request::new(call, service, method, path);
     client.send(scope, &req).await.map(|_| Value::Null)
 }
 
@@ -438,8 +401,7 @@ fn to_service(v: &Value) -> ComputeService {
     }
 }
 
-/// From 2.53 a service is updated by its UUID; older clouds take
-/// `disable-log-reason` / `enable` with host and binary. Answers the
+/// Enables or disables the `binary` service on `host`; answers the
 /// service as it is afterwards.
 async fn service_set(
     client: &Client,
@@ -450,54 +412,60 @@ async fn service_set(
     enabled: bool,
     reason: &str,
 ) -> Result<Value, CallError> {
-    let found = services(client, scope, call, host, binary).await?;
-    let Some(service) = found
-        .into_iter()
-        .find(|s| s.host == host && s.binary == binary)
-    else {
+    let Some(service) = service_on(client, scope, call, host, binary).await? else {
         return Err(CallError::Remote {
             call: call.into(),
             status: Some(404),
             message: format!("no {binary} service on host {host:?}"),
         });
     };
-    let status = if enabled { "enabled" } else { "disabled" };
-    let req = if is_uuid(&service.id) {
+    let req = service_update(call, &service, enabled, reason);
+    client.send(scope, &req).await?;
+    match service_on(client, scope, call, host, binary).await? {
+        Some(s) => to_json(&s),
+        None => Ok(Value::Null),
+    }
+}
+
+/// The `binary` service on `host`, if Nova has one.
+async fn service_on(
+    client: &Client,
+    scope: &OpenStackScope,
+    call: &'static str,
+    host: &str,
+    binary: &str,
+) -> Result<Option<ComputeService>, CallError> {
+    let found = services(client, scope, call, host, binary).await?;
+    Ok(found
+        .into_iter()
+        .find(|s| s.host == host && s.binary == binary))
+}
+
+/// The PUT that enables or disables `service`. From 2.53 a service is
+/// updated by its UUID; older clouds take `enable` / `disable-log-reason`
+/// with host and binary (and always a reason, if empty).
+fn service_update(
+    call: &'static str,
+    service: &ComputeService,
+    enabled: bool,
+    reason: &str,
+) -> Request {
+    let (path, body) = if is_uuid(&service.id) {
+        let status = if enabled { "enabled" } else { "disabled" };
         let mut body = json!({"status": status});
         if !enabled && !reason.is_empty() {
             body["disabled_reason"] = json!(reason);
         }
-        nova::request(
-            call,
-            Method::PUT,
-            format!("/os-services/{}", path_segment(&service.id)),
-        )
-        .json(body)
+        (format!("/os-services/{}", path_segment(&service.id)), body)
+    } else if enabled {
+        let body = json!({"host": service.host, "binary": service.binary});
+        ("/os-services/enable".to_string(), body)
     } else {
-        let (path, mut body) = match enabled {
-            true => (
-                "/os-services/enable",
-                json!({"host": host, "binary": binary}),
-            ),
-            false => (
-                "/os-services/disable-log-reason",
-                json!({"host": host, "binary": binary}),
-            ),
-        };
-        if !enabled {
-            body["disabled_reason"] = json!(reason);
-        }
-        nova::request(call, Method::PUT, path).json(body)
+        let body =
+            json!({"host": service.host, "binary": service.binary, "disabled_reason": reason});
+        ("/os-services/disable-log-reason".to_string(), body)
     };
-    client.send(scope, &req).await?;
-    let after = services(client, scope, call, host, binary).await?;
-    match after
-        .into_iter()
-        .find(|s| s.host == host && s.binary == binary)
-    {
-        Some(s) => to_json(&s),
-        None => Ok(Value::Null),
-    }
+    nova::request(call, Method::PUT, path).json(body)
 }
 
 /// By id (one request); a name is resolved by listing, as the CLI does.
@@ -739,4 +707,67 @@ async fn inventories(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_is_set_by_uuid_from_2_53_else_by_host_and_binary() {
+        let service = |id: &str| ComputeService {
+            id: id.into(),
+            host: "cmp1".into(),
+            binary: "nova-compute".into(),
+            zone: "nova".into(),
+            status: "enabled".into(),
+            state: "up".into(),
+            disabled_reason: String::new(),
+        };
+        let uuid = "5f3c9a4e-1b2d-4c6e-8f90-a1b2c3d4e5f6";
+        let sent = |id: &str, enabled: bool, reason: &str| {
+            let req = service_update("c", &service(id), enabled, reason);
+            assert_eq!(req.method, Method::PUT);
+            let body = req.body.map(|b| b.to_string()).unwrap_or_default();
+            (req.path, body)
+        };
+        let by_uuid = format!("/os-services/{uuid}");
+        assert_eq!(
+            sent(uuid, false, "maint"),
+            (
+                by_uuid.clone(),
+                r#"{"status":"disabled","disabled_reason":"maint"}"#.into()
+            )
+        );
+        assert_eq!(
+            sent(uuid, false, ""),
+            (by_uuid.clone(), r#"{"status":"disabled"}"#.into())
+        );
+        assert_eq!(
+            sent(uuid, true, "maint"),
+            (by_uuid, r#"{"status":"enabled"}"#.into())
+        );
+        assert_eq!(
+            sent("7", true, "maint"),
+            (
+                "/os-services/enable".into(),
+                r#"{"host":"cmp1","binary":"nova-compute"}"#.into()
+            )
+        );
+        assert_eq!(
+            sent("7", false, ""),
+            (
+                "/os-services/disable-log-reason".into(),
+                r#"{"host":"cmp1","binary":"nova-compute","disabled_reason":""}"#.into()
+            )
+        );
+    }
+
+    #[test]
+    fn listeners_and_pools_belong_to_their_first_load_balancer() {
+        let v = json!({"id": "l1", "loadbalancers": [{"id": "lb1"}, {"id": "lb2"}]});
+        assert_eq!(to_listener(&v).loadbalancer_id, "lb1");
+        assert_eq!(to_pool(&v).loadbalancer_id, "lb1");
+        assert_eq!(to_pool(&json!({"id": "p1"})).loadbalancer_id, "");
+    }
 }

@@ -43,8 +43,10 @@ pub struct Token {
     pub audit_id: String,
 }
 
+/// The HTTP requests `rbk sim serve` has answered, by method and path,
+/// and the tokens it issued: what `GET /_sim/stats` shows.
 #[derive(Default)]
-pub struct Stats {
+pub struct RequestCounts {
     pub requests: BTreeMap<String, u64>,
     /// Every request answered, but the simulator's own (`/_sim/...`).
     pub total: u64,
@@ -59,7 +61,7 @@ pub struct AppState {
     pub password: String,
     pub kube_token: String,
     pub tokens: Mutex<HashMap<String, Token>>,
-    pub stats: Mutex<Stats>,
+    pub stats: Mutex<RequestCounts>,
     /// How the Kubernetes API answers discovery.
     pub kube_discovery: KubeDiscovery,
 }
