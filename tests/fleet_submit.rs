@@ -5,13 +5,17 @@
 //! containers, so the test plays the cluster's part where a pod would have
 //! run: it sets a Job's or the Workflow's status, and the journals pod's
 //! log, with kubectl.
+//!
+//! Fleets of the same site take the site's lock, a Lease, before a Job is
+//! released: one after the other, and racing.
 use crate::support::said;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::support::rbk;
 use crate::support::sim::Sim;
+use crate::support::sim_serve::SimServe;
 
 fn scenario() -> String {
     crate::support::root()
@@ -57,11 +61,15 @@ fn fleet(sim: &Sim, sub: &str, args: &[&str]) -> Output {
 }
 
 fn set_job(sim: &Sim, job: &str, condition: &str) {
+    set_job_in(sim, "ops", job, condition);
+}
+
+fn set_job_in(sim: &Sim, namespace: &str, job: &str, condition: &str) {
     let patch =
         format!(r#"{{"status":{{"conditions":[{{"type":"{condition}","status":"True"}}]}}}}"#);
     sim.kubectl_ok(&[
         "-n",
-        "ops",
+        namespace,
         "patch",
         "job",
         job,
@@ -334,4 +342,304 @@ fn journals_come_back_from_the_claim_into_a_directory() {
         ]);
         out.trim().is_empty().then_some(())
     });
+}
+
+/// The Jobs plan of fleet `name` (all fixture sites, canary us-east), in
+/// a directory of its own.
+fn plan_fleet(dir: &Path, name: &str) -> PathBuf {
+    let dir = dir.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    plan(&dir, "jobs", &["--name", name])
+}
+
+fn suspended(sim: &Sim, namespace: &str, job: &str) -> bool {
+    let s = sim.kubectl_ok(&[
+        "-n",
+        namespace,
+        "get",
+        "job",
+        job,
+        "-o",
+        "jsonpath={.spec.suspend}",
+    ]);
+    s == "true"
+}
+
+/// The Lease of a Job's site lock, as kubectl reads it.
+fn lease_of(sim: &Sim, namespace: &str, job: &str) -> serde_json::Value {
+    let digest = sim.kubectl_ok(&[
+        "-n",
+        namespace,
+        "get",
+        "job",
+        job,
+        "-o",
+        r"jsonpath={.metadata.labels.rbk\.dev/site-lock}",
+    ]);
+    assert_eq!(digest.len(), 12, "{digest}");
+    let lease = sim.kubectl_ok(&[
+        "-n",
+        namespace,
+        "get",
+        "lease",
+        &format!("rbk-site-{digest}"),
+        "-o",
+        "json",
+    ]);
+    serde_json::from_str(&lease).unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn a_second_fleet_of_a_site_waits_for_the_first_to_give_up_its_lease() {
+    let sim = Sim::start(&scenario(), 20.0);
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (plan_fleet(dir.path(), "one"), plan_fleet(dir.path(), "two"));
+
+    let o = fleet(&sim, "submit", &["--no-wait", one.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", said(&o));
+    assert!(
+        stdout(&o).contains("job/one-us-east released (wave 0)"),
+        "{}",
+        said(&o)
+    );
+    let o = fleet(&sim, "submit", &["--no-wait", two.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", said(&o));
+    assert!(
+        stdout(&o)
+            .contains("job/two-us-east held: job/one-us-east of fleet one holds the site's lock"),
+        "{}",
+        said(&o)
+    );
+    assert!(!stdout(&o).contains("released (wave"), "{}", said(&o));
+    assert!(suspended(&sim, "ops", "two-us-east"));
+
+    // The stock client shows the lock and who holds it.
+    let lease = lease_of(&sim, "ops", "one-us-east");
+    let name = lease["metadata"]["name"].as_str().unwrap().to_string();
+    assert_eq!(lease["spec"]["holderIdentity"], "ops/one-us-east");
+    assert_eq!(
+        lease["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        "rbk"
+    );
+    let table = sim.kubectl_ok(&["get", "lease", "-n", "ops"]);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&name))
+        .unwrap_or_else(|| panic!("{name} in:\n{table}"));
+    assert!(
+        row.split_whitespace().nth(1) == Some("ops/one-us-east"),
+        "{table}"
+    );
+    assert!(table.starts_with("NAME"), "{table}");
+    assert!(table.lines().next().unwrap().contains("HOLDER"), "{table}");
+
+    // Still running: submitting again holds it back again.
+    let o = fleet(&sim, "submit", &["--no-wait", two.to_str().unwrap()]);
+    assert!(stdout(&o).contains("job/two-us-east held"), "{}", said(&o));
+
+    // The first fleet's Job finishes: the second takes the lease over.
+    set_job(&sim, "one-us-east", "Complete");
+    let o = fleet(&sim, "submit", &["--no-wait", two.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", said(&o));
+    assert!(
+        stdout(&o).contains("job/two-us-east released (wave 0)"),
+        "{}",
+        said(&o)
+    );
+    assert!(!suspended(&sim, "ops", "two-us-east"));
+    let lease = lease_of(&sim, "ops", "two-us-east");
+    assert_eq!(lease["metadata"]["name"], name.as_str());
+    assert_eq!(lease["spec"]["holderIdentity"], "ops/two-us-east");
+    assert_eq!(lease["spec"]["leaseTransitions"], 1);
+
+    // Fleet one's next wave takes its own sites' Leases: fleet two has
+    // released only its canary.
+    let o = fleet(&sim, "submit", &["--no-wait", one.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("job/one-ap-south released (wave 1)"),
+        "{}",
+        said(&o)
+    );
+}
+
+#[test]
+fn two_submits_racing_for_a_site_release_exactly_one_job() {
+    let sim = Sim::start(&scenario(), 20.0);
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = ["zero", "one", "two"]
+        .iter()
+        .map(|n| plan_fleet(dir.path(), n))
+        .collect();
+    let kubeconfig = sim.env_dir().join("kubeconfig");
+    for round in 0..5 {
+        let ns = format!("race-{round}");
+        // Odd rounds race to take over a Lease whose holder finished (a
+        // replace on the version read); even rounds race to create it.
+        if round % 2 == 1 {
+            let o = fleet(
+                &sim,
+                "submit",
+                &["--no-wait", "--namespace", &ns, files[0].to_str().unwrap()],
+            );
+            assert!(o.status.success(), "{}", said(&o));
+            set_job_in(&sim, &ns, "zero-us-east", "Complete");
+        }
+        let racers: Vec<std::process::Child> = files[1..]
+            .iter()
+            .map(|f| {
+                rbk([
+                    "fleet",
+                    "submit",
+                    "--no-wait",
+                    "--namespace",
+                    &ns,
+                    "--kubeconfig",
+                ])
+                .arg(&kubeconfig)
+                .arg(f)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        let outs: Vec<Output> = racers
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        for o in &outs {
+            assert!(o.status.success(), "round {round}: {}", said(o));
+        }
+        let released: Vec<&str> = ["one-us-east", "two-us-east"]
+            .into_iter()
+            .filter(|j| !suspended(&sim, &ns, j))
+            .collect();
+        assert_eq!(
+            released.len(),
+            1,
+            "round {round}: released {released:?}\n{}\n{}",
+            said(&outs[0]),
+            said(&outs[1])
+        );
+        let said_released = outs
+            .iter()
+            .filter(|o| stdout(o).contains("-us-east released (wave 0)"))
+            .count();
+        let said_held = outs
+            .iter()
+            .filter(|o| stdout(o).contains("-us-east held: "))
+            .count();
+        assert_eq!((said_released, said_held), (1, 1), "round {round}");
+        let lease = lease_of(&sim, &ns, released[0]);
+        assert_eq!(
+            lease["spec"]["holderIdentity"],
+            format!("{ns}/{}", released[0]),
+            "round {round}"
+        );
+    }
+}
+
+/// The simulator's Leases answer as an API server's do, seen by kubectl:
+/// a second create is AlreadyExists, a replace on a stale version Conflict.
+#[test]
+fn the_sim_refuses_a_second_lease_and_a_stale_replace() {
+    let sim = Sim::start(&scenario(), 20.0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lease.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: demo, namespace: ops}\nspec: {holderIdentity: ops/a}\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    sim.kubectl_ok(&["create", "--validate=false", "-f", f]);
+    let (ok, _, err) = sim.kubectl(&["create", "--validate=false", "-f", f]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            r#"Error from server (AlreadyExists): error when creating "FILE": leases.coordination.k8s.io "demo" already exists"#
+                .replace("FILE", f)
+                .as_str()
+        ),
+        "{err}"
+    );
+    let read = sim.kubectl_ok(&["-n", "ops", "get", "lease", "demo", "-o", "json"]);
+    let mut stale: serde_json::Value = serde_json::from_str(&read).unwrap();
+    sim.kubectl_ok(&["replace", "--validate=false", "-f", f]);
+    stale["spec"]["holderIdentity"] = serde_json::json!("ops/b");
+    std::fs::write(&file, stale.to_string()).unwrap();
+    let (ok, _, err) = sim.kubectl(&["replace", "--validate=false", "-f", f]);
+    assert!(!ok);
+    assert!(
+        err.contains("Error from server (Conflict)")
+            && err.contains(r#"leases.coordination.k8s.io "demo": the object has been modified"#),
+        "{err}"
+    );
+    let holder = sim.kubectl_ok(&[
+        "-n",
+        "ops",
+        "get",
+        "lease",
+        "demo",
+        "-o",
+        "jsonpath={.spec.holderIdentity}",
+    ]);
+    assert_eq!(holder, "ops/a");
+    sim.kubectl_ok(&["-n", "ops", "delete", "lease", "demo"]);
+    let (ok, _, err) = sim.kubectl(&["-n", "ops", "get", "lease", "demo"]);
+    assert!(!ok && err.contains("NotFound"), "{err}");
+}
+
+/// kubectl finds Leases through aggregated discovery and through the
+/// legacy one (`--kube-discovery legacy`), and sees the lock a submit took.
+#[test]
+fn kubectl_finds_the_leases_through_either_discovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plan(dir.path(), "jobs", &[]);
+    for flags in [&[][..], &["--kube-discovery", "legacy"][..]] {
+        let serve = SimServe::start_with(&scenario(), 20.0, flags);
+        let cache = tempfile::tempdir().unwrap();
+        let kubectl = |args: &[&str]| {
+            let o = Command::new(crate::support::sim::kubectl())
+                .args(args)
+                .arg("--cache-dir")
+                .arg(cache.path())
+                .env("KUBECONFIG", serve.kubeconfig())
+                .env_remove("KUBERNETES_SERVICE_HOST")
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "kubectl {args:?} {flags:?}: {}",
+                said(&o)
+            );
+            stdout(&o)
+        };
+        let names = kubectl(&[
+            "api-resources",
+            "--api-group=coordination.k8s.io",
+            "-o",
+            "name",
+        ]);
+        assert_eq!(names.trim(), "leases.coordination.k8s.io", "{flags:?}");
+        let o = rbk(["fleet", "submit", "--no-wait", "--kubeconfig"])
+            .arg(serve.kubeconfig())
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{flags:?}: {}", said(&o));
+        let holders = kubectl(&[
+            "-n",
+            "ops",
+            "get",
+            "leases",
+            "-o",
+            "jsonpath={.items[*].spec.holderIdentity}",
+        ]);
+        assert_eq!(holders, "ops/hello-us-east", "{flags:?}");
+    }
 }

@@ -30,8 +30,11 @@ pub enum FleetCommand {
         Kubernetes cluster: the ServiceAccount, ConfigMap and journals' claim by server-side \
         apply, the Workflow or the Jobs by create (left as they are when they exist). Jobs are \
         then released wave by wave (the canary's first) and followed to the end; a failed \
-        canary, or any failure without --keep-going, releases no later wave. Run it again to \
-        carry on after an interruption or --no-wait.",
+        canary, or any failure without --keep-going, releases no later wave. A Job is released \
+        only once it holds its site's lock, the Lease rbk-site-DIGEST in the namespace, so two \
+        fleets never run the same site at once; a Job another fleet's running Job holds the \
+        lock for stays suspended (\"held\") until that one finishes. Run it again to carry on \
+        after an interruption or --no-wait.",
         after_help = "Exit status: 0 submitted (Argo), or every wave finished without failure \
         (Jobs), or released what may run now (--no-wait); 1 a site failed, or the cluster \
         refused a request; 2 usage error (an unreadable file, a kubeconfig that does not load)."

@@ -5,7 +5,8 @@
 //!   supporting objects by server-side apply, the Workflow or the Jobs by
 //!   create (never changed once they exist: a Job's template is immutable
 //!   and re-applying `suspend: true` would stop a running one). For Jobs it
-//!   then releases them wave by wave (see `fleet::jobs`).
+//!   then releases them wave by wave (see `fleet::jobs`), each once it holds
+//!   its site's lock, a Lease (see `Cluster::take_site_lock`).
 //! - `status` reads where each site is: the Workflow's nodes, or the Jobs'.
 //! - `journals` starts a short-lived pod that mounts the journals' claim
 //!   and prints every journal, framed by `==> FILE` lines, reads its log
@@ -15,7 +16,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, LogParams, Patch,
     PatchParams, PostParams,
@@ -209,7 +212,7 @@ impl Cluster {
                 }
                 for (j, s) in members.iter().zip(&states) {
                     if *s == JobState::Waiting {
-                        self.release_job(fleet, j, say).await?;
+                        self.release_job(j, say).await?;
                     }
                 }
                 pending = true;
@@ -230,31 +233,12 @@ impl Cluster {
         }
     }
 
-    /// Unsuspend one Job, unless another fleet's Job runs the same site.
-    async fn release_job(
-        &self,
-        fleet: &str,
-        job: &Job,
-        say: &mut dyn FnMut(&str),
-    ) -> Result<(), String> {
+    /// Unsuspend one Job once it holds its site's lock (see `take_site_lock`).
+    async fn release_job(&self, job: &Job, say: &mut dyn FnMut(&str)) -> Result<(), String> {
         let name = job.metadata.name.clone().unwrap_or_default();
         if let Some(lock) = label(job, LOCK_LABEL) {
-            let lp = ListParams::default().labels(&format!("{LOCK_LABEL}={lock}"));
-            let others = self
-                .jobs()
-                .list(&lp)
-                .await
-                .map_err(|e| format!("listing the Jobs of the site lock {lock}: {e}"))?;
-            if let Some(other) = others
-                .items
-                .iter()
-                .find(|o| label(o, FLEET_LABEL) != Some(fleet) && job_state(o) == JobState::Running)
-            {
-                say(&format!(
-                    "job/{name} held: job/{} of fleet {} runs the same site",
-                    other.metadata.name.as_deref().unwrap_or_default(),
-                    label(other, FLEET_LABEL).unwrap_or_default()
-                ));
+            if let Some(why) = self.take_site_lock(lock, &name).await? {
+                say(&format!("job/{name} held: {why}"));
                 return Ok(());
             }
         }
@@ -268,6 +252,121 @@ impl Cluster {
             .map_err(|e| format!("job/{name}: {e}"))?;
         say(&format!("job/{name} released (wave {})", wave_of(job)));
         Ok(())
+    }
+
+    fn leases(&self) -> Api<Lease> {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+
+    /// Take the site's lock for `job` (`Ok(None)`), or say who holds it.
+    ///
+    /// The lock is a `coordination.k8s.io/v1` Lease per site lock and
+    /// namespace (`lease_name`), held by `NAMESPACE/JOB`, and taken by
+    /// compare-and-swap, so two submits racing for a site cannot both win:
+    /// a create fails with AlreadyExists for all but one; a Lease whose
+    /// holder Job finished or is gone is taken over by a replace carrying
+    /// the `resourceVersion` read, which fails with Conflict for all but
+    /// one. A losing submit holds its Job back and looks again next round.
+    ///
+    /// The lock is never given back by a delete: it is free once its
+    /// holder Job has finished or is gone, whoever looks next. That one
+    /// rule also covers the Jobs that finish while no submit is following
+    /// them (`--no-wait`, an interrupted submit), and leaves no window
+    /// where a delete and a takeover race. For the same reason the Lease
+    /// has no duration: the submitter does not stay to renew it, and the
+    /// holder's Job says whether the site still runs.
+    async fn take_site_lock(&self, lock: &str, job: &str) -> Result<Option<String>, String> {
+        let name = lease_name(lock);
+        let me = format!("{}/{job}", self.namespace);
+        let now = Some(MicroTime(k8s_openapi::jiff::Timestamp::now()));
+        let spec = LeaseSpec {
+            holder_identity: Some(me.clone()),
+            acquire_time: now.clone(),
+            renew_time: now,
+            ..LeaseSpec::default()
+        };
+        let lease = Lease {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                labels: Some(
+                    [(MANAGED_BY, "rbk"), (LOCK_LABEL, lock)]
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec.clone()),
+        };
+        let what = format!("lease/{name}");
+        // A Lease deleted between the create and the read is created again.
+        for _ in 0..3 {
+            match self.leases().create(&PostParams::default(), &lease).await {
+                Ok(_) => return Ok(None),
+                Err(kube::Error::Api(s)) if s.is_already_exists() => {}
+                Err(e) => return Err(format!("{what}: {e}")),
+            }
+            let Some(held) = self
+                .leases()
+                .get_opt(&name)
+                .await
+                .map_err(|e| format!("{what}: {e}"))?
+            else {
+                continue;
+            };
+            let old = held.spec.clone().unwrap_or_default();
+            let holder = old.holder_identity.clone().unwrap_or_default();
+            // Ours already: a submit that took it and stopped before the release.
+            if holder == me {
+                return Ok(None);
+            }
+            if let Some(why) = self.holder_runs(&name, &holder).await? {
+                return Ok(Some(why));
+            }
+            let mut taken = held;
+            taken.spec = Some(LeaseSpec {
+                lease_transitions: Some(old.lease_transitions.unwrap_or(0) + 1),
+                ..spec.clone()
+            });
+            return match self
+                .leases()
+                .replace(&name, &PostParams::default(), &taken)
+                .await
+            {
+                Ok(_) => Ok(None),
+                Err(kube::Error::Api(s)) if s.is_conflict() => Ok(Some(format!(
+                    "another submit took the site's lock ({what}) first; looking again next round"
+                ))),
+                Err(e) => Err(format!("{what}: {e}")),
+            };
+        }
+        Ok(Some(format!(
+            "{what} changed hands while rbk read it; looking again next round"
+        )))
+    }
+
+    /// Why the lease's `holder` (`NAMESPACE/JOB`) still holds it: its Job
+    /// exists and has not finished. `None`: the lock is free.
+    async fn holder_runs(&self, lease: &str, holder: &str) -> Result<Option<String>, String> {
+        if holder.is_empty() {
+            return Ok(None);
+        }
+        let Some((ns, job)) = holder.split_once('/') else {
+            return Ok(Some(format!(
+                "lease/{lease} is held by {holder:?}, not an rbk Job (delete the lease to free the site)"
+            )));
+        };
+        let jobs: Api<Job> = Api::namespaced(self.client.clone(), ns);
+        let found = jobs
+            .get_opt(job)
+            .await
+            .map_err(|e| format!("job/{job}, the holder of lease/{lease}: {e}"))?;
+        Ok(found.filter(|j| !job_state(j).finished()).map(|j| {
+            format!(
+                "job/{job} of fleet {} holds the site's lock",
+                label(&j, FLEET_LABEL).unwrap_or("?")
+            )
+        }))
     }
 
     /// Where each site of the fleet is: the Workflow's nodes, else the Jobs'.
@@ -515,6 +614,12 @@ impl FleetStatus {
     }
 }
 
+/// The Lease that holds a site's lock in the namespace, named after the
+/// digest the Jobs carry as `LOCK_LABEL`.
+pub fn lease_name(lock_digest: &str) -> String {
+    format!("rbk-site-{lock_digest}")
+}
+
 /// A Job's state as the fleet sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
@@ -698,6 +803,164 @@ pub fn workflow_status(wf: &DynamicObject) -> FleetStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What the scripted API server was asked: `METHOD PATH` and the body.
+    type Asked = Arc<Mutex<Vec<(String, Value)>>>;
+
+    /// A Kubernetes API on 127.0.0.1 that answers `METHOD PATH` as
+    /// `answers` say (else 404), and a cluster (namespace `ops`) on it.
+    async fn scripted(answers: Vec<(&'static str, u16, Value)>) -> (Cluster, Asked) {
+        use axum::http::{Method, StatusCode, Uri};
+        let asked: Asked = Arc::default();
+        let log = asked.clone();
+        let answer = move |method: Method, uri: Uri, body: axum::body::Bytes| {
+            let key = format!("{method} {}", uri.path());
+            let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            log.lock().unwrap().push((key.clone(), body));
+            let (code, v) = answers.iter().find(|(k, _, _)| *k == key).map_or(
+                (
+                    404,
+                    json!({"kind": "Status", "code": 404, "reason": "NotFound"}),
+                ),
+                |(_, c, v)| (*c, v.clone()),
+            );
+            async move { (StatusCode::from_u16(code).unwrap(), axum::Json(v)) }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(answer);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let config = kube::Config::new(url.parse().unwrap());
+        let client = kube::Client::try_from(config).unwrap();
+        let cluster = Cluster {
+            client,
+            namespace: "ops".into(),
+        };
+        (cluster, asked)
+    }
+
+    fn conflict(reason: &str) -> Value {
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 409, "reason": reason, "message": reason})
+    }
+
+    fn held_by(holder: &str) -> Value {
+        json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+               "metadata": {"name": "rbk-site-abc", "namespace": "ops", "resourceVersion": "7"},
+               "spec": {"holderIdentity": holder, "leaseTransitions": 2}})
+    }
+
+    fn job(conditions: Value) -> Value {
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "old-us-east", "namespace": "ops", "labels": {FLEET_LABEL: "old"}},
+               "spec": {"suspend": false, "template": {"spec": {"containers": []}}},
+               "status": {"conditions": conditions}})
+    }
+
+    fn bodies_of(asked: &Asked, method: &str) -> Vec<Value> {
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.starts_with(method))
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_lease_of_a_running_job_holds_the_site() {
+        let (cluster, asked) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/old-us-east"),
+            ),
+            (
+                "GET /apis/batch/v1/namespaces/ops/jobs/old-us-east",
+                200,
+                job(json!([])),
+            ),
+        ])
+        .await;
+        let held = cluster.take_site_lock("abc", "new-us-east").await.unwrap();
+        assert_eq!(
+            held.as_deref(),
+            Some("job/old-us-east of fleet old holds the site's lock")
+        );
+        assert!(bodies_of(&asked, "PUT").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_finished_holder_is_taken_over_on_the_version_read() {
+        let (cluster, asked) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/old-us-east"),
+            ),
+            (
+                "GET /apis/batch/v1/namespaces/ops/jobs/old-us-east",
+                200,
+                job(json!([{"type": "Complete", "status": "True"}])),
+            ),
+            (
+                "PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/new-us-east"),
+            ),
+        ])
+        .await;
+        assert_eq!(cluster.take_site_lock("abc", "new-us-east").await, Ok(None));
+        let put = bodies_of(&asked, "PUT");
+        assert_eq!(put.len(), 1);
+        assert_eq!(put[0]["metadata"]["resourceVersion"], "7");
+        assert_eq!(put[0]["spec"]["holderIdentity"], "ops/new-us-east");
+        assert_eq!(put[0]["spec"]["leaseTransitions"], 3);
+        let created = bodies_of(&asked, "POST");
+        assert_eq!(created[0]["metadata"]["name"], "rbk-site-abc");
+        assert_eq!(created[0]["metadata"]["labels"][MANAGED_BY], "rbk");
+    }
+
+    #[tokio::test]
+    async fn a_takeover_that_loses_the_race_holds_the_job_back() {
+        let (cluster, _) = scripted(vec![
+            (
+                "POST /apis/coordination.k8s.io/v1/namespaces/ops/leases",
+                409,
+                conflict("AlreadyExists"),
+            ),
+            (
+                "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                200,
+                held_by("ops/gone-us-east"),
+            ),
+            (
+                "PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/rbk-site-abc",
+                409,
+                conflict("Conflict"),
+            ),
+        ])
+        .await;
+        // The holder's Job is gone (404): the lock is free, but another
+        // submit wrote the Lease first.
+        let held = cluster.take_site_lock("abc", "new-us-east").await.unwrap();
+        assert!(
+            held.as_deref()
+                .is_some_and(|h| h
+                    .starts_with("another submit took the site's lock (lease/rbk-site-abc) first")),
+            "{held:?}"
+        );
+    }
 
     #[test]
     fn journals_split_on_their_frames() {

@@ -5,6 +5,9 @@
 //! wave after the one before it has finished, and stops releasing at the
 //! first failure unless `--keep-going`. A Job left suspended never runs, so
 //! a fleet whose submit was interrupted is picked up by running it again.
+//! Across fleets, a Job is released only once its submitter holds the
+//! site's lock, a Lease in the namespace (`cluster::Cluster::release`); the
+//! pods never touch it, so they need no API access.
 //!
 //! Retries are the Job's own (`backoffLimit`): a new pod resumes from the
 //! site's journal on the journals' volume. The `podFailurePolicy` ends the

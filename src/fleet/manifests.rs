@@ -33,7 +33,8 @@ pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const FLEET_LABEL: &str = "rbk.dev/fleet";
 pub const SITE_LABEL: &str = "rbk.dev/site";
 /// The site lock's digest: Jobs of any fleet that carry the same value run
-/// the same site (`rbk fleet submit` holds one back while another runs).
+/// the same site (`rbk fleet submit` releases one only once it holds the
+/// site's Lease, `cluster::lease_name`).
 pub const LOCK_LABEL: &str = "rbk.dev/site-lock";
 
 /// How the plan runs on a cluster (the `rbk fleet plan` flags that only

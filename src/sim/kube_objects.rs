@@ -126,6 +126,8 @@ pub const RESOURCES: &[Resource] = &[
         true,
         &["osm"],
     ),
+    // `rbk fleet submit` holds each site's lock in one (`fleet::cluster`).
+    ("coordination.k8s.io", &["v1"], "leases", "Lease", true, &[]),
     // Argo Workflows' CRD: `rbk fleet submit --format argo` creates one.
     (
         "argoproj.io",

@@ -98,12 +98,48 @@ pub struct KubeError {
     pub message: String,
 }
 
+/// The resource as the API server names it in messages: `pods`,
+/// `leases.coordination.k8s.io`.
+fn resource_name(kind: &str) -> String {
+    super::kube_objects::RESOURCES
+        .iter()
+        .find(|r| r.3 == kind)
+        .map_or_else(
+            || format!("{}s", kind.to_ascii_lowercase()),
+            |r| match r.0 {
+                "" => r.2.to_string(),
+                group => format!("{}.{group}", r.2),
+            },
+        )
+}
+
 fn not_found(kind: &str, name: &str) -> KubeError {
     KubeError {
         code: 404,
         reason: "NotFound",
-        message: format!("{}s \"{name}\" not found", kind.to_ascii_lowercase()),
+        message: format!("{} \"{name}\" not found", resource_name(kind)),
     }
+}
+
+/// A write whose precondition no longer holds (409 Conflict): the stale
+/// `resourceVersion` of an optimistic update, as the API server words it.
+fn conflict(kind: &str, name: &str, why: &str) -> KubeError {
+    KubeError {
+        code: 409,
+        reason: "Conflict",
+        message: format!(
+            "Operation cannot be fulfilled on {} \"{name}\": {why}",
+            resource_name(kind)
+        ),
+    }
+}
+
+/// What a write may require of the stored object (`metadata.resourceVersion`
+/// of an update or patch, `preconditions` of a delete); empty: anything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Preconditions {
+    pub resource_version: String,
+    pub uid: String,
 }
 
 fn invalid(message: String) -> KubeError {
@@ -537,7 +573,7 @@ impl KubeWorld {
             return Err(KubeError {
                 code: 409,
                 reason: "AlreadyExists",
-                message: format!("{}s \"{name}\" already exists", kind.to_ascii_lowercase()),
+                message: format!("{} \"{name}\" already exists", resource_name(&kind)),
             });
         }
         self.stamp(&mut o, now);
@@ -565,6 +601,12 @@ impl KubeWorld {
         let i = self
             .find(kind, ns, name)
             .ok_or_else(|| not_found(kind, name))?;
+        // A patch that names a resourceVersion is an optimistic update.
+        let wanted = Preconditions {
+            resource_version: text(patch, &["metadata", "resourceVersion"]).to_string(),
+            uid: text(patch, &["metadata", "uid"]).to_string(),
+        };
+        self.check(i, &wanted, "the object has been modified; please apply your changes to the latest version and try again")?;
         let before = self.objects[i]["spec"]["template"].clone();
         let mut patch = patch.clone();
         // Identity is not patchable.
@@ -590,6 +632,88 @@ impl KubeWorld {
                 .unwrap_or(1);
             self.objects[i]["metadata"]["generation"] = json!(g + 1);
         }
+        self.bump(i);
+        self.reconcile(now);
+        let i = self
+            .find(kind, ns, name)
+            .ok_or_else(|| not_found(kind, name))?;
+        Ok(self.view(&self.objects[i]))
+    }
+
+    /// Does the stored object meet `wanted`? A 409 Conflict saying `why` if not.
+    fn check(&self, i: usize, wanted: &Preconditions, why: &str) -> Result<(), KubeError> {
+        let o = &self.objects[i];
+        let stored = text(o, &["metadata", "resourceVersion"]);
+        let rv_ok = wanted.resource_version.is_empty() || wanted.resource_version == stored;
+        let uid_ok = wanted.uid.is_empty() || wanted.uid == uid_of(o);
+        if rv_ok && uid_ok {
+            return Ok(());
+        }
+        Err(conflict(kind_of(o), name_of(o), why))
+    }
+
+    /// Replace an object (PUT): the body becomes the object, but for what
+    /// the server keeps (uid, creation time, status: a status subresource's
+    /// own). A `metadata.resourceVersion` in the body must be the stored
+    /// one (optimistic concurrency: 409 Conflict when someone wrote since).
+    pub fn replace(
+        &mut self,
+        kind: &str,
+        ns: &str,
+        name: &str,
+        mut o: Value,
+        now: Ms,
+    ) -> Result<Value, KubeError> {
+        let i = self
+            .find(kind, ns, name)
+            .ok_or_else(|| not_found(kind, name))?;
+        if !name_of(&o).is_empty() && name_of(&o) != name {
+            return Err(KubeError {
+                code: 400,
+                reason: "BadRequest",
+                message: format!(
+                    "the name of the object ({}) does not match the name on the URL ({name})",
+                    name_of(&o)
+                ),
+            });
+        }
+        let wanted = Preconditions {
+            resource_version: text(&o, &["metadata", "resourceVersion"]).to_string(),
+            uid: text(&o, &["metadata", "uid"]).to_string(),
+        };
+        self.check(i, &wanted, "the object has been modified; please apply your changes to the latest version and try again")?;
+        let stored = &self.objects[i];
+        if !o["metadata"].is_object() {
+            o["metadata"] = json!({});
+        }
+        let kept = |o: &mut Map<String, Value>, from: &Value, k: &str| match from.get(k) {
+            Some(v) => o.insert(k.to_string(), v.clone()),
+            None => o.remove(k),
+        };
+        if let Some(m) = o["metadata"].as_object_mut() {
+            for k in [
+                "name",
+                "namespace",
+                "uid",
+                "creationTimestamp",
+                "generation",
+            ] {
+                kept(m, &stored["metadata"], k);
+            }
+        }
+        if let Some(m) = o.as_object_mut() {
+            kept(m, stored, "status");
+            for k in ["kind", "apiVersion"] {
+                if !m.contains_key(k) {
+                    kept(m, stored, k);
+                }
+            }
+        }
+        if o["spec"] != stored["spec"] {
+            let g = stored["metadata"]["generation"].as_i64().unwrap_or(1);
+            o["metadata"]["generation"] = json!(g + 1);
+        }
+        self.objects[i] = o;
         self.bump(i);
         self.reconcile(now);
         let i = self
@@ -624,17 +748,33 @@ impl KubeWorld {
         Ok((self.create(o, now)?, true))
     }
 
-    /// Delete an object; pods terminate gracefully, workloads take their pods.
+    /// Delete an object; pods terminate gracefully, workloads take their
+    /// pods. The delete's `preconditions` must hold (409 Conflict if not).
     pub fn delete(
         &mut self,
         kind: &str,
         ns: &str,
         name: &str,
+        preconditions: &Preconditions,
         now: Ms,
     ) -> Result<Value, KubeError> {
         let i = self
             .find(kind, ns, name)
             .ok_or_else(|| not_found(kind, name))?;
+        let stored = text(&self.objects[i], &["metadata", "resourceVersion"]);
+        let why = if preconditions.uid.is_empty() || preconditions.uid == uid_of(&self.objects[i]) {
+            format!(
+                "Precondition failed: ResourceVersion in precondition: {}, ResourceVersion in object meta: {stored}",
+                preconditions.resource_version
+            )
+        } else {
+            format!(
+                "Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                preconditions.uid,
+                uid_of(&self.objects[i])
+            )
+        };
+        self.check(i, preconditions, &why)?;
         if kind == "Pod" {
             self.terminate(i, now);
             return Ok(self.objects[i].clone());
@@ -1501,6 +1641,95 @@ spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
         assert!(after
             .iter()
             .all(|p| pod_ready(p) && !before.contains(name_of(p))));
+    }
+
+    fn lease(holder: &str) -> Value {
+        json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+               "metadata": {"name": "rbk-site-abc", "namespace": "ops"},
+               "spec": {"holderIdentity": holder}})
+    }
+
+    fn version(o: &Value) -> String {
+        text(o, &["metadata", "resourceVersion"]).to_string()
+    }
+
+    #[test]
+    fn a_second_create_is_409_already_exists() {
+        let mut w = world();
+        w.create(lease("ops/a"), 0).unwrap();
+        let e = w.create(lease("ops/b"), 0).unwrap_err();
+        assert_eq!((e.code, e.reason), (409, "AlreadyExists"));
+        assert_eq!(
+            e.message,
+            "leases.coordination.k8s.io \"rbk-site-abc\" already exists"
+        );
+        let held = w.get("Lease", "ops", "rbk-site-abc").unwrap();
+        assert_eq!(held["spec"]["holderIdentity"], "ops/a");
+    }
+
+    #[test]
+    fn a_replace_with_a_stale_resource_version_is_409_conflict() {
+        let mut w = world();
+        let read = w.create(lease("ops/a"), 0).unwrap();
+        // Two writers read the same version; the first write wins.
+        let mut mine = read.clone();
+        mine["spec"]["holderIdentity"] = json!("ops/b");
+        let mut theirs = read.clone();
+        theirs["spec"]["holderIdentity"] = json!("ops/c");
+        let won = w.replace("Lease", "ops", "rbk-site-abc", mine, 0).unwrap();
+        assert_ne!(version(&won), version(&read), "a write moves the version");
+        assert_eq!(won["metadata"]["uid"], read["metadata"]["uid"]);
+        let e = w
+            .replace("Lease", "ops", "rbk-site-abc", theirs, 0)
+            .unwrap_err();
+        assert_eq!((e.code, e.reason), (409, "Conflict"));
+        assert!(
+            e.message.starts_with(
+                "Operation cannot be fulfilled on leases.coordination.k8s.io \"rbk-site-abc\": the object has been modified"
+            ),
+            "{}",
+            e.message
+        );
+        let held = w.get("Lease", "ops", "rbk-site-abc").unwrap();
+        assert_eq!(held["spec"]["holderIdentity"], "ops/b");
+        // Without a version the write is unconditional; a merge patch that
+        // names a stale one is refused too.
+        w.replace("Lease", "ops", "rbk-site-abc", lease("ops/d"), 0)
+            .unwrap();
+        let stale = json!({"metadata": {"resourceVersion": version(&read)}, "spec": {"holderIdentity": "ops/e"}});
+        let e = w
+            .patch("Lease", "ops", "rbk-site-abc", &stale, 0)
+            .unwrap_err();
+        assert_eq!(e.code, 409);
+    }
+
+    #[test]
+    fn a_delete_with_a_stale_precondition_is_409_conflict() {
+        let mut w = world();
+        let read = w.create(lease("ops/a"), 0).unwrap();
+        let mut newer = read.clone();
+        newer["spec"]["holderIdentity"] = json!("ops/b");
+        let newer = w.replace("Lease", "ops", "rbk-site-abc", newer, 0).unwrap();
+        let stale = Preconditions {
+            resource_version: version(&read),
+            uid: String::new(),
+        };
+        let e = w
+            .delete("Lease", "ops", "rbk-site-abc", &stale, 0)
+            .unwrap_err();
+        assert_eq!((e.code, e.reason), (409, "Conflict"));
+        assert!(e.message.contains("Precondition failed"), "{}", e.message);
+        let current = Preconditions {
+            resource_version: version(&newer),
+            uid: String::new(),
+        };
+        w.delete("Lease", "ops", "rbk-site-abc", &current, 0)
+            .unwrap();
+        let e = w.get("Lease", "ops", "rbk-site-abc").unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (404, "leases.coordination.k8s.io \"rbk-site-abc\" not found")
+        );
     }
 
     #[test]

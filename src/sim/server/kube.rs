@@ -486,6 +486,11 @@ fn table(plural: &str, items: &[Value], now: Ms, req: &Req) -> Value {
             ("Allowed Disruptions", "integer", 0),
             ("Age", "string", 0),
         ],
+        "leases" => &[
+            ("Name", "string", 0),
+            ("Holder", "string", 0),
+            ("Age", "string", 0),
+        ],
         "clusters" => &[
             ("Name", "string", 0),
             ("ClusterClass", "string", 0),
@@ -576,6 +581,7 @@ fn table(plural: &str, items: &[Value], now: Ms, req: &Req) -> Value {
                          json!(s(&st["podIP"])), json!(s(&o["spec"]["nodeName"])), json!("<none>"), json!("<none>")]
                 }
                 "namespaces" => vec![json!(name), json!(s(&st["phase"])), json!(age_cell)],
+                "leases" => vec![json!(name), json!(s(&o["spec"]["holderIdentity"])), json!(age_cell)],
                 "deployments" => {
                     let spec = &o["spec"];
                     let containers = spec["template"]["spec"]["containers"].as_array().cloned().unwrap_or_default();

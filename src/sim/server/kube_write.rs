@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::kube::{not_found, status, Target};
 use super::{json_response, AppState, Req};
-use crate::sim::kube_world::{KubeError, KubeWorld};
+use crate::sim::kube_world::{KubeError, KubeWorld, Preconditions};
 use crate::sim::world::Ms;
 
 fn refused(e: KubeError) -> Response {
@@ -54,6 +54,24 @@ fn body(req: &Req) -> Result<Value, Response> {
         let text = String::from_utf8_lossy(&req.body);
         serde_saphyr::from_str::<Value>(&text)
             .map_err(|e| bad_request(format!("the body is neither JSON nor YAML: {e}")))
+    })
+}
+
+/// The `preconditions` of a delete's DeleteOptions body, if it has one.
+fn delete_preconditions(req: &Req) -> Result<Preconditions, Response> {
+    if req.body.is_empty() {
+        return Ok(Preconditions::default());
+    }
+    let options = body(req)?;
+    let field = |k: &str| {
+        options["preconditions"][k]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(Preconditions {
+        resource_version: field("resourceVersion"),
+        uid: field("uid"),
     })
 }
 
@@ -105,12 +123,15 @@ fn respond(app: &AppState, req: &Req, t: &Target) -> Result<Response, Response> 
         (&Method::PUT, Some(name), None) => {
             let o = body(req)?;
             Ok(ok(with_cluster(app, |k, now| {
-                k.patch(kind, &ns, name, &o, now)
+                k.replace(kind, &ns, name, o, now)
             })?))
         }
-        (&Method::DELETE, Some(name), None) => Ok(ok(with_cluster(app, |k, now| {
-            k.delete(kind, &ns, name, now)
-        })?)),
+        (&Method::DELETE, Some(name), None) => {
+            let preconditions = delete_preconditions(req)?;
+            Ok(ok(with_cluster(app, |k, now| {
+                k.delete(kind, &ns, name, &preconditions, now)
+            })?))
+        }
         (&Method::GET, Some(name), Some("scale")) => {
             Ok(ok(with_cluster(app, |k, _| k.scale_of(kind, &ns, name))?))
         }
