@@ -110,7 +110,7 @@ body = '{{"token": "{TOKEN}", "user": "ops"}}'
     assert_no_secret("exec -v", &out);
     // The calls ran and said what they sent and got, secrets hidden.
     assert!(
-        out.contains(r#"--data-binary {"auth":{"user":"ops","password":"<hidden>"}}"#),
+        out.contains(r#"--data-binary '{"auth":{"user":"ops","password":"<hidden>"}}'"#),
         "{out}"
     );
     assert!(out.contains("username=ops&password=<hidden>"), "{out}");
@@ -152,7 +152,7 @@ body = '{{"token": "{TOKEN}", "user": "ops"}}'
     assert_no_secret("exec --dry-run", &out);
     assert!(
         out.contains(
-            "would run: timeout 30s curl -sS -X POST --data-binary username=ops&password=<hidden>"
+            "would run: timeout 30s curl -sS -X POST --data-binary 'username=ops&password=<hidden>'"
         ),
         "{out}"
     );

@@ -321,45 +321,33 @@ pub(crate) fn parse_default(src: &str) -> Value {
 
 /// The hand-typed equivalent of a call, from the table's `command` template.
 pub(crate) fn render_command(b: &Builtin, values: &[Value], ctx: &RunState<'_>) -> String {
-    let mut out = b.command.to_string();
-    // `kube.list` without a namespace lists every namespace.
-    if b.name == "kube.list"
-        && values.get(1).is_some_and(|ns| !ns.truthy())
-        && !values
-            .first()
-            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&k.to_string()))
-    {
-        out = out.replacen("{kind}", "{kind} -A", 1);
-    }
-    for (p, v) in b.params.iter().zip(values) {
-        let flag_re = format!("]{{{}}}", p.name);
-        if let Some(end) = out.find(&flag_re) {
-            if let Some(start) = out[..end].rfind('[') {
-                let flag = out[start + 1..end].to_string();
-                let replacement = if v.truthy() { flag } else { String::new() };
-                out.replace_range(start..end + flag_re.len(), &replacement);
-            }
-        }
-        // A body's (or any text's) secret-named keys: `<hidden>`.
-        let v = &v.shown();
-        let shown = match (p.name, v) {
-            (name, _) if hidden_arg(name) => format!("<{} bytes>", v.to_string().len()),
-            ("headers", _) => crate::backends::http::headers_shown(&v.to_string()),
-            // `local.run`'s argv: the words a shell would need.
-            (_, Value::List(words)) => words
-                .iter()
-                .map(|w| crate::render::command::shell_word(&w.to_string()))
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => v.to_string(),
+    use crate::render::command::{typed, Shown};
+    let arg = |name: &str| {
+        let Some(v) = b
+            .params
+            .iter()
+            .position(|p| p.name == name)
+            .and_then(|i| values.get(i))
+        else {
+            return Shown::Absent;
         };
-        out = out.replace(&format!("{{{}}}", p.name), &shown);
-    }
-    if let Some(s) = &ctx.ssh {
-        out = out.replace("{scope}", &format!("{}@{}", s.user, s.host));
-    }
-    let squeezed: Vec<&str> = out.split(' ').filter(|w| !w.is_empty()).collect();
-    squeezed.join(" ")
+        // A body's (or any text's) secret-named keys: `<hidden>`.
+        match v.shown() {
+            v if hidden_arg(name) => Shown::Raw(format!("<{} bytes>", v.to_string().len())),
+            Value::Null => Shown::Absent,
+            Value::Map(m) if m.is_empty() => Shown::Absent,
+            Value::Bool(on) => Shown::Switch(on),
+            // `local.run`'s argv: the words a shell would need.
+            Value::List(words) => Shown::Words(words.iter().map(Value::to_string).collect()),
+            v => Shown::Text(v.to_string()),
+        }
+    };
+    let scope = ctx
+        .ssh
+        .as_ref()
+        .map(|s| format!("{}@{}", s.user, s.host))
+        .unwrap_or_default();
+    typed(b, &arg, &scope)
 }
 
 fn journal_args(b: &Builtin, values: &[Value]) -> serde_json::Value {

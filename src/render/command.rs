@@ -67,24 +67,16 @@ pub fn command(callee: &str, args: &[Arg], context: &CommandContext) -> Option<S
     if b.command.is_empty() {
         return None;
     }
-    let mut template = b.command.to_string();
-    // `kube.pods(namespace: "x")` narrows `-A` to one namespace.
-    if b.name == "kube.pods" {
-        if let Some(ns) = arg_for(b, args, "namespace").map(|e| context.show(e)) {
-            if !ns.is_empty() {
-                template = format!("kubectl -n {} get pods", shell_word(&ns));
-            }
+    let arg = |name: &str| match arg_for(b, args, name).map(|e| (e, &e.kind)) {
+        None => Shown::Absent,
+        Some((_, ExprKind::Bool(v))) => Shown::Switch(*v),
+        Some((_, ExprKind::List(items))) => {
+            Shown::Words(items.iter().map(|i| context.show(i)).collect())
         }
-    }
-    // `kube.list` without a namespace lists every namespace.
-    if b.name == "kube.list"
-        && arg_for(b, args, "namespace").is_none_or(|e| context.show(e).is_empty())
-        && !arg_for(b, args, "kind")
-            .is_some_and(|k| crate::backends::kube::is_cluster_scoped(&context.show(k)))
-    {
-        template = template.replacen("{kind}", "{kind} -A", 1);
-    }
-    Some(expand(&template, b, args, context))
+        Some((e, _)) => Shown::Text(context.show(e)),
+    };
+    let scope = context.ssh.clone().unwrap_or_else(|| "<host>".into());
+    Some(typed(b, &arg, &scope))
 }
 
 /// The argument bound to parameter `name`: named, or by position.
@@ -102,8 +94,54 @@ fn arg_for<'a>(b: &Builtin, args: &'a [Arg], name: &str) -> Option<&'a Expr> {
         .map(|a| &a.value)
 }
 
+/// One argument of a call as its command shows it: from the source in a
+/// rendered runbook, from the run's values in `rbk exec`'s "would run".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// Not given: the table's default applies.
+    Absent,
+    /// A switch's value.
+    Switch(bool),
+    /// Text as typed, quoted for the shell where it needs it.
+    Text(String),
+    /// Shown as it is, never quoted (`<12 bytes>` for a hidden value).
+    Raw(String),
+    /// An argv: one shell word each.
+    Words(Vec<String>),
+}
+
+impl Shown {
+    fn text(&self) -> Option<&str> {
+        match self {
+            Shown::Text(t) | Shown::Raw(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The command of builtin `b` with its arguments filled in (`arg` gives
+/// each parameter's), `{scope}` standing for the ssh target.
+pub fn typed(b: &Builtin, arg: &dyn Fn(&str) -> Shown, scope: &str) -> String {
+    let mut template = b.command.to_string();
+    let text = |name: &str| arg(name).text().map(str::to_string);
+    // `kube.pods(namespace: "x")` narrows `-A` to one namespace.
+    if b.name == "kube.pods" {
+        if let Some(ns) = text("namespace").filter(|ns| !ns.is_empty()) {
+            template = format!("kubectl -n {} get pods", shell_word(&ns));
+        }
+    }
+    // `kube.list` without a namespace lists every namespace.
+    if b.name == "kube.list"
+        && text("namespace").is_none_or(|ns| ns.is_empty())
+        && !text("kind").is_some_and(|k| crate::backends::kube::is_cluster_scoped(&k))
+    {
+        template = template.replacen("{kind}", "{kind} -A", 1);
+    }
+    expand(&template, b, arg, scope)
+}
+
 /// Replace `{param}` and `[--flag]{param}` in a command template.
-fn expand(template: &str, b: &Builtin, args: &[Arg], context: &CommandContext) -> String {
+fn expand(template: &str, b: &Builtin, arg: &dyn Fn(&str) -> Shown, scope: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     let mut pending_flag: Option<String> = None;
@@ -123,58 +161,57 @@ fn expand(template: &str, b: &Builtin, args: &[Arg], context: &CommandContext) -
         }
         let quoted = out.matches('\'').count() % 2 == 1;
         let value = if inner == "scope" {
-            context.ssh.clone().unwrap_or_else(|| "<host>".into())
+            scope.to_string()
+        } else if let Some(flag) = pending_flag.take() {
+            let shown = flag_shown(&flag, b, inner, arg(inner), arg, scope);
+            // A dropped flag leaves no double space behind.
+            if shown.is_empty() && out.ends_with(' ') && rest.starts_with(' ') {
+                rest = &rest[1..];
+            }
+            shown
         } else {
-            let given = arg_for(b, args, inner);
-            if let Some(flag) = pending_flag.take() {
-                match given.map(|e| &e.kind) {
-                    Some(ExprKind::Bool(true)) => flag,
-                    // An omitted switch takes the table's default.
-                    None if b.param(inner).and_then(|p| p.default) == Some("true") => flag,
-                    None | Some(ExprKind::Bool(false)) => String::new(),
-                    // A flag with a value (`[-n {namespace}]{namespace}`):
-                    // shown when the argument is given and not "".
-                    Some(ExprKind::Str(t))
-                        if flag.contains('{')
-                            && t.parts
-                                .iter()
-                                .all(|p| matches!(p, TextPart::Lit(s) if s.is_empty())) =>
-                    {
-                        String::new()
-                    }
-                    Some(_) if flag.contains('{') => expand(&flag, b, args, context),
-                    Some(_) => format!("[{flag}]"),
-                }
-            } else {
-                let shown = match given {
-                    Some(e) => context.show(e),
-                    None => default_text(b, inner),
-                };
-                if let Some(ExprKind::List(items)) = given.map(|e| &e.kind) {
-                    // An argv: one shell word per item.
-                    items
-                        .iter()
-                        .map(|i| shell_word(&context.show(i)))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                } else if inner == "headers" {
-                    // Names only: header values are credentials.
-                    crate::backends::http::headers_shown(&shown)
-                } else if quoted {
-                    shown.replace('\'', "'\\''")
-                } else {
-                    shell_word(&shown)
-                }
+            match arg(inner) {
+                Shown::Absent => shell_word(&default_text(b, inner)),
+                Shown::Switch(v) => v.to_string(),
+                // Names only: header values are credentials.
+                Shown::Text(t) if inner == "headers" => crate::backends::http::headers_shown(&t),
+                Shown::Text(t) if quoted => t.replace('\'', "'\\''"),
+                Shown::Text(t) => shell_word(&t),
+                Shown::Raw(t) => t,
+                Shown::Words(words) => words
+                    .iter()
+                    .map(|w| shell_word(w))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             }
         };
         out.push_str(&value);
     }
     out.push_str(rest);
-    // A dropped flag can leave a double space behind.
-    while out.contains("  ") {
-        out = out.replace("  ", " ");
-    }
     out.trim_end().to_string()
+}
+
+/// An optional flag of the template: `[--force]{force}` is a switch,
+/// `[-n {namespace}]{namespace}` is shown when its value is given and not "".
+fn flag_shown(
+    flag: &str,
+    b: &Builtin,
+    name: &str,
+    given: Shown,
+    arg: &dyn Fn(&str) -> Shown,
+    scope: &str,
+) -> String {
+    let with_value = flag.contains('{');
+    match given {
+        Shown::Switch(true) if !with_value => flag.to_string(),
+        // An omitted switch takes the table's default.
+        Shown::Absent if b.param(name).and_then(|p| p.default) == Some("true") => flag.to_string(),
+        Shown::Absent | Shown::Switch(false) => String::new(),
+        Shown::Text(t) if with_value && t.is_empty() => String::new(),
+        _ if with_value => expand(flag, b, arg, scope),
+        // A switch whose value is known only at run time.
+        _ => format!("[{flag}]"),
+    }
 }
 
 /// A parameter's default as it would be typed (`5s`; `""` is empty).
@@ -439,6 +476,18 @@ mod tests {
         assert_eq!(
             cmd("ssh.run(\"echo 'hi' | head\")", &context),
             "ssh -i ~/.ssh/id -o BatchMode=yes ubuntu@h 'echo '\\''hi'\\'' | head'"
+        );
+    }
+
+    #[test]
+    fn values_keep_their_spaces_and_dropped_flags_leave_none() {
+        let context = CommandContext::default();
+        assert_eq!(
+            cmd(
+                "http.request(\"POST\", \"https://h/x\", body: \"a=1  b&c\")",
+                &context
+            ),
+            "timeout 30s curl -sS -X POST --data-binary 'a=1  b&c' https://h/x"
         );
     }
 
