@@ -138,13 +138,9 @@ procedure discovering "Kinds rbk does not pin" {
 }
 "#;
 
-/// What rbk and kubectl share through this cache, each sparing the other
-/// its discovery, is tested in `kube_discovery_cache`.
-#[test]
-fn discovery_is_read_once_and_cached_on_disk_for_six_hours() {
-    let sim = SimServe::start("healthy", 1.0);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let procedure = dir.path().join("discovering.rbk");
+/// [`DISCOVERING`], pointed at `sim`, written into `dir`.
+fn discovering(sim: &SimServe, dir: &Path) -> PathBuf {
+    let procedure = dir.join("discovering.rbk");
     std::fs::write(
         &procedure,
         DISCOVERING
@@ -152,6 +148,16 @@ fn discovery_is_read_once_and_cached_on_disk_for_six_hours() {
             .replace("NS", NS),
     )
     .expect("write");
+    procedure
+}
+
+/// What rbk and kubectl share through this cache, each sparing the other
+/// its discovery, is tested in `kube_discovery_cache`.
+#[test]
+fn discovery_is_read_once_and_cached_on_disk_for_six_hours() {
+    let sim = SimServe::start("healthy", 1.0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let procedure = discovering(&sim, dir.path());
     let cache = dir.path().join("cache");
 
     // Cold: the aggregated reads of /api and /apis (kubectl's two, made
@@ -263,14 +269,7 @@ fn legacy_discovery_server_reads_only_the_group_versions_it_needs() {
     assert_eq!(total, 6, "{by_path:#}");
     assert_eq!(discovery_reads(&by_path), 0, "{by_path:#}");
 
-    let procedure = dir.path().join("discovering.rbk");
-    std::fs::write(
-        &procedure,
-        DISCOVERING
-            .replace("KUBECONFIG", &sim.kubeconfig().to_string_lossy())
-            .replace("NS", NS),
-    )
-    .expect("write");
+    let procedure = discovering(&sim, dir.path());
     // Cold: the group list, then group versions' resource lists. The short
     // name `osc` can live in any group, so (as kubectl does) every group's
     // preferred version may be read, once; never a version that is not

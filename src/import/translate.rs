@@ -212,6 +212,17 @@ impl<'a> Translator<'a> {
         }
     }
 
+    /// The comments `text` held that no statement took, at the top of `body`.
+    fn comments_on_top(&mut self, text: &str, body: &mut Vec<Stmt>) {
+        let (_, comments) = self.unmark(text);
+        body.splice(
+            0..0,
+            comments
+                .into_iter()
+                .map(|c| Stmt::new(StmtKind::Comment(c))),
+        );
+    }
+
     /// Shell text printed back from the tree, without its markers; the
     /// comments they stood for, as lines to put before it.
     fn unmark(&mut self, text: &str) -> (String, Vec<String>) {
@@ -843,13 +854,7 @@ impl<'a> Translator<'a> {
                 return vec![self.keep_raw(text, &format!("its condition is not mapped ({why})"))]
             }
         };
-        let (_, comments) = self.unmark(text);
-        body.splice(
-            0..0,
-            comments
-                .into_iter()
-                .map(|c| Stmt::new(StmtKind::Comment(c))),
-        );
+        self.comments_on_top(text, &mut body);
         self.stats.polls.push((None, every.clone()));
         let (scope, body) = hoist_scope(body);
         vec![Stmt::scoped(
@@ -915,13 +920,7 @@ impl<'a> Translator<'a> {
             last = (body.len() > from).then_some(from);
         }
         // Comments the loop's exit held (in a `case` arm, say): at the top.
-        let (_, comments) = self.unmark(text);
-        body.splice(
-            0..0,
-            comments
-                .into_iter()
-                .map(|c| Stmt::new(StmtKind::Comment(c))),
-        );
+        self.comments_on_top(text, &mut body);
         self.loop_var = saved_loop;
         let until = if until.is_empty() {
             match self.gate_until(&body) {
