@@ -8,8 +8,9 @@
 //! (`user=x&password=y`), the value of every key named like a secret, at
 //! any depth, becomes `"<hidden>"` and the structure around it stays, so a
 //! journal still says what was sent and answered. Other text is kept as it
-//! is. Only copies that are shown are hidden: what goes over the wire is
-//! never touched.
+//! is, except for the values of the run's secret-named params and site
+//! fields, which [`Masked`] hides wherever they appear. Only copies that
+//! are shown are hidden: what goes over the wire is never touched.
 use std::borrow::Cow;
 
 use serde_json::Value;
@@ -176,6 +177,72 @@ pub fn keyed_values(text: &str) -> Vec<(String, String)> {
         None => {}
     }
     out
+}
+
+/// The values of the run's secret-named params and site fields
+/// (`--set admin_password=...`, `site.bmc_password`): hidden wherever they
+/// appear in text that is shown (a `log` line, a command, an error), as CI
+/// systems mask their secrets. Keys hide structure; this hides free text.
+/// Values shorter than [`Masked::MIN_LEN`] are not masked: they would hide
+/// half of every line.
+#[derive(Debug, Clone, Default)]
+pub struct Masked {
+    /// Longest first, so a value that holds another is hidden whole.
+    values: std::sync::Arc<Vec<String>>,
+}
+
+impl Masked {
+    pub const MIN_LEN: usize = 4;
+
+    pub fn new(values: impl IntoIterator<Item = String>) -> Masked {
+        let mut v: Vec<String> = values
+            .into_iter()
+            .filter(|s| s.chars().count() >= Self::MIN_LEN)
+            .collect();
+        v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        v.dedup();
+        Masked {
+            values: std::sync::Arc::new(v),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// `text` with every masked value replaced by [`HIDDEN`].
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for v in self.values.iter() {
+            if out.contains(v.as_str()) {
+                out = Cow::Owned(out.replace(v.as_str(), HIDDEN));
+            }
+        }
+        out
+    }
+
+    /// Mask in place every string (and key) of `v`.
+    pub fn json(&self, v: &mut Value) {
+        if self.is_empty() {
+            return;
+        }
+        match v {
+            Value::String(s) => {
+                if let Cow::Owned(t) = self.text(s) {
+                    *s = t;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| self.json(x)),
+            Value::Object(m) => {
+                let masked = std::mem::take(m).into_iter().map(|(k, mut x)| {
+                    self.json(&mut x);
+                    (self.text(&k).into_owned(), x)
+                });
+                *m = masked.collect();
+            }
+            _ => {}
+        }
+    }
 }
 
 enum Structured<'a> {
@@ -355,6 +422,27 @@ mod tests {
         assert_eq!(call["args"]["api_token"], HIDDEN);
         assert_eq!(call["args"]["url"], "u");
         assert_eq!(call["error"], r#"{"secret":"<hidden>"}"#);
+    }
+
+    #[test]
+    fn masked_values_are_hidden_in_any_text_and_short_ones_are_kept() {
+        let m = Masked::new([
+            "S3cret".to_string(),
+            "S3cretValue9".to_string(),
+            "abc".into(),
+        ]);
+        assert_eq!(
+            m.text("pw S3cretValue9 and S3cret"),
+            "pw <hidden> and <hidden>"
+        );
+        assert_eq!(m.text("abc"), "abc");
+        let mut v = serde_json::json!({"args": ["echo S3cret"], "S3cret": 1, "n": 2});
+        m.json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"args": ["echo <hidden>"], "<hidden>": 1, "n": 2})
+        );
+        assert!(Masked::default().text("S3cret") == "S3cret");
     }
 
     #[test]

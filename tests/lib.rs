@@ -54,6 +54,7 @@ mod render;
 mod requests;
 mod scopes;
 mod secrets_bodies;
+mod secrets_values;
 mod sim_backends;
 mod sim_kubectl;
 mod sim_kubectl_nodes;

@@ -150,8 +150,10 @@ pub struct ExecArgs {
     /// Write the as-executed journal (JSON Lines) to FILE. A journal is
     /// never overwritten: an existing FILE is refused unless it is the
     /// --resume journal or --journal-mode append is given. It holds no
-    /// secret: header values, and the value of every key named like a
-    /// secret in a JSON, YAML or form body or answer, show as `<hidden>`.
+    /// secret: header values, the value of every key named like a secret
+    /// in a JSON, YAML or form body or answer, and the value of every
+    /// param or site field named like a secret, wherever it appears in a
+    /// line (also on the terminal), show as `<hidden>`.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// What to do when the --journal file exists: `new` refuses it, `append`

@@ -13,7 +13,9 @@
 //! No event carries a secret: the arguments' own hiding (header values, a
 //! file's content) is the caller's; [`Journal::emit`] hides the values of
 //! secret-named keys in every event's arguments, results and messages
-//! ([`crate::secrets::hide_event`]).
+//! ([`crate::secrets::hide_event`]), and the values of the run's
+//! secret-named params and site fields wherever they appear
+//! ([`Journal::mask`]).
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,8 @@ struct Inner {
     events: Mutex<Vec<serde_json::Value>>,
     /// The first write or sync that failed: the record is incomplete.
     failure: Mutex<Option<String>>,
+    /// The run's secret values, hidden in every event ([`Journal::mask`]).
+    masked: std::sync::OnceLock<crate::secrets::Masked>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -59,6 +63,7 @@ impl Journal {
                 path,
                 events: Mutex::new(Vec::new()),
                 failure: Mutex::new(None),
+                masked: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -72,6 +77,12 @@ impl Journal {
             (&file).write_all(b"\n")?;
         }
         Ok(Self::with_file(clock, Some(file), Some(path.to_path_buf())))
+    }
+
+    /// Hide these values wherever they appear in the events written from
+    /// now on (set once, before `run_start`; a later call is ignored).
+    pub fn mask(&self, masked: crate::secrets::Masked) {
+        let _ = self.inner.masked.set(masked);
     }
 
     /// Where the journal is written, if anywhere.
@@ -88,6 +99,11 @@ impl Journal {
         // Every event, whoever writes it: a body, a result or a message
         // that is JSON, YAML or a form shows no secret-named key's value.
         crate::secrets::hide_event(&mut fields);
+        // And the values of secret-named params and site fields, wherever
+        // they appear in any text (a command, a log line, an error).
+        if let Some(m) = self.inner.masked.get() {
+            m.json(&mut fields);
+        }
         if let serde_json::Value::Object(f) = fields {
             obj.extend(f);
         }

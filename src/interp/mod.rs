@@ -159,12 +159,15 @@ pub async fn run(
     let started = Instant::now();
     let sim_start = clock.sim_elapsed();
     let site = Value::Map(opts.site.clone().into_iter().collect());
+    // Secret values are hidden from everything shown, from the first event on.
+    let masked = secret_values(&opts);
+    journal.mask(masked.clone());
     let interp = Interp {
         comp,
         backends,
         clock: clock.clone(),
         journal,
-        term,
+        term: term.masking(masked),
         site,
         stats: Mutex::new(Stats::default()),
         gates_passed: Mutex::new(HashSet::new()),
@@ -249,6 +252,33 @@ fn retry_sink(interp: &Interp<'_>) -> crate::backends::retry::Sink {
             }),
         );
     })
+}
+
+/// The values a run must never show: every text held by a param or a site
+/// field named like a secret (`admin_password`, `site.bmc.api_token`), at
+/// any depth below it. What is sent to the remote keeps them.
+fn secret_values(opts: &RunOptions) -> crate::secrets::Masked {
+    fn texts(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Str(s) => out.push(s.clone()),
+            Value::List(items) => items.iter().for_each(|x| texts(x, out)),
+            Value::Map(m) => m.values().for_each(|x| texts(x, out)),
+            _ => {}
+        }
+    }
+    fn named(name: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            _ if crate::secrets::secret_name(name) => texts(v, out),
+            Value::Map(m) => m.iter().for_each(|(k, x)| named(k, x, out)),
+            Value::List(items) => items.iter().for_each(|x| named("", x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (k, v) in opts.params.iter().chain(&opts.site) {
+        named(k, v, &mut out);
+    }
+    crate::secrets::Masked::new(out)
 }
 
 /// `run_start`: the contract's fields, then the run's id, the run it resumes,

@@ -37,6 +37,8 @@ pub struct Terminal {
     level: Verbosity,
     sink: Output,
     color: bool,
+    /// The run's secret values, hidden in every line ([`Terminal::masking`]).
+    masked: crate::secrets::Masked,
 }
 
 impl std::fmt::Debug for Terminal {
@@ -55,6 +57,7 @@ impl Terminal {
             level,
             sink: Output::Stdout { tty },
             color: tty && std::env::var_os("NO_COLOR").is_none(),
+            masked: Default::default(),
         }
     }
 
@@ -65,8 +68,14 @@ impl Terminal {
             level,
             sink: Output::Buffer(buf.clone()),
             color: false,
+            masked: Default::default(),
         };
         (t, buf)
+    }
+
+    /// This terminal, hiding `masked`'s values in everything it shows.
+    pub fn masking(self, masked: crate::secrets::Masked) -> Terminal {
+        Terminal { masked, ..self }
     }
 
     fn tty(&self) -> bool {
@@ -82,6 +91,7 @@ impl Terminal {
         if !shown {
             return;
         }
+        let text = self.masked.text(text);
         match &self.sink {
             Output::Stdout { .. } => {
                 let mut out = std::io::stdout().lock();
@@ -90,7 +100,7 @@ impl Terminal {
             }
             Output::Buffer(b) => {
                 if let Ok(mut b) = b.lock() {
-                    b.push_str(text);
+                    b.push_str(&text);
                     b.push('\n');
                 }
             }
@@ -273,12 +283,13 @@ impl Terminal {
 
     pub(crate) fn prompt(&self, text: &str) {
         let mut out = std::io::stdout().lock();
-        let _ = write!(out, "{text}");
+        let _ = write!(out, "{}", self.masked.text(text));
         let _ = out.flush();
     }
 
     pub(crate) fn error(&self, d: &Diagnostic) {
         let text = d.render(self.color, 100);
+        let text = self.masked.text(&text);
         match &self.sink {
             Output::Stdout { .. } => eprintln!("{text}"),
             Output::Buffer(_) => self.emit(Verbosity::Quiet, &text),
@@ -343,7 +354,7 @@ impl Terminal {
                 pb.set_style(style);
             }
             pb.enable_steady_tick(Duration::from_millis(120));
-            pb.set_message(format!("{label}: starting"));
+            pb.set_message(self.masked.text(&format!("{label}: starting")).into_owned());
             Some(pb)
         } else {
             None
@@ -382,7 +393,7 @@ impl PollLine {
             .unwrap_or_default();
         let text = format!("{}: {count}, {time}{seen}", self.label);
         match &self.bar {
-            Some(b) => b.set_message(text),
+            Some(b) => b.set_message(self.term.masked.text(&text).into_owned()),
             None => self.term.line(&format!("  … {text}")),
         }
     }
