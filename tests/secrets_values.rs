@@ -1,15 +1,17 @@
-//! The values of secret-named params never reach the terminal, the journal
-//! or `rbk journal show`, wherever they appear in free text (a `log` line,
-//! a command's argv, its answer, an error), while the command gets them as
-//! written; a non-secret param still shows, and `--resume` of a failed run
-//! with the same secret works. On `--sim`, with a scenario's `[[local]]`
-//! answers.
+//! The values of secret-named params and site fields never reach the
+//! terminal, the journal or `rbk journal show`, wherever they appear in
+//! free text (a `log` line, a command's argv, its answer, an error), while
+//! the command gets them as written; a non-secret param still shows, and
+//! `--resume` of a failed run with the same secret works. On `--sim`, with
+//! a scenario's `[[local]]` answers.
 use std::path::Path;
 
 use crate::support::{journal_events, run, said};
 
 const SECRET: &str = "S3cretValue9";
 const PLAIN: &str = "rack-17-west";
+/// A site field named like a secret.
+const SITE_SECRET: &str = "Bmc-Pw-4412";
 
 const SCENARIO: &str = r#"base = "healthy"
 name = "set-password"
@@ -20,12 +22,16 @@ argv = ["bmc-passwd", "--user", "admin", "S3cretValue9"]
 stdout = "password of admin set to S3cretValue9"
 "#;
 
-const PROCEDURE: &str = r#"procedure rotate "Rotate the BMC password" {
+const PROCEDURE: &str = r#"site {
+  bmc_password: str "The BMC's current password"
+}
+
+procedure rotate "Rotate the BMC password" {
   param admin_password: str
   param rack: str
 
   step set "Set the password" {
-    log "rack {rack}: setting pw {admin_password}"
+    log "rack {rack}: setting pw {admin_password}, was {site.bmc_password}"
     let r = local.run(["bmc-passwd", "--user", "admin", admin_password])
     log "tool said: {r.stdout}"
     record tool = r.stdout
@@ -39,7 +45,9 @@ const PROCEDURE: &str = r#"procedure rotate "Rotate the BMC password" {
 "#;
 
 fn assert_no_secret(what: &str, text: &str) {
-    assert!(!text.contains(SECRET), "{what} shows the secret:\n{text}");
+    for secret in [SECRET, SITE_SECRET] {
+        assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+    }
 }
 
 fn exec(dir: &Path, journal: &Path, extra: &[&str]) -> std::process::Output {
@@ -47,6 +55,8 @@ fn exec(dir: &Path, journal: &Path, extra: &[&str]) -> std::process::Output {
     std::fs::write(&scenario, SCENARIO).expect("write the scenario");
     let path = dir.join("rotate.rbk");
     std::fs::write(&path, PROCEDURE).expect("write the procedure");
+    let site = dir.join("site.toml");
+    std::fs::write(&site, format!("bmc_password = \"{SITE_SECRET}\"\n")).expect("write the site");
     let sim = format!("--sim={}", scenario.display());
     let secret = format!("admin_password={SECRET}");
     let plain = format!("rack={PLAIN}");
@@ -59,6 +69,8 @@ fn exec(dir: &Path, journal: &Path, extra: &[&str]) -> std::process::Output {
         &secret,
         "--set",
         &plain,
+        "--site",
+        site.to_str().unwrap(),
         "--journal",
         journal.to_str().unwrap(),
     ];
