@@ -3,7 +3,7 @@
 //! free text (a `log` line, a command's argv, its answer, an error), while
 //! the command gets them as written; a non-secret param still shows, and
 //! `--resume` of a failed run with the same secret works. On `--sim`, with
-//! a scenario's `[[local]]` answers.
+//! a scenario's `[[local]]` answers and the simulated VM's `ssh.run`.
 use std::path::Path;
 
 use crate::support::{journal_events, run, said};
@@ -35,6 +35,14 @@ procedure rotate "Rotate the BMC password" {
     let r = local.run(["bmc-passwd", "--user", "admin", admin_password])
     log "tool said: {r.stdout}"
     record tool = r.stdout
+  }
+
+  step remote "Tell the management VM" {
+    scope ssh(host: "10.12.7.40", user: "ubuntu") {
+      let e = ssh.run("echo {admin_password}")
+      require admin_password in e.stdout else abort "the VM got another value"
+      log "the VM echoed {e.stdout}"
+    }
   }
 
   step verify "Verify with the undeclared tool" {
@@ -107,6 +115,8 @@ fn secret_param_values_are_masked_everywhere_shown_and_resume_works() {
         "{out}"
     );
     assert!(out.contains("bmc-check <hidden> failed"), "{out}");
+    // The VM got the real value (the step passed its `require`).
+    assert!(out.contains("the VM echoed <hidden>"), "{out}");
     let written = std::fs::read_to_string(&first).expect("the journal");
     assert_no_secret("the journal", &written);
     assert!(written.contains(PLAIN), "{written}");
