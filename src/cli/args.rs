@@ -33,7 +33,9 @@ pub enum Command {
         after_help = "Exit status: 0 completed; 1 failed or aborted; 2 usage error \
         (including a journal that exists, records another procedure, or a procedure changed \
         since); 3 the journal could not be fully written; 4 another run holds the site's \
-        lock (RBK_LOCK_DIR); 130 interrupted."
+        lock (RBK_LOCK_DIR); 130 interrupted.\n\n\
+        Kubernetes discovery is cached where kubectl keeps it ($KUBECACHEDIR, else \
+        ~/.kube/cache) for 6 hours, shared with kubectl both ways."
     )]
     Exec(ExecArgs),
     /// The simulated cloud.
