@@ -251,17 +251,23 @@ impl Terminal {
         self.emit(Verbosity::Normal, &text);
     }
 
+    /// A decision and where the run goes: the arm's target (`matched`), or,
+    /// no arm taken, the node after it.
     pub(crate) fn decision(
         &self,
         name: &str,
         question: &str,
-        taken: Option<&str>,
+        next: Option<&str>,
         why: Option<&str>,
+        matched: bool,
     ) {
         let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
-        let text = match taken {
-            Some(t) => format!("  ◆ decide {name}: {question} → {t}{why}"),
-            None => format!("  ◆ decide {name}: {question} → no branch matched; continuing"),
+        let text = match (next, matched) {
+            (Some(t), true) => format!("  ◆ decide {name}: {question} → {t}{why}"),
+            (Some(t), false) => {
+                format!("  ◆ decide {name}: {question} → no branch matched; on to {t}")
+            }
+            (None, _) => format!("  ◆ decide {name}: {question} → no branch matched; continuing"),
         };
         self.line(&self.paint("35", &text));
     }

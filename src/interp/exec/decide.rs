@@ -3,7 +3,7 @@
 use super::super::error::Result;
 use super::super::Interp;
 use super::RunState;
-use crate::syntax::ast::{Decide, Procedure};
+use crate::syntax::ast::{Decide, NodeKind, ProcItem, Procedure};
 
 /// The arm a decision takes: its target and why.
 type Taken<'c> = Option<(&'c str, Option<String>)>;
@@ -36,8 +36,9 @@ impl<'c> Interp<'c> {
         self.term.decision(
             &name,
             title,
-            target,
+            target.or(node_after(p, d)),
             taken.as_ref().and_then(|(_, w)| w.as_deref()),
+            target.is_some(),
         );
         if let Ok(mut s) = self.stats.lock() {
             s.decisions.push((name.clone(), target.map(str::to_string)));
@@ -70,6 +71,21 @@ impl<'c> Interp<'c> {
         }
         Ok(None)
     }
+}
+
+/// The node after decision `d` in `p`, where the run goes on when no arm
+/// is taken (`end` after the last one).
+fn node_after<'c>(p: &'c Procedure, d: &Decide) -> Option<&'c str> {
+    let mut nodes = p.items.iter().filter_map(|i| match i {
+        ProcItem::Node(n) => Some(n),
+        _ => None,
+    });
+    nodes.find(|n| matches!(&n.kind, NodeKind::Decide(x) if std::ptr::eq(x, d)))?;
+    Some(
+        nodes
+            .next()
+            .map_or(crate::dag::END_TARGET, |n| n.name.name.as_str()),
+    )
 }
 
 /// The arm the resumed run took (`prev`), if this decision still has it.
