@@ -49,6 +49,27 @@ pub fn run(args: &[&str]) -> std::process::Output {
     rbk(args).output().expect("run rbk")
 }
 
+/// `text` (what `what` printed) holds none of `secrets`.
+pub fn assert_lacks(what: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+    }
+}
+
+/// Every format of `rbk journal show` of `journal` holds none of `secrets`.
+pub fn assert_journal_show_lacks(journal: &std::path::Path, secrets: &[&str]) {
+    let j = journal.to_str().expect("utf-8 path");
+    for format in ["text", "md", "json", "html"] {
+        let o = run(&["journal", "show", "--format", format, j]);
+        assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+        assert_lacks(
+            &format!("journal show --format {format}"),
+            &said(&o),
+            secrets,
+        );
+    }
+}
+
 /// What a run printed, stdout then stderr, and its exit code: the message
 /// of an assertion about it.
 pub fn said(o: &std::process::Output) -> String {
