@@ -71,20 +71,8 @@ impl RealSsh {
         let mut child = cmd.spawn().await.map_err(|e| unreachable(scope, &e))?;
         let mut out = child.stdout().take();
         let mut err = child.stderr().take();
-        let read_out = async {
-            let mut buf = Vec::new();
-            if let Some(o) = out.as_mut() {
-                o.read_to_end(&mut buf).await?;
-            }
-            Ok::<_, std::io::Error>(buf)
-        };
-        let read_err = async {
-            let mut buf = Vec::new();
-            if let Some(e) = err.as_mut() {
-                e.read_to_end(&mut buf).await?;
-            }
-            Ok::<_, std::io::Error>(buf)
-        };
+        let read_out = read_all(out.as_mut());
+        let read_err = read_all(err.as_mut());
         let (stdout, stderr) =
             tokio::try_join!(read_out, read_err).map_err(|e| CallError::Unreachable {
                 call: CALL.into(),
@@ -362,20 +350,8 @@ impl RealSsh {
             drop(stdin.take());
             Ok::<_, std::io::Error>(())
         };
-        let read_out = async {
-            let mut buf = Vec::new();
-            if let Some(o) = out.as_mut() {
-                o.read_to_end(&mut buf).await?;
-            }
-            Ok::<_, std::io::Error>(buf)
-        };
-        let read_err = async {
-            let mut buf = Vec::new();
-            if let Some(e) = err.as_mut() {
-                e.read_to_end(&mut buf).await?;
-            }
-            Ok::<_, std::io::Error>(buf)
-        };
+        let read_out = read_all(out.as_mut());
+        let read_err = read_all(err.as_mut());
         let ((), stdout, stderr) =
             tokio::try_join!(write, read_out, read_err).map_err(|e| CallError::Unreachable {
                 call: CALL.into(),
@@ -478,4 +454,14 @@ async fn bounded<T>(
             after: timeout,
         }),
     }
+}
+
+/// Everything a child's output stream gives until it closes (nothing when
+/// the stream was not piped).
+async fn read_all<R: tokio::io::AsyncRead + Unpin>(r: Option<&mut R>) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if let Some(r) = r {
+        r.read_to_end(&mut buf).await?;
+    }
+    Ok(buf)
 }

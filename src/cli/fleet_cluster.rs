@@ -91,22 +91,29 @@ pub fn submit(args: FleetSubmitArgs) -> i32 {
     })
 }
 
+/// The cluster and the fleet to look at: the one named, else the only one
+/// there is.
+async fn connect_to_fleet(
+    c: &FleetCluster,
+    name: Option<&str>,
+) -> Result<(Cluster, String), String> {
+    let cluster = connect(c, None).await?;
+    let fleet = match name {
+        Some(n) => n.to_string(),
+        None => cluster.only_fleet().await?,
+    };
+    Ok((cluster, fleet))
+}
+
 pub fn status(args: FleetClusterArgs) -> i32 {
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => return failed(e),
     };
     rt.block_on(async {
-        let cluster = match connect(&args.cluster, None).await {
-            Ok(c) => c,
+        let (cluster, fleet) = match connect_to_fleet(&args.cluster, args.name.as_deref()).await {
+            Ok(found) => found,
             Err(e) => return usage_error(e),
-        };
-        let fleet = match &args.name {
-            Some(n) => n.clone(),
-            None => match cluster.only_fleet().await {
-                Ok(n) => n,
-                Err(e) => return usage_error(e),
-            },
         };
         match cluster.status(&fleet).await {
             Ok(s) => {
@@ -128,16 +135,9 @@ pub fn journals(args: FleetJournalsArgs) -> i32 {
         Err(e) => return failed(e),
     };
     rt.block_on(async {
-        let cluster = match connect(&args.cluster, None).await {
-            Ok(c) => c,
+        let (cluster, fleet) = match connect_to_fleet(&args.cluster, args.name.as_deref()).await {
+            Ok(found) => found,
             Err(e) => return usage_error(e),
-        };
-        let fleet = match &args.name {
-            Some(n) => n.clone(),
-            None => match cluster.only_fleet().await {
-                Ok(n) => n,
-                Err(e) => return usage_error(e),
-            },
         };
         let image = match &args.image {
             Some(i) => i.clone(),
